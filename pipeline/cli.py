@@ -1,0 +1,162 @@
+"""The ``dmflow`` command line (also ``python cli.py``).
+
+Exit codes follow BSD sysexits: 0 success, 2 usage error, 65 bad data,
+78 bad config, 130 interrupted, 1 an unexpected failure (a bug: rerun with
+``--debug`` for the traceback and report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .errors import ConfigError, DataError
+
+__all__ = ["main"]
+
+logger = logging.getLogger("pipeline")
+
+EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_BUG = 2, 65, 78, 130, 1
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="dmflow",
+        description="From a labelled table to a chosen model and an HTML evaluation report.",
+    )
+    parser.add_argument("--version", action="version", version=f"dmflow {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser("run", help="run the six-phase flow and write a run folder")
+    run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags")
+    run.add_argument("--data", metavar="PATH", help="CSV/TSV/Parquet file or bundled dataset name (default: adult)")
+    run.add_argument("--target", metavar="COLUMN", help="class column (default: the dataset's, else the last)")
+    run.add_argument("--models", metavar="LIST", help="comma-separated: rf,mlp,logreg,hgb (default: all)")
+    run.add_argument("--protocol", choices=["strict", "article"], help="article: also score the leaky article flow")
+    run.add_argument("--seed", type=int, metavar="N", help="random seed (default: 0)")
+    run.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default: reports)")
+    run.add_argument("--n-jobs", dest="n_jobs", type=int, metavar="N", help="parallel fits (default: 2)")
+    run.set_defaults(func=_cmd_run)
+
+    predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
+    predict.add_argument("--model", required=True, metavar="RUN/model", help="a run's model folder")
+    predict.add_argument("--data", required=True, metavar="PATH", help="CSV/TSV/Parquet rows to score")
+    predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
+    predict.set_defaults(func=_cmd_predict)
+
+    datasets = commands.add_parser("datasets", help="list the bundled datasets")
+    datasets.set_defaults(func=_cmd_datasets)
+
+    try:
+        from .translate._cli import add_translate_commands
+    except ImportError as err:  # the translator's optional packages are missing
+        logger.debug("translate commands unavailable: %s", err)
+    else:
+        add_translate_commands(commands)
+    return parser
+
+
+def _cmd_run(args):
+    from .config import load_config
+    from .runner import run
+
+    config = load_config(
+        args.config, data=args.data, target=args.target, models=args.models,
+        protocol=args.protocol, seed=args.seed, out=args.out, n_jobs=args.n_jobs,
+    )
+    result = run(config, verbose=not args.quiet)
+    best = result.metrics["models"][result.best_model]
+    logger.info(
+        "Best model: %s (validation ROC AUC %s, test ROC AUC %s)",
+        result.best_model, best["validation"]["roc_auc"], best["test"]["roc_auc"],
+    )
+    print(result.path)
+    return 0
+
+
+def _cmd_predict(args):
+    from .predict import predict_frame
+    from .datasets import load_table
+    from .persistence import load_model
+
+    estimator, manifest = load_model(args.model)
+    frame = load_table(args.data, min_columns=1)
+    output = predict_frame(estimator, manifest, frame)
+    if args.out is None:
+        output.to_csv(sys.stdout, index=False)
+        return 0
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            output.to_csv(stream, index=False)
+        os.replace(staging, out)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    logger.info("Wrote %d predictions to %s", len(output), out)
+    print(out)
+    return 0
+
+
+def _cmd_datasets(args):
+    from .datasets import BUNDLED
+
+    for name, entry in BUNDLED.items():
+        print(f"{name}\ttarget={entry.target}\t{entry.description}")
+    return 0
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _configure_logging(args):
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("dmflow: %(levelname)s: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO)
+    logger.propagate = False
+
+
+def main(argv=None):
+    """Run the command line; return the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args)
+    # A SIGTERM (e.g. from a job scheduler) unwinds like Ctrl-C, so staging
+    # folders and temporary files are removed on the way out.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        logger.error("Interrupted; nothing was left half-written.")
+        return EXIT_INTERRUPTED
+    except (DataError, ConfigError) as err:
+        if args.debug:
+            logger.exception("%s", err)
+        else:
+            logger.error("%s", err)
+        return err.exit_code
+    except (FileExistsError, PermissionError, IsADirectoryError) as err:
+        logger.error("%s", err)
+        return EXIT_USAGE
+    except Exception as err:  # a bug: say so plainly instead of a bare traceback
+        if args.debug:
+            logger.exception("Unexpected error")
+        else:
+            logger.error(
+                "Unexpected error (%s: %s). This is a bug in dmflow; rerun with --debug for the "
+                "traceback and report it.", type(err).__name__, err,
+            )
+        return EXIT_BUG

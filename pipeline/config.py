@@ -1,0 +1,207 @@
+"""Run configuration: defaults, YAML/TOML loading, validation.
+
+A config file holds the same keys as the ``run`` command's flags; flags given
+on the command line override the file. Unknown keys, wrong types and values
+out of range raise :class:`~pipeline.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+
+__all__ = ["RunConfig", "load_config", "MODEL_NAMES"]
+
+#: Model names a run accepts, in their default order.
+MODEL_NAMES = ("rf", "mlp", "logreg", "hgb")
+
+
+@dataclass
+class RunConfig:
+    """Every setting of a run, with its default.
+
+    Parameters
+    ----------
+    data : str
+        A CSV/TSV/Parquet file, or the name of a bundled dataset (``"adult"``).
+    target : str or None
+        The class column. ``None``: the bundled dataset's target, else the last column.
+    models : list of str
+        Model names from :data:`MODEL_NAMES`.
+    protocol : {"strict", "article"}
+        ``"article"`` also scores the test split after balancing and reducing it
+        separately, as the source article does; the report shows both.
+    seed : int
+        Seeds every split, sampler and model.
+    out : str
+        Folder under which the run folder is created.
+    test_size, val_size : float
+        Test fraction of all rows; validation fraction of the training part.
+    outliers : {"drop", "clip", "none"}
+    z_threshold : float
+    balance : {"smote", "smotenc", "none"}
+    k_neighbors : int
+    reduce : list of {"lda", "pca", "none"}
+        Reductions searched per model; validation picks one.
+    categorical, numeric : list of str
+        Columns forced into a role.
+    max_categories : int
+        Most one-hot columns per categorical column; rarer levels are merged.
+    positive_class : str or None
+        Label counted as positive for the binary rates; default the minority class.
+    n_jobs : int
+        Parallel model fits.
+
+    Examples
+    --------
+    >>> RunConfig(models=["rf"]).validate().models
+    ['rf']
+    """
+
+    data: str = "adult"
+    target: str | None = None
+    models: list = field(default_factory=lambda: list(MODEL_NAMES))
+    protocol: str = "strict"
+    seed: int = 0
+    out: str = "reports"
+    test_size: float = 0.2
+    val_size: float = 0.2
+    outliers: str = "drop"
+    z_threshold: float = 3.0
+    balance: str = "smote"
+    k_neighbors: int = 5
+    reduce: list = field(default_factory=lambda: ["lda", "none"])
+    categorical: list = field(default_factory=list)
+    numeric: list = field(default_factory=list)
+    max_categories: int = 30
+    positive_class: str | None = None
+    n_jobs: int = 2
+
+    def validate(self):
+        """Check every value; return ``self`` or raise :class:`ConfigError`."""
+        _check_choice("protocol", self.protocol, ("strict", "article"))
+        _check_choice("outliers", self.outliers, ("drop", "clip", "none"))
+        _check_choice("balance", self.balance, ("smote", "smotenc", "none"))
+        if not self.models:
+            raise ConfigError(f"`models` is empty; name at least one of {', '.join(MODEL_NAMES)}.")
+        for name in self.models:
+            _check_choice("models", name, MODEL_NAMES)
+        if len(set(self.models)) != len(self.models):
+            raise ConfigError(f"`models` names a model twice: {self.models}. List each once.")
+        if not self.reduce:
+            raise ConfigError("`reduce` is empty; name at least one of lda, pca, none.")
+        for name in self.reduce:
+            _check_choice("reduce", name, ("lda", "pca", "none"))
+        _check_range("test_size", self.test_size, 0.0, 1.0)
+        _check_range("val_size", self.val_size, 0.0, 1.0)
+        _check_range("z_threshold", self.z_threshold, 0.0, None)
+        if self.k_neighbors < 1:
+            raise ConfigError(f"`k_neighbors` must be at least 1, got {self.k_neighbors}.")
+        if self.max_categories < 2:
+            raise ConfigError(f"`max_categories` must be at least 2, got {self.max_categories}.")
+        if self.n_jobs == 0:
+            raise ConfigError("`n_jobs` must not be 0; use 1 for sequential, -1 for all cores.")
+        return self
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
+_TYPES = {
+    "data": str, "target": (str, type(None)), "models": list, "protocol": str, "seed": int,
+    "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
+    "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
+    "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
+}
+
+
+def _check_choice(key, value, allowed):
+    if value not in allowed:
+        close = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(f"`{key}` got {value!r}, which is not one of {', '.join(allowed)}.{hint}")
+
+
+def _check_range(key, value, low, high):
+    if not value > low or (high is not None and not value < high):
+        bound = f"between {low} and {high}, exclusive" if high is not None else f"greater than {low}"
+        raise ConfigError(f"`{key}` must be {bound}; got {value}.")
+
+
+def _coerce(key, value):
+    expected = _TYPES[key]
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is list and isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, bool) or not isinstance(value, expected):
+        names = expected.__name__ if isinstance(expected, type) else " or ".join(
+            "null" if t is type(None) else t.__name__ for t in expected
+        )
+        raise ConfigError(f"`{key}` must be a {names}; got {value!r} ({type(value).__name__}).")
+    if expected is list:
+        bad = [item for item in value if not isinstance(item, str)]
+        if bad:
+            raise ConfigError(f"`{key}` must be a list of names; {bad[0]!r} is not a string.")
+    return value
+
+
+def build_config(file_values=None, overrides=None):
+    """Merge file values and overrides (flags win) into a validated :class:`RunConfig`."""
+    values = {}
+    for source in (file_values or {}, {k: v for k, v in (overrides or {}).items() if v is not None}):
+        for key, value in source.items():
+            if key not in _FIELDS:
+                close = difflib.get_close_matches(key, list(_FIELDS), n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ConfigError(f"Unknown config key {key!r}.{hint} Known keys: {', '.join(_FIELDS)}.")
+            values[key] = _coerce(key, value)
+    return RunConfig(**values).validate()
+
+
+def load_config(path=None, **overrides):
+    """Read a YAML or TOML config file, apply ``overrides`` and validate.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        ``.yaml``/``.yml`` or ``.toml``. ``None``: defaults and overrides only.
+    **overrides
+        Values that win over the file; ``None`` values are ignored.
+
+    Returns
+    -------
+    RunConfig
+
+    Examples
+    --------
+    >>> load_config(models="rf,logreg", seed=3).models
+    ['rf', 'logreg']
+    """
+    file_values = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"Config file {str(path)!r} does not exist or is not a file.")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            if path.suffix.lower() == ".toml":
+                file_values = tomllib.loads(text)
+            elif path.suffix.lower() in (".yaml", ".yml"):
+                file_values = yaml.safe_load(text) or {}
+            else:
+                raise ConfigError(f"Config file {str(path)!r} must end in .yaml, .yml or .toml.")
+        except (yaml.YAMLError, tomllib.TOMLDecodeError) as err:
+            first = str(err).strip().splitlines()[0]
+            raise ConfigError(f"Config file {str(path)!r} is not valid {path.suffix[1:].upper()}: {first}") from None
+        if not isinstance(file_values, dict):
+            raise ConfigError(f"Config file {str(path)!r} must hold a mapping of keys to values.")
+    return build_config(file_values, overrides)

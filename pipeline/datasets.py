@@ -1,0 +1,326 @@
+"""Bundled datasets, table loading and column-role inference.
+
+Everything here raises :class:`~pipeline.errors.DataError` with a message that
+names the file, column or row at fault, so the command line can say what to fix
+instead of showing a traceback from inside pandas.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "BUNDLED",
+    "Roles",
+    "bundled_path",
+    "file_sha256",
+    "infer_roles",
+    "load_table",
+    "split_target",
+]
+
+logger = logging.getLogger(__name__)
+
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class _Bundled:
+    relpath: str
+    target: str
+    positive: str | None
+    description: str
+
+
+#: Datasets shipped in the repository's ``data/`` folder, by short name.
+BUNDLED = {
+    "adult": _Bundled("adult/adult.csv.gz", "income", ">50K", "UCI Adult census income (48,842 rows)"),
+    "ecg200": _Bundled("ecg200/ecg200.csv.gz", "label", "-1", "UCR ECG200 heartbeats (200 series x 96 steps)"),
+}
+
+
+def bundled_path(name):
+    """Return the path of a bundled dataset.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`BUNDLED`, such as ``"adult"``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> bundled_path("adult").name
+    'adult.csv.gz'
+    """
+    if name not in BUNDLED:
+        raise DataError(f"Unknown bundled dataset {name!r}. Available: {', '.join(sorted(BUNDLED))}.")
+    path = _DATA_DIR / BUNDLED[name].relpath
+    if not path.is_file():
+        raise DataError(
+            f"The bundled dataset {name!r} is not at {path}: it ships with the source "
+            "repository, not with a built wheel. Pass your own file with --data."
+        )
+    return path
+
+
+def bundled_name(path):
+    """Return the bundled dataset's name if ``path`` is one, else ``None``."""
+    try:
+        resolved = Path(path).resolve()
+    except OSError:
+        return None
+    for name, entry in BUNDLED.items():
+        if resolved == (_DATA_DIR / entry.relpath).resolve():
+            return name
+    return None
+
+
+def file_sha256(path):
+    """Return the hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_table(path, *, min_columns=2):
+    """Read a CSV, TSV (optionally gzip-compressed) or Parquet file into a frame.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file. ``.tsv`` / ``.tsv.gz`` are tab-separated; ``.parquet`` is read
+        with pandas' Parquet reader; anything else is read as comma-separated.
+    min_columns : int, default=2
+        Fewest columns accepted (features and a target for training).
+
+    Returns
+    -------
+    pandas.DataFrame
+        With at least one row and two columns, and unique column names.
+
+    Raises
+    ------
+    DataError
+        The file is missing, a folder, unreadable, not text, empty, has
+        duplicate column names, or holds a single column (often a wrong delimiter).
+
+    Examples
+    --------
+    >>> frame = load_table(bundled_path("adult"))
+    >>> frame.shape
+    (48842, 15)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"Data file {str(path)!r} does not exist. Check the path passed as --data.")
+    if path.is_dir():
+        raise DataError(f"Data path {str(path)!r} is a folder; pass a CSV, TSV or Parquet file.")
+    suffixes = "".join(path.suffixes[-2:]).lower()
+    try:
+        if suffixes.endswith(".parquet"):
+            frame = pd.read_parquet(path)
+        else:
+            sep = "\t" if ".tsv" in suffixes else ","
+            frame = pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False)
+    except UnicodeDecodeError as err:
+        raise DataError(
+            f"Data file {str(path)!r} is not UTF-8 text (byte {err.start}: {err.object[err.start:err.start + 1]!r}). "
+            "Re-save it as UTF-8, for example with iconv -f latin1 -t utf-8."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows.") from None
+    except PermissionError:
+        raise DataError(f"Data file {str(path)!r} cannot be read (permission denied).") from None
+    except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataError(f"Data file {str(path)!r} could not be parsed as a table: {first}.") from None
+    _check_shape(frame, path, min_columns)
+    return frame
+
+
+def _check_shape(frame, path, min_columns):
+    columns = [str(c) for c in frame.columns]
+    duplicated = sorted({c.split(".")[0] for c in columns if _is_mangled_duplicate(c, columns)})
+    if duplicated:
+        raise DataError(
+            f"Data file {str(path)!r} has duplicate column names: {', '.join(map(repr, duplicated))}. "
+            "Give every column a unique name."
+        )
+    if frame.shape[0] == 0:
+        raise DataError(f"Data file {str(path)!r} has a header but no data rows.")
+    if frame.shape[1] < min_columns:
+        raise DataError(
+            f"Data file {str(path)!r} has a single column ({columns[0]!r}): a table needs "
+            "features and a target. If it is separated by ';' or tabs, convert it to commas "
+            "or name it .tsv."
+        )
+
+
+def _is_mangled_duplicate(name, columns):
+    # pandas renames a repeated header "a" to "a.1", "a.2"; spot that pattern.
+    base, dot, suffix = name.rpartition(".")
+    return bool(dot) and suffix.isdigit() and base in columns
+
+
+def split_target(frame, target):
+    """Return ``(X, y)``: every column except ``target``, and ``target``.
+
+    Rows whose target is missing are dropped with a warning in the log.
+
+    Raises
+    ------
+    DataError
+        The target column is absent (the message lists the columns and suggests
+        the closest name), entirely missing, or holds a single class.
+    """
+    if target not in frame.columns:
+        names = [str(c) for c in frame.columns]
+        close = difflib.get_close_matches(str(target), names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DataError(
+            f"Target column {target!r} is not in the data.{hint} Available columns: "
+            f"{', '.join(names)}. Pass one of them as --target, or set `target` in the config."
+        )
+    y = frame[target]
+    missing = y.isna()
+    if missing.all():
+        raise DataError(f"Target column {target!r} has no values: every row is missing. Choose another target.")
+    if missing.any():
+        logger.warning("Dropping %d rows whose target %r is missing.", int(missing.sum()), target)
+        frame = frame.loc[~missing]
+        y = y.loc[~missing]
+    classes = pd.unique(y)
+    if len(classes) < 2:
+        raise DataError(
+            f"Target column {target!r} holds a single class ({classes[0]!r}); classification needs "
+            "at least two. Check the target column or the rows selected."
+        )
+    if pd.api.types.is_float_dtype(y) and len(classes) > max(20, 0.05 * len(y)):
+        raise DataError(
+            f"Target column {target!r} looks continuous ({len(classes)} distinct float values); "
+            "dmflow classifies. Bin it into classes first, or choose a categorical target."
+        )
+    return frame.drop(columns=[target]), y
+
+
+@dataclass
+class Roles:
+    """Column roles of a feature table.
+
+    Attributes
+    ----------
+    numeric : list of str
+    categorical : list of str
+    dropped : dict of str to str
+        Columns left out, with the reason (for example all values missing).
+    """
+
+    numeric: list = field(default_factory=list)
+    categorical: list = field(default_factory=list)
+    dropped: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return {"numeric": list(self.numeric), "categorical": list(self.categorical), "dropped": dict(self.dropped)}
+
+
+def infer_roles(X, *, categorical=None, numeric=None):
+    """Sort the feature columns into numeric and categorical ones.
+
+    Categorical columns are those of object, string, category or bool dtype,
+    plus any named in ``categorical``; numeric columns are the other ones.
+    A text column whose values are nearly all numbers is an error naming the
+    first offending row, since silently treating it as categorical would give
+    every distinct number its own one-hot column.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Features, without the target.
+    categorical, numeric : list of str, optional
+        Columns forced into a role, overriding the dtype.
+
+    Returns
+    -------
+    Roles
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"age": [30, 40], "city": ["Oslo", "Rome"], "ok": [True, False]})
+    >>> roles = infer_roles(frame)
+    >>> roles.numeric, roles.categorical
+    (['age'], ['city', 'ok'])
+    """
+    forced_cat = set(categorical or ())
+    forced_num = set(numeric or ())
+    for name in sorted((forced_cat | forced_num) - set(map(str, X.columns))):
+        raise DataError(
+            f"Column {name!r} is given a role in the config but is not in the data. "
+            f"Available columns: {', '.join(map(str, X.columns))}."
+        )
+    both = forced_cat & forced_num
+    if both:
+        raise DataError(f"Column(s) {', '.join(sorted(both))} are listed as both numeric and categorical; pick one.")
+    roles = Roles()
+    for column in X.columns:
+        series = X[column]
+        name = str(column)
+        if series.isna().all():
+            roles.dropped[name] = "all values missing"
+            continue
+        if name in forced_cat:
+            roles.categorical.append(name)
+        elif name in forced_num or _is_numeric(series):
+            if not _is_numeric(series):
+                _raise_text_in_numeric(series, name)
+            roles.numeric.append(name)
+        else:
+            _check_mostly_numeric_text(series, name)
+            roles.categorical.append(name)
+    if roles.dropped:
+        logger.warning(
+            "Leaving out columns with no values: %s.", ", ".join(f"{c} ({why})" for c, why in roles.dropped.items())
+        )
+    if not roles.numeric and not roles.categorical:
+        raise DataError("No usable feature columns: every column other than the target is empty.")
+    return roles
+
+
+def _is_numeric(series):
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _check_mostly_numeric_text(series, name):
+    values = series.dropna()
+    parsed = pd.to_numeric(values, errors="coerce")
+    n_numbers = int(parsed.notna().sum())
+    if n_numbers >= 0.9 * len(values) and n_numbers < len(values):
+        _raise_text_in_numeric(series, name)
+
+
+def _raise_text_in_numeric(series, name):
+    values = series.dropna()
+    parsed = pd.to_numeric(values, errors="coerce")
+    bad = parsed.isna()
+    if not bad.any():
+        return
+    first = values.index[np.argmax(bad.to_numpy())]
+    raise DataError(
+        f"Column {name!r} is numeric but holds text: row {first} has {values.loc[first]!r} "
+        f"({int(bad.sum())} such cells in all). Fix or blank those cells, or list {name!r} under "
+        "`categorical` in the config."
+    )
