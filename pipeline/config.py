@@ -123,6 +123,9 @@ _TYPES = {
 }
 
 
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", type(None): "null"}
+
+
 def _check_choice(key, value, allowed):
     if value not in allowed:
         close = difflib.get_close_matches(str(value), allowed, n=1)
@@ -143,10 +146,9 @@ def _coerce(key, value):
     if expected is list and isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     if isinstance(value, bool) or not isinstance(value, expected):
-        names = expected.__name__ if isinstance(expected, type) else " or ".join(
-            "null" if t is type(None) else t.__name__ for t in expected
-        )
-        raise ConfigError(f"`{key}` must be a {names}; got {value!r} ({type(value).__name__}).")
+        options = expected if isinstance(expected, tuple) else (expected,)
+        names = " or ".join(_TYPE_NAMES[t] for t in options)
+        raise ConfigError(f"`{key}` must be {names}; got {value!r} ({type(value).__name__}).")
     if expected is list:
         bad = [item for item in value if not isinstance(item, str)]
         if bad:

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from pipeline.evaluation._search import search_models, validation_auc
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = make_classification(n_samples=300, n_informative=4, random_state=0)
+    return X[:200], y[:200], X[200:], y[200:]
+
+
+def test_best_candidate_has_the_highest_validation_auc(split):
+    X_train, y_train, X_val, y_val = split
+    found = search_models(
+        {"tree": (DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3, None]})},
+        X_train, y_train, X_val, y_val, n_jobs=2, verbose=False,
+    )["tree"]
+    scores = [trial["validation_roc_auc"] for trial in found.trials]
+    assert len(found.trials) == 3
+    assert found.score == max(scores)
+    assert validation_auc(found.estimator, X_val, y_val) == pytest.approx(found.score)
+    # trials come back in grid order whatever the finishing order was
+    assert [t["params"]["max_depth"] for t in found.trials] == [1, 3, None]
+
+
+def test_parallel_and_sequential_agree(split):
+    X_train, y_train, X_val, y_val = split
+    candidates = {"logreg": (LogisticRegression(), {"C": [0.01, 1.0]}),
+                  "tree": (DecisionTreeClassifier(random_state=0), {"max_depth": [2, 4]})}
+    a = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
+    b = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=1, verbose=False)
+    for name in candidates:
+        assert a[name].params == b[name].params
+        assert a[name].trials == [dict(t, fit_time_s=a[name].trials[i]["fit_time_s"]) for i, t in enumerate(b[name].trials)]
+
+
+def test_multiclass_auc_is_macro_ovr():
+    X, y = make_classification(n_samples=300, n_classes=3, n_informative=5, random_state=1)
+    model = LogisticRegression().fit(X[:200], y[:200])
+    auc = validation_auc(model, X[200:], y[200:])
+    assert 0.5 < auc <= 1.0
+
+
+def test_auc_is_none_for_a_single_class(split):
+    X_train, y_train, X_val, _ = split
+    model = LogisticRegression().fit(X_train, y_train)
+    assert validation_auc(model, X_val, np.zeros(len(X_val), dtype=int)) is None

@@ -1,0 +1,69 @@
+import pytest
+
+from pipeline.config import MODEL_NAMES, RunConfig, build_config, load_config
+from pipeline.errors import ConfigError
+
+
+def test_defaults_are_valid_and_name_every_model():
+    config = RunConfig().validate()
+    assert config.models == list(MODEL_NAMES)
+    assert "lda" in config.reduce
+
+
+def test_flags_override_file(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("seed: 5\nmodels: [rf, logreg]\nprotocol: article\n")
+    config = load_config(path, seed=9, protocol=None)
+    assert config.seed == 9  # flag wins
+    assert config.models == ["rf", "logreg"]  # file value kept
+    assert config.protocol == "article"  # None flag does not override
+
+
+def test_toml_config(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('models = ["hgb"]\ntest_size = 0.25\n')
+    config = load_config(path)
+    assert config.models == ["hgb"] and config.test_size == 0.25
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"sede": 1}, "Unknown config key 'sede'. Did you mean 'seed'"),
+        ({"seed": "one"}, "`seed` must be an integer"),
+        ({"seed": True}, "`seed` must be an integer"),
+        ({"test_size": 1.5}, "`test_size` must be between 0.0 and 1.0"),
+        ({"models": ["rf", "xgb"]}, "`models` got 'xgb'"),
+        ({"models": "rf,rff"}, "Did you mean 'rf'"),
+        ({"protocol": "leaky"}, "`protocol` got 'leaky', which is not one of strict, article"),
+        ({"k_neighbors": 0}, "`k_neighbors` must be at least 1"),
+        ({"reduce": []}, "`reduce` is empty"),
+        ({"models": ["rf", "rf"]}, "names a model twice"),
+    ],
+)
+def test_bad_values_are_rejected_with_the_key(values, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        build_config(values)
+
+
+def test_broken_yaml_names_the_file(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("models: [rf\n")
+    with pytest.raises(ConfigError, match="bad.yaml' is not valid YAML"):
+        load_config(path)
+
+
+def test_missing_and_unsupported_files(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+    other = tmp_path / "run.ini"
+    other.write_text("[x]")
+    with pytest.raises(ConfigError, match="must end in .yaml, .yml or .toml"):
+        load_config(other)
+
+
+def test_non_mapping_yaml(tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- rf\n- mlp\n")
+    with pytest.raises(ConfigError, match="must hold a mapping"):
+        load_config(path)

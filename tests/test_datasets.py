@@ -1,0 +1,85 @@
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.datasets import bundled_path, infer_roles, load_table, split_target
+from pipeline.errors import DataError
+
+
+def test_bundled_adult_loads_with_missing_categoricals():
+    frame = load_table(bundled_path("adult"))
+    assert frame.shape == (48842, 15)
+    assert frame["workclass"].isna().sum() > 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "is empty"),
+        (b"a,b,label\n", "has a header but no data rows"),
+        (b"a;b;label\n1;2;x\n3;4;y\n", "has a single column"),
+        (b"a,a,label\n1,2,x\n3,4,y\n", "duplicate column names: 'a'"),
+        (b"a,b,label\n1,\xff\xfe,x\n", "is not UTF-8"),
+    ],
+)
+def test_bad_files_raise_one_clear_message(tmp_path, content, message):
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_table(path)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        load_table(tmp_path / "nope.csv")
+    with pytest.raises(DataError, match="is a folder"):
+        load_table(tmp_path)
+
+
+def test_gzip_tsv(tmp_path):
+    path = tmp_path / "d.tsv.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("a\tlabel\n1\tx\n2\ty\n")
+    assert list(load_table(path).columns) == ["a", "label"]
+
+
+def test_target_absent_lists_columns_and_suggests():
+    frame = pd.DataFrame({"age": [1, 2], "income": ["a", "b"]})
+    with pytest.raises(DataError, match="Target column 'incme' is not in the data. Did you mean 'income'.*age, income"):
+        split_target(frame, "incme")
+
+
+def test_target_single_class_and_all_missing():
+    with pytest.raises(DataError, match="holds a single class"):
+        split_target(pd.DataFrame({"a": [1, 2], "y": ["x", "x"]}), "y")
+    with pytest.raises(DataError, match="every row is missing"):
+        split_target(pd.DataFrame({"a": [1, 2], "y": [np.nan, np.nan]}), "y")
+
+
+def test_partly_missing_target_drops_those_rows():
+    X, y = split_target(pd.DataFrame({"a": [1, 2, 3, 4], "y": ["p", None, "q", "p"]}), "y")
+    assert len(X) == len(y) == 3 and y.notna().all()
+
+
+def test_continuous_target_is_refused():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=200), "y": rng.normal(size=200)})
+    with pytest.raises(DataError, match="looks continuous"):
+        split_target(frame, "y")
+
+
+def test_text_in_numeric_column_names_row_and_value():
+    frame = pd.DataFrame({"amount": ["1.5", "2", "3", "oops", "4", "5", "6", "7", "8", "9", "10"]})
+    with pytest.raises(DataError, match="Column 'amount' is numeric but holds text: row 3 has 'oops'"):
+        infer_roles(frame)
+
+
+def test_roles_by_dtype_and_forced():
+    frame = pd.DataFrame({"n": [1.0, 2.0], "code": [10, 20], "c": ["a", "b"], "empty": [np.nan, np.nan]})
+    roles = infer_roles(frame, categorical=["code"])
+    assert roles.numeric == ["n"] and roles.categorical == ["code", "c"]
+    assert roles.dropped == {"empty": "all values missing"}
+    with pytest.raises(DataError, match="'nope' is given a role in the config but is not in the data"):
+        infer_roles(frame, numeric=["nope"])
