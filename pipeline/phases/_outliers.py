@@ -1,0 +1,393 @@
+"""Z-score outlier handling: drop training rows (a sampler) or clip values (a transformer).
+
+Both learn a per-column mean and standard deviation from the rows they are fitted on,
+and look only at numeric columns, so a table with text columns passes through with its
+text untouched.
+"""
+
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from imblearn.base import BaseSampler
+from imblearn.utils import check_target_type
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+__all__ = ["ZScoreClipper", "ZScoreOutlierRemover"]
+
+
+def _is_scorable(dtype):
+    """Numeric dtypes other than bool: a z-score of True/False says nothing."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _numeric_block(estimator, X, columns, *, reset):
+    """Return ``(values, positions, labels)`` for the columns to score.
+
+    ``values`` is a float64 copy of shape (n_samples, n_scored) with +-inf kept;
+    ``positions`` are the scored columns' positions in ``X`` and ``labels`` their
+    names (frames) or positions (arrays). Sets ``n_features_in_`` and
+    ``feature_names_in_`` when ``reset``.
+    """
+    if isinstance(X, pd.DataFrame):
+        validate_data(estimator, X, skip_check_array=True, reset=reset)
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"{type(estimator).__name__} got a table with 0 rows; it needs at least one."
+            )
+        if columns is None:
+            positions = [i for i, dtype in enumerate(X.dtypes) if _is_scorable(dtype)]
+        else:
+            positions = [_position(estimator, X, name) for name in columns]
+        labels = [X.columns[i] for i in positions]
+        if not positions:
+            return np.empty((X.shape[0], 0)), positions, labels
+        block = X.iloc[:, positions]
+        try:
+            values = block.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"{type(estimator).__name__} scores numeric columns only, but one of "
+                f"{[str(c) for c in labels]} holds values that are not numbers. "
+                "Convert the column when loading the data, or leave it out of `columns`."
+            ) from err
+        return values, positions, labels
+
+    # Arrays: every column is numeric; +-inf are allowed here and handled below.
+    X_checked = check_array(X, dtype="numeric", ensure_all_finite=False, accept_sparse=False)
+    validate_data(estimator, X, skip_check_array=True, reset=reset)
+    n_features = X_checked.shape[1]
+    positions = list(range(n_features)) if columns is None else [int(c) for c in columns]
+    for position in positions:
+        if not 0 <= position < n_features:
+            raise ValueError(
+                f"{type(estimator).__name__}: column index {position} in `columns` is out "
+                f"of range for data with {n_features} columns. Pass indices from 0 to "
+                f"{n_features - 1}."
+            )
+    return X_checked[:, positions].astype(np.float64), positions, list(positions)
+
+
+def _position(estimator, frame, name):
+    if name not in frame.columns:
+        raise ValueError(
+            f"{type(estimator).__name__}: column {name!r} in `columns` is not in the data. "
+            f"Available columns: {', '.join(map(str, frame.columns))}."
+        )
+    return frame.columns.get_loc(name)
+
+
+def _column_stats(values):
+    """Mean and population std per column over finite cells.
+
+    Written by hand rather than with ``np.nanmean``/``np.nanstd`` because those warn
+    on all-missing columns and would let +-inf turn the statistics into NaN.
+    """
+    finite = np.isfinite(values)
+    count = finite.sum(axis=0)
+    safe_count = np.maximum(count, 1)
+    filled = np.where(finite, values, 0.0)
+    mean = filled.sum(axis=0) / safe_count
+    centred = np.where(finite, values - mean, 0.0)
+    scale = np.sqrt((centred**2).sum(axis=0) / safe_count)
+    empty = count == 0
+    mean[empty], scale[empty] = np.nan, np.nan
+    return mean, scale
+
+
+def _outlier_cells(values, mean, scale, threshold):
+    """Boolean mask of cells whose |z| exceeds ``threshold``.
+
+    NaN is never an outlier; +-inf always is; a column without spread (constant or
+    all missing) has no outliers, since a z-score is undefined there.
+    """
+    usable = np.isfinite(scale) & (scale > 0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        z = np.abs(values - mean) / np.where(usable, scale, 1.0)
+    outlier = (z > threshold) & usable
+    return outlier | np.isinf(values)
+
+
+def _take_rows(data, keep):
+    """Rows of ``data`` where ``keep`` is True, in the container type it came in."""
+    if isinstance(data, (pd.DataFrame, pd.Series)):
+        return data.iloc[keep]
+    if isinstance(data, list):
+        return [row for row, kept in zip(data, keep) if kept]
+    return np.asarray(data)[keep]
+
+
+class ZScoreOutlierRemover(BaseSampler):
+    """Drop training rows holding a value whose absolute z-score exceeds ``threshold``.
+
+    A sampler: :class:`imblearn.pipeline.Pipeline` calls it while fitting only, so
+    rows are dropped from the training data and never at predict time. The mean and
+    standard deviation of each numeric column are learned from the rows given to
+    ``fit_resample``. Text and boolean columns are not scored and pass through
+    unchanged; a DataFrame comes back as a DataFrame with the same columns, dtypes and
+    the index of the kept rows.
+
+    Parameters
+    ----------
+    threshold : float, default=3.0
+        Absolute z-score above which a value makes its row an outlier.
+    columns : list of str or int, default=None
+        Columns to score (names for a DataFrame, positions for an array). None scores
+        every numeric, non-boolean column.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_scored,)
+        Mean of each scored column over its finite values (NaN if it has none).
+    scale_ : ndarray of shape (n_scored,)
+        Population standard deviation of each scored column over its finite values.
+    columns_ : list
+        Names (DataFrame) or positions (array) of the scored columns.
+    outliers_per_column_ : dict
+        Scored column -> number of outlying cells in the fitted data.
+    n_outliers_ : int
+        Number of rows removed.
+    sample_indices_ : ndarray of shape (n_kept,)
+        Positions of the kept rows in the fitted data.
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in fit, when ``X`` is a DataFrame with string names.
+
+    See Also
+    --------
+    ZScoreClipper : Clip values to the same bounds instead of dropping rows.
+
+    Notes
+    -----
+    Missing values (NaN) are never outliers. Infinite values are left out of the
+    statistics and always count as outliers. A column without spread (constant, or
+    all missing) has no outliers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0], [1.1], [0.9], [1.0], [50.0]])
+    >>> y = np.array([0, 1, 0, 1, 0])
+    >>> remover = ZScoreOutlierRemover(threshold=1.5)
+    >>> X_kept, y_kept = remover.fit_resample(X, y)
+    >>> X_kept.shape, remover.n_outliers_
+    ((4, 1), 1)
+    """
+
+    # Rows are removed by value, whatever their class: no per-class sampling strategy.
+    _sampling_type = "bypass"
+
+    _parameter_constraints: dict = {
+        "threshold": [Interval(Real, 0, None, closed="neither")],
+        "columns": ["array-like", None],
+    }
+
+    def __init__(self, threshold=3.0, *, columns=None):
+        self.threshold = threshold
+        self.columns = columns
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Learn each numeric column's mean and standard deviation.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data; a DataFrame may hold non-numeric columns.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : ZScoreOutlierRemover
+            The fitted remover.
+        """
+        self._fit(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y):
+        """Learn the statistics from ``X`` and return its rows without outliers.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data; a DataFrame may hold non-numeric columns.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        X_resampled : same type as X, of shape (n_kept, n_features)
+            The rows of ``X`` without an outlying value.
+        y_resampled : same type as y, of shape (n_kept,)
+            The labels of the kept rows.
+        """
+        keep = self._fit(X, y)
+        return _take_rows(X, keep), _take_rows(y, keep)
+
+    def _fit_resample(self, X, y):
+        keep = self._fit(X, y)
+        return _take_rows(X, keep), _take_rows(y, keep)
+
+    def _fit(self, X, y):
+        check_classification_targets(y)
+        check_target_type(y, indicate_one_vs_all=True)  # refuses true multilabel targets
+        values, _, labels = _numeric_block(self, X, self.columns, reset=True)
+        if len(y) != values.shape[0]:
+            raise ValueError(
+                f"X has {values.shape[0]} rows but y has {len(y)} labels; "
+                "pass one label per row."
+            )
+        self.mean_, self.scale_ = _column_stats(values)
+        outlier = _outlier_cells(values, self.mean_, self.scale_, self.threshold)
+        keep = ~outlier.any(axis=1)
+        self.columns_ = labels
+        self.outliers_per_column_ = {
+            label: int(n) for label, n in zip(labels, outlier.sum(axis=0))
+        }
+        self.n_outliers_ = int((~keep).sum())
+        self.sample_indices_ = np.flatnonzero(keep)
+        return keep
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = True
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
+class ZScoreClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Clip numeric values to mean +/- ``threshold`` standard deviations (winsorizing).
+
+    The bounds are learned in ``fit`` and applied by ``transform``, so new rows at
+    predict time are clipped to the training bounds. Text and boolean columns pass
+    through unchanged; a DataFrame comes back as a DataFrame with the same columns.
+
+    Parameters
+    ----------
+    threshold : float, default=3.0
+        Number of standard deviations from the mean where clipping starts.
+    columns : list of str or int, default=None
+        Columns to clip (names for a DataFrame, positions for an array). None clips
+        every numeric, non-boolean column.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_scored,)
+        Mean of each clipped column over its finite training values.
+    scale_ : ndarray of shape (n_scored,)
+        Population standard deviation of each clipped column.
+    lower_ : ndarray of shape (n_scored,)
+        Lower bound, ``mean_ - threshold * scale_`` (-inf for a column without spread).
+    upper_ : ndarray of shape (n_scored,)
+        Upper bound, ``mean_ + threshold * scale_`` (+inf for a column without spread).
+    columns_ : list
+        Names (DataFrame) or positions (array) of the clipped columns.
+    n_clipped_ : int
+        Number of training cells outside the bounds (infinite cells included).
+    n_features_in_ : int
+        Number of columns seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in fit, when ``X`` is a DataFrame with string names.
+
+    See Also
+    --------
+    ZScoreOutlierRemover : Drop the rows instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[1.0], [1.1], [0.9], [1.0], [50.0]])
+    >>> clipper = ZScoreClipper(threshold=1.5).fit(X)
+    >>> bool(clipper.transform(X).max() < 50.0), clipper.n_clipped_
+    (True, 1)
+    """
+
+    _parameter_constraints: dict = {
+        "threshold": [Interval(Real, 0, None, closed="neither")],
+        "columns": ["array-like", None],
+    }
+
+    def __init__(self, threshold=3.0, *, columns=None):
+        self.threshold = threshold
+        self.columns = columns
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the clipping bounds from the training rows.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data; a DataFrame may hold non-numeric columns.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ZScoreClipper
+            The fitted clipper.
+        """
+        values, _, labels = _numeric_block(self, X, self.columns, reset=True)
+        self.mean_, self.scale_ = _column_stats(values)
+        spread = np.isfinite(self.scale_) & (self.scale_ > 0)
+        self.lower_ = np.where(spread, self.mean_ - self.threshold * self.scale_, -np.inf)
+        self.upper_ = np.where(spread, self.mean_ + self.threshold * self.scale_, np.inf)
+        with np.errstate(invalid="ignore"):
+            outside = (values < self.lower_) | (values > self.upper_)
+        self.n_clipped_ = int(outside.sum())
+        self.columns_ = labels
+        return self
+
+    def transform(self, X):
+        """Clip the numeric columns of ``X`` to the bounds learned in fit.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data with the columns seen in fit.
+
+        Returns
+        -------
+        X_clipped : DataFrame or ndarray of shape (n_samples, n_features)
+            A copy of ``X`` with clipped numeric values, same type and dtypes.
+        """
+        check_is_fitted(self)
+        _, positions, _ = _numeric_block(self, X, self.columns_, reset=False)
+        if isinstance(X, pd.DataFrame):
+            X_clipped = X.copy()
+            for position, lower, upper in zip(positions, self.lower_, self.upper_):
+                column = X_clipped.iloc[:, position]
+                lower, upper = _bounds_for(column.dtype, lower, upper)
+                X_clipped.iloc[:, position] = column.clip(lower, upper)
+            return X_clipped
+        X_clipped = check_array(X, dtype="numeric", ensure_all_finite=False, copy=True)
+        for position, lower, upper in zip(positions, self.lower_, self.upper_):
+            lower, upper = _bounds_for(X_clipped.dtype, lower, upper)
+            if lower is not None or upper is not None:
+                X_clipped[:, position] = np.clip(X_clipped[:, position], lower, upper)
+        return X_clipped
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _bounds_for(dtype, lower, upper):
+    """Bounds an integer column can hold; rounding inwards clips the same cells."""
+    if pd.api.types.is_integer_dtype(dtype):
+        lower = None if not np.isfinite(lower) else int(np.ceil(lower))
+        upper = None if not np.isfinite(upper) else int(np.floor(upper))
+        return lower, upper
+    if not pd.api.types.is_float_dtype(dtype):
+        return lower, upper
+    lower = None if not np.isfinite(lower) else lower
+    upper = None if not np.isfinite(upper) else upper
+    return lower, upper
