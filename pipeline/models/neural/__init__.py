@@ -1,6 +1,12 @@
-"""Neural estimators and the building blocks they share (layers, training engine)."""
+"""Neural classifiers (MLP, RNN, LSTM, GRU, Transformer) and the blocks they share.
+
+Estimators follow the scikit-learn API. The layers (positional encoding, multi-head
+attention, encoder and decoder layers) and the training :class:`Engine` are public so
+that other models, such as an encoder-decoder translator, can reuse them.
+"""
 
 from ._engine import Engine, resolve_device, torch_threads
+from ._estimators import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier
 from ._layers import (
     DecoderLayer,
     EncoderLayer,
@@ -8,13 +14,26 @@ from ._layers import (
     PositionalEncoding,
     sinusoidal_positional_encoding,
 )
+from ._modules import MLP, FeatureTokenizer, RecurrentNet, TransformerNet
+from ._peephole import PeepholeLSTM
+from ._transformer import TransformerClassifier
 
 __all__ = [
     "DecoderLayer",
-    "Engine",
     "EncoderLayer",
+    "Engine",
+    "FeatureTokenizer",
+    "GRUClassifier",
+    "LSTMClassifier",
+    "MLP",
     "MultiHeadAttention",
+    "PeepholeLSTM",
     "PositionalEncoding",
+    "RNNClassifier",
+    "RecurrentNet",
+    "TorchMLPClassifier",
+    "TransformerClassifier",
+    "TransformerNet",
     "resolve_device",
     "sinusoidal_positional_encoding",
     "torch_threads",

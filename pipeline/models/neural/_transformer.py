@@ -1,0 +1,146 @@
+"""scikit-learn classifier around the Transformer encoder, with attention maps."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import NeuralClassifierBase
+from ._engine import torch_threads
+from ._modules import TransformerNet
+
+__all__ = ["TransformerClassifier"]
+
+
+class TransformerClassifier(NeuralClassifierBase):
+    """Transformer encoder classifier for tables and sequences.
+
+    Tokens go through ``n_layers`` encoder layers (multi-head self-attention and a
+    position-wise feed-forward network, each with a residual connection and layer
+    norm); a [CLS] token or the mean over real (unpadded) tokens feeds a linear
+    output layer.
+
+    Inputs: a 2-D table (each feature is a token: its value times a learned
+    per-feature embedding plus a per-feature embedding that marks the column), a 3-D
+    array (n_samples, n_steps, n_channels), or a list of variable-length sequences
+    (n_steps_i, n_channels) or (n_steps_i,). Steps are projected to ``d_model`` and
+    get the sinusoidal positional encoding; padding is masked out of attention.
+
+    Parameters
+    ----------
+    d_model : int, default=64
+        Token width; must be divisible by ``n_heads``.
+    n_heads : int, default=4
+        Attention heads per layer.
+    n_layers : int, default=2
+        Encoder layers.
+    dim_feedforward : int, default=128
+        Hidden width of the feed-forward network.
+    dropout : float, default=0.1
+        Dropout on embeddings, attention weights and sublayer outputs.
+    pooling : {"cls", "mean"}, default="cls"
+        Classify from a learned leading [CLS] token, or from the mean of the tokens.
+    max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
+patience, grad_clip, device, amp, n_threads, random_state, verbose
+        As in :class:`TorchMLPClassifier`.
+
+    Attributes
+    ----------
+    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, feature_names_in_
+        As in :class:`RNNClassifier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(40, 4))
+    >>> y = (X[:, 0] > X[:, 1]).astype(int)
+    >>> clf = TransformerClassifier(d_model=8, n_heads=2, n_layers=1, max_epochs=2,
+    ...                             random_state=0).fit(X, y)
+    >>> clf.attention_maps(X[:3]).shape  # (samples, layers, heads, 1 + 4 tokens, 1 + 4)
+    (3, 1, 2, 5, 5)
+    """
+
+    _parameter_constraints: dict = {
+        **NeuralClassifierBase._parameter_constraints,
+        "d_model": [Interval(Integral, 1, None, closed="left")],
+        "n_heads": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"cls", "mean"})],
+    }
+
+    def __init__(
+        self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
+        pooling="cls", max_epochs=20, batch_size=128, lr=1e-3, weight_decay=0.0,
+        early_stopping=False, validation_fraction=0.1, patience=5, grad_clip=1.0,
+        device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+    ):
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.n_layers = n_layers
+        self.dim_feedforward = dim_feedforward
+        self.dropout = dropout
+        self.pooling = pooling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.grad_clip = grad_clip
+        self.device = device
+        self.amp = amp
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self) -> None:
+        if self.d_model % self.n_heads != 0:
+            ok = max(h for h in range(1, self.n_heads + 1) if self.d_model % h == 0)
+            raise ValueError(
+                f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}, "
+                "because each head gets d_model // n_heads dimensions. Change one of them, "
+                f"for example n_heads={ok} or d_model={self.n_heads * max(1, round(self.d_model / self.n_heads))}."
+            )
+
+    def _make_module(self, input_kind, n_inputs, n_outputs):
+        return TransformerNet(
+            input_kind, n_inputs, n_outputs, d_model=self.d_model, n_heads=self.n_heads,
+            n_layers=self.n_layers, dim_feedforward=self.dim_feedforward, dropout=self.dropout,
+            pooling=self.pooling,
+        )
+
+    def attention_maps(self, X) -> np.ndarray:
+        """Self-attention weights of every layer and head for each sample.
+
+        Parameters
+        ----------
+        X : table, 3-D array or list of sequences, like the input of ``fit``
+
+        Returns
+        -------
+        maps : ndarray of shape (n_samples, n_layers, n_heads, n_tokens, n_tokens)
+            Row ``t`` holds how much token ``t`` attends to each token; rows sum to 1.
+            Tokens are the features of a table or the steps of a sequence, preceded by
+            the [CLS] token when ``pooling="cls"``. Variable-length sequences are padded
+            to the longest; padded columns are 0 (and padded rows are not meaningful).
+        """
+        check_is_fitted(self)
+        tensors, _ = self._validate_X(X, reset=False)
+        module = self.module_.eval()
+        lengths = tensors[1] if len(tensors) > 1 else None
+        n_tokens = tensors[0].shape[1] + (1 if self.pooling == "cls" else 0)
+        chunks = []
+        with torch_threads(self.n_threads), torch.inference_mode():
+            for start in range(0, len(tensors[0]), self.batch_size):
+                x = tensors[0][start : start + self.batch_size]
+                lens = None if lengths is None else lengths[start : start + self.batch_size]
+                _, maps = module(x, lens, need_weights=True)  # (B, L, H, T', T')
+                pad = n_tokens - maps.shape[-1]  # batches trimmed to their own longest
+                chunks.append(torch.nn.functional.pad(maps, (0, pad, 0, pad)))
+        return torch.cat(chunks).numpy()
