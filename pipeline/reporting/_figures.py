@@ -1,0 +1,388 @@
+"""Report figures, each drawn with matplotlib and returned as an inline SVG string.
+
+Figures are built from :class:`matplotlib.figure.Figure` directly rather than
+through ``pyplot``: nothing is registered in pyplot's global figure list, so
+nothing needs closing, no GUI backend is ever chosen, and the figure is freed
+as soon as the function returns. Saving as SVG uses matplotlib's own SVG
+canvas, whatever the default backend is.
+
+Every function takes ``salt``: matplotlib derives the ids of clip paths and
+markers from it, so a fixed salt gives byte-identical output, and a distinct
+salt per figure keeps ids unique when several SVGs share one HTML page.
+Text (labels, class names, tokens) is written as SVG ``<text>`` whose content
+matplotlib escapes, and mathtext is off, so a ``$`` in a label is just a dollar.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = [
+    "attention_figure",
+    "class_counts_figure",
+    "confusion_matrix_figure",
+    "positional_encoding_figure",
+    "projection_figure",
+    "roc_figure",
+    "training_curves_figure",
+]
+
+_STYLE = {
+    "svg.fonttype": "none",  # real <text>: small files, selectable, escaped by matplotlib
+    "text.parse_math": False,  # labels are data, not TeX
+    "text.usetex": False,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+}
+_MAX_LABEL = 24
+_XML_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+# matplotlib names every group after its artist ("figure_1", "axes_1", ...), the same
+# in every figure; nothing refers to them, and inlined they would repeat ids in the page.
+_GROUP_ID = re.compile(r'<g id="[^"]*"')
+
+
+def _short(text, limit=_MAX_LABEL):
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _to_svg(fig, salt):
+    """Serialise ``fig`` as an ``<svg>`` element ready to inline in HTML."""
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.hashsalt": str(salt), "svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = buffer.getvalue().decode("utf-8")
+    svg = _XML_PROLOGUE.sub("", svg, count=1)  # no XML declaration or DOCTYPE inside HTML
+    svg = _METADATA.sub("", svg, count=1)
+    return _GROUP_ID.sub("<g", svg).strip()
+
+
+def _tick_positions(n, max_ticks=24):
+    step = max(1, math.ceil(n / max_ticks))
+    return list(range(0, n, step))
+
+
+def confusion_matrix_figure(matrix, labels, *, title="", salt="dmflow"):
+    """Heat map of a confusion matrix, counts written in the cells.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (K, K)
+        Counts, rows = true class, columns = predicted class.
+    labels : sequence of str
+        Class names in row/column order.
+    title : str, default=""
+        Axes title.
+    salt : str, default="dmflow"
+        Seed of the SVG element ids.
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> confusion_matrix_figure([[5, 1], [2, 7]], ["no", "yes"]).startswith("<svg")
+    True
+    """
+    cm = np.asarray(matrix, dtype=float)
+    k = cm.shape[0]
+    side = min(6.0, 2.2 + 0.45 * k)
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(side + 0.8, side), layout="constrained")
+        ax = fig.add_subplot()
+        image = ax.imshow(cm, cmap="Blues", vmin=0, interpolation="nearest")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+        threshold = cm.max() / 2 if cm.size and cm.max() > 0 else 1
+        for (i, j), value in np.ndenumerate(cm):
+            ax.text(j, i, f"{int(value):,}", ha="center", va="center",
+                    color="white" if value > threshold else "black")
+        names = [_short(label, 14) for label in labels]
+        ax.set_xticks(range(k), names, rotation=45 if k > 3 else 0,
+                      ha="right" if k > 3 else "center")
+        ax.set_yticks(range(k), names)
+        ax.set_xlabel("Predicted class")
+        ax.set_ylabel("True class")
+        ax.set_title(title)
+        ax.spines[:].set_visible(False)
+        return _to_svg(fig, salt)
+
+
+def roc_figure(curves, *, title="", salt="dmflow"):
+    """ROC curves overlaid on one axes, with the chance diagonal.
+
+    Parameters
+    ----------
+    curves : mapping of str to mapping
+        ``{legend name: {"fpr": [...], "tpr": [...], "auc": float or None}}``.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> svg = roc_figure({"forest": {"fpr": [0, 0.2, 1], "tpr": [0, 0.7, 1], "auc": 0.75}})
+    >>> "forest (AUC 0.750)" in svg
+    True
+    """
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(5.2, 4.4), layout="constrained")
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="chance")
+        for name, curve in curves.items():
+            auc = curve.get("auc")
+            suffix = "AUC n/a" if auc is None else f"AUC {auc:.3f}"
+            ax.plot(curve["fpr"], curve["tpr"], linewidth=1.6, drawstyle="default",
+                    label=f"{_short(name, 40)} ({suffix})")
+        ax.set_xlim(-0.01, 1.01)
+        ax.set_ylim(-0.01, 1.01)
+        ax.set_aspect("equal")
+        ax.set_xlabel("False positive rate")
+        ax.set_ylabel("True positive rate")
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize=8)
+        return _to_svg(fig, salt)
+
+
+def class_counts_figure(before, after, *, title="", salt="dmflow"):
+    """Grouped bars of class counts before and after balancing.
+
+    Parameters
+    ----------
+    before, after : mapping of str to int
+        Training rows per class before and after oversampling.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> class_counts_figure({"no": 80, "yes": 20}, {"no": 80, "yes": 80}).count("<svg")
+    1
+    """
+    labels = list(dict.fromkeys([*before, *after]))
+    x = np.arange(len(labels))
+    width = 0.38
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(max(4.0, 1.0 + 0.9 * len(labels)), 3.4), layout="constrained")
+        ax = fig.add_subplot()
+        for offset, counts, name, colour in (
+            (-width / 2, before, "before", "#9aa5b1"),
+            (width / 2, after, "after", "#2f6f9f"),
+        ):
+            bars = ax.bar(x + offset, [int(counts.get(label, 0)) for label in labels],
+                          width, label=name, color=colour)
+            ax.bar_label(bars, fmt="{:,.0f}", fontsize=7, padding=2)
+        ax.set_xticks(x, [_short(label, 16) for label in labels],
+                      rotation=30 if len(labels) > 4 else 0)
+        ax.set_ylabel("Training rows")
+        ax.set_title(title)
+        ax.margins(y=0.12)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside: never hides a bar
+        return _to_svg(fig, salt)
+
+
+def projection_figure(values, labels, *, title="", salt="dmflow"):
+    """Training rows after a projection (LDA), coloured by class.
+
+    One component: overlaid per-class histograms. Two or more: a scatter of
+    the first two components (points rasterised, so a large training set
+    does not turn into megabytes of SVG).
+
+    Parameters
+    ----------
+    values : array-like of shape (n_rows, n_components) or (n_rows,)
+    labels : array-like of shape (n_rows,)
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> projection_figure(rng.normal(size=(20, 1)), ["a", "b"] * 10).startswith("<svg")
+    True
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        values = values[:, None]
+    labels = np.asarray([str(label) for label in labels])
+    classes = sorted(set(labels.tolist()))
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(5.6, 3.8), layout="constrained")
+        ax = fig.add_subplot()
+        if values.shape[1] == 1:
+            bins = np.histogram_bin_edges(values[:, 0], bins=30)
+            for label in classes:
+                ax.hist(values[labels == label, 0], bins=bins, alpha=0.55, density=True,
+                        label=_short(label))
+            ax.set_xlabel("Component 1")
+            ax.set_ylabel("Density")
+        else:
+            for label in classes:
+                rows = values[labels == label]
+                ax.scatter(rows[:, 0], rows[:, 1], s=6, alpha=0.6, linewidths=0,
+                           label=_short(label), rasterized=True)
+            ax.set_xlabel("Component 1")
+            ax.set_ylabel("Component 2")
+        ax.set_title(title)
+        ax.legend(title="class", fontsize=8, markerscale=2)
+        return _to_svg(fig, salt)
+
+
+def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow"):
+    """Loss per epoch (training and validation) and the validation metric.
+
+    Parameters
+    ----------
+    history : sequence of mapping
+        One entry per epoch: ``epoch``, ``train_loss``, and optionally
+        ``valid_loss`` and ``valid_metric`` (``None`` when not measured).
+    best_epoch : int or None, default=None
+        Epoch kept by early stopping, marked with a vertical line.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> hist = [{"epoch": e, "train_loss": 1 / e, "valid_loss": 1.2 / e, "valid_metric": 0.5}
+    ...         for e in (1, 2, 3)]
+    >>> "best epoch 2" in training_curves_figure(hist, best_epoch=2)
+    True
+    """
+    def series(key):
+        points = [(row["epoch"], row.get(key)) for row in history if row.get(key) is not None]
+        return [p[0] for p in points], [float(p[1]) for p in points]
+
+    metric_epochs, metric_values = series("valid_metric")
+    n_panels = 2 if metric_values else 1
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(3.6 * n_panels + 0.6, 3.2), layout="constrained")
+        axes = fig.subplots(1, n_panels, squeeze=False)[0]
+        for key, name in (("train_loss", "training loss"), ("valid_loss", "validation loss")):
+            epochs, losses = series(key)
+            if losses:
+                axes[0].plot(epochs, losses, marker="o", markersize=2.5, label=name)
+        axes[0].set_ylabel("Loss")
+        if metric_values:
+            axes[1].plot(metric_epochs, metric_values, marker="o", markersize=2.5,
+                         color="#2f6f9f", label="validation metric")
+            axes[1].set_ylabel("Validation metric")
+        for ax in axes:
+            if best_epoch is not None:
+                ax.axvline(best_epoch, color="#c0392b", linestyle=":", linewidth=1.2,
+                           label=f"best epoch {best_epoch}")
+            ax.set_xlabel("Epoch")
+            ax.legend(fontsize=8)
+        fig.suptitle(title)
+        return _to_svg(fig, salt)
+
+
+def attention_figure(maps, tokens, *, title="", salt="dmflow"):
+    """Attention weights of one example: one heat map per head (columns) per layer (rows).
+
+    Parameters
+    ----------
+    maps : array-like of shape (n_layers, n_heads, T, T)
+        Row ``i`` of a map is how much query token ``i`` attends to each key.
+    tokens : sequence of str of length T
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> maps = np.full((1, 2, 3, 3), 1 / 3)
+    >>> svg = attention_figure(maps, ["a", "b", "c"])
+    >>> "layer 1, head 2" in svg
+    True
+    """
+    maps = np.asarray(maps, dtype=float)
+    n_layers, n_heads, n_tokens = maps.shape[0], maps.shape[1], maps.shape[2]
+    panel = min(3.2, max(1.9, 0.16 * n_tokens))
+    ticks = _tick_positions(n_tokens)
+    names = [_short(tokens[i], 10) for i in ticks]
+    vmax = float(maps.max()) if maps.size and maps.max() > 0 else 1.0
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(panel * n_heads + 1.0, panel * n_layers + 0.4),
+                     layout="constrained")
+        # Shared axes: token names on the outer panels only, as in any small multiple;
+        # repeating them on every panel is clutter (and most of the drawing time).
+        axes = fig.subplots(n_layers, n_heads, squeeze=False, sharex=True, sharey=True)
+        image = None
+        for (layer, head), ax in np.ndenumerate(axes):
+            image = ax.imshow(maps[layer, head], cmap="viridis", vmin=0, vmax=vmax,
+                              interpolation="nearest")
+            ax.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
+            ax.spines[:].set_visible(False)
+        axes[0, 0].set_xticks(ticks, names)  # shared: sets every panel's ticks
+        axes[0, 0].set_yticks(ticks, names)
+        for ax in axes.flat:
+            ax.tick_params(labelsize=6)
+            ax.tick_params(axis="x", labelrotation=90)
+            ax.label_outer()
+        axes[-1, 0].set_xlabel("key token")
+        axes[-1, 0].set_ylabel("query token")
+        fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")
+        fig.suptitle(title)
+        return _to_svg(fig, salt)
+
+
+def positional_encoding_figure(encoding, *, title="", salt="dmflow"):
+    """Heat map of a positional encoding, positions down, dimensions across.
+
+    Parameters
+    ----------
+    encoding : array-like of shape (T, d_model)
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> positional_encoding_figure(np.sin(np.arange(32.0)).reshape(8, 4)).startswith("<svg")
+    True
+    """
+    encoding = np.asarray(encoding, dtype=float)
+    limit = float(np.abs(encoding).max()) if encoding.size else 1.0
+    limit = limit if limit > 0 else 1.0
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(6.4, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        image = ax.imshow(encoding, cmap="RdBu_r", vmin=-limit, vmax=limit,
+                          aspect="auto", interpolation="nearest")
+        fig.colorbar(image, ax=ax, label="value")
+        ax.set_xlabel("Embedding dimension")
+        ax.set_ylabel("Position")
+        ax.set_title(title)
+        return _to_svg(fig, salt)
+

@@ -1,0 +1,379 @@
+"""Render a run's metrics (and optional arrays) into one self-contained HTML file.
+
+The page works offline and runs nothing: a Content-Security-Policy forbids
+scripts and outside requests, styles are inline, and figures are inline SVG.
+Every value from the data (column names, class labels, model names, tokens)
+goes through Jinja2's autoescaping; only the SVG that matplotlib wrote, whose
+text matplotlib has already escaped, is marked safe.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import jinja2
+import numpy as np
+from markupsafe import Markup
+
+from . import _figures
+
+__all__ = ["render_report", "write_report"]
+
+logger = logging.getLogger(__name__)
+
+_RATE_ROWS = (
+    ("accuracy", "Accuracy"),
+    ("misclassification_rate", "Misclassification rate"),
+    ("tpr", "True positive rate (sensitivity, recall)"),
+    ("fnr", "False negative rate"),
+    ("fpr", "False positive rate"),
+    ("tnr", "True negative rate (specificity)"),
+    ("precision", "Precision"),
+    ("prevalence", "Prevalence"),
+    ("f1", "F1"),
+    ("roc_auc", "ROC AUC"),
+)
+_PER_CLASS_COLUMNS = (("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"),
+                      ("f1", "F1"), ("roc_auc", "ROC AUC"))
+_LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"),
+                        ("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
+_SPLITS = (("validation", "Validation"), ("test", "Test"))
+
+
+def _number(value, digits=4):
+    """Jinja filter: a number for a table cell; undefined values show as a dash."""
+    if value is None:
+        return "\u2014"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "\u2014"
+        return f"{float(value):.{digits}f}"
+    return str(value)
+
+
+def _environment():
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline.reporting", "templates"),
+        autoescape=True,  # every template, whatever its file name
+        undefined=jinja2.StrictUndefined,  # a misspelt key fails loudly, not as ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = _number
+    return env
+
+
+class _FigureMaker:
+    """Calls figure functions with a distinct, deterministic id salt each."""
+
+    def __init__(self):
+        self._count = 0
+
+    def __call__(self, function, *args, **kwargs):
+        self._count += 1
+        svg = function(*args, salt=f"dmflow-figure-{self._count}", **kwargs)
+        return Markup(svg)  # matplotlib's own markup; its text is escaped already
+
+
+def _sort_key(item):
+    auc = item[1].get("validation", {}).get("roc_auc")
+    return (auc is None, -(auc or 0.0), item[0])
+
+
+def _leaderboard(models, best):
+    rows = []
+    for name, model in sorted(models.items(), key=_sort_key):
+        rows.append({
+            "name": name,
+            "best": name == best,
+            "validation": [model.get("validation", {}).get(k) for k, _ in _LEADERBOARD_COLUMNS],
+            "test": [model.get("test", {}).get(k) for k, _ in _LEADERBOARD_COLUMNS],
+            "fit_time_s": model.get("fit_time_s"),
+        })
+    return rows
+
+
+def _rates(split_metrics):
+    return {key: split_metrics.get(key) for key, _ in _RATE_ROWS}
+
+
+def _model_section(index, name, model, best, make):
+    splits = []
+    for key, label in _SPLITS:
+        scores = model.get(key)
+        if not scores or "confusion_matrix" not in scores:
+            continue
+        per_class = scores.get("per_class") or {}
+        splits.append({
+            "label": label,
+            "labels": scores.get("labels", []),
+            "matrix": scores["confusion_matrix"],
+            "n_rows": scores.get("n_rows"),
+            "positive": scores.get("positive_label"),
+            "figure": make(_figures.confusion_matrix_figure, scores["confusion_matrix"],
+                           scores.get("labels", []), title=f"{name}: {label.lower()}"),
+            "per_class": [
+                {"label": label_, "cells": [values.get(k) for k, _ in _PER_CLASS_COLUMNS]}
+                for label_, values in per_class.items()
+            ],
+        })
+    rate_columns = [(label, _rates(model[key])) for key, label in _SPLITS if model.get(key)]
+    return {
+        "id": f"model-{index}",
+        "name": name,
+        "best": name == best,
+        "params": [(key, value if isinstance(value, str) else _json(value))
+                   for key, value in (model.get("params") or {}).items()],
+        "fit_time_s": model.get("fit_time_s"),
+        "search": [
+            {"params": _json(trial.get("params", {})),
+             "auc": trial.get("validation_roc_auc"),
+             "fit_time_s": trial.get("fit_time_s")}
+            for trial in model.get("search") or []
+        ],
+        "splits": splits,
+        "rate_columns": [label for label, _ in rate_columns],
+        "rates": [
+            {"label": text, "cells": [rates[key] for _, rates in rate_columns]}
+            for key, text in _RATE_ROWS
+        ],
+    }
+
+
+def _roc_figures(models, make):
+    """Binary: one figure, every model's test curve. Multiclass: one figure per model."""
+    tested = {name: m["test"] for name, m in models.items()
+              if m.get("test", {}).get("roc_curve")}
+    if not tested:
+        return []
+    binary = all(len(t.get("labels", [])) == 2 for t in tested.values())
+    if binary:
+        curves = {}
+        for name, scores in tested.items():
+            (curve,) = scores["roc_curve"].values()
+            curves[name] = {**curve, "auc": scores.get("roc_auc")}
+        return [make(_figures.roc_figure, curves, title="Test split")]
+    figures = []
+    for name, scores in tested.items():
+        per_class = scores.get("per_class") or {}
+        curves = {f"class {label}": {**curve, "auc": per_class.get(label, {}).get("roc_auc")}
+                  for label, curve in scores["roc_curve"].items()}
+        figures.append(make(_figures.roc_figure, curves,
+                            title=f"{name}: test split, one-vs-rest"))
+    return figures
+
+
+def _article_rows(models):
+    rows = []
+    for name, model in models.items():
+        strict, article = model.get("test"), model.get("test_article")
+        if not strict or not article:
+            continue
+        metrics = []
+        for key, text in (*_RATE_ROWS, ("n_rows", "Rows scored")):
+            a, b = strict.get(key), article.get(key)
+            delta = b - a if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
+            metrics.append({"label": text, "strict": a, "article": b, "delta": delta,
+                            "count": key == "n_rows"})
+        rows.append({"name": name, "metrics": metrics})
+    return rows
+
+
+def _check_array(value, ndim, what):
+    array = np.asarray(value)
+    if array.ndim not in ndim:
+        raise ValueError(
+            f"{what} must be an array with {' or '.join(map(str, ndim))} dimensions, "
+            f"but got shape {array.shape}. Pass the array the model produced, unchanged."
+        )
+    return array
+
+
+def _extras_sections(extras, make):
+    sections = {"projection": None, "training": [], "attention": [],
+                "positional_encoding": None}
+    projection = extras.get("lda_projection")
+    if projection is not None:
+        values = _check_array(projection["values"], (1, 2), "extras['lda_projection']['values']")
+        labels = np.asarray(projection["labels"]).ravel()
+        if values.shape[0] != labels.shape[0]:
+            raise ValueError(
+                f"extras['lda_projection'] has {values.shape[0]} rows of values but "
+                f"{labels.shape[0]} labels. Pass the projected training rows and their labels."
+            )
+        n_components = 1 if values.ndim == 1 else values.shape[1]
+        sections["projection"] = {
+            "n_rows": int(values.shape[0]),
+            "n_components": n_components,
+            "figure": make(_figures.projection_figure, values, labels,
+                           title="Training rows after LDA"),
+        }
+    for name, run in (extras.get("histories") or {}).items():
+        history = run.get("history") or []
+        if history:
+            sections["training"].append({
+                "name": name,
+                "best_epoch": run.get("best_epoch"),
+                "epochs": len(history),
+                "figure": make(_figures.training_curves_figure, history, run.get("best_epoch"),
+                               title=name),
+            })
+    for name, found in (extras.get("attention") or {}).items():
+        maps = _check_array(found["maps"], (4,), f"extras['attention'][{name!r}]['maps']")
+        tokens = [str(t) for t in found["tokens"]]
+        if maps.shape[2] != len(tokens) or maps.shape[3] != len(tokens):
+            raise ValueError(
+                f"extras['attention'][{name!r}] has maps of shape {maps.shape} but "
+                f"{len(tokens)} tokens; the last two dimensions must both equal the "
+                "number of tokens."
+            )
+        sections["attention"].append({
+            "name": name, "layers": maps.shape[0], "heads": maps.shape[1],
+            "figure": make(_figures.attention_figure, maps, tokens, title=name),
+        })
+    encoding = extras.get("positional_encoding")
+    if encoding is not None:
+        encoding = _check_array(encoding, (2,), "extras['positional_encoding']")
+        sections["positional_encoding"] = {
+            "shape": encoding.shape,
+            "figure": make(_figures.positional_encoding_figure, encoding),
+        }
+    return sections
+
+
+def _json(value):
+    return json.dumps(value, indent=None, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _context(metrics, extras):
+    make = _FigureMaker()
+    run = metrics.get("run") or {}
+    dataset = metrics.get("dataset") or {}
+    phases = metrics.get("phases") or {}
+    models = metrics.get("models") or {}
+    best = metrics.get("best_model")
+
+    balance = phases.get("balance") or {}
+    balance_figure = None
+    if balance.get("class_counts_before") and balance.get("class_counts_after"):
+        balance_figure = make(_figures.class_counts_figure, balance["class_counts_before"],
+                              balance["class_counts_after"], title="Training rows per class")
+    split_counts = dataset.get("class_counts") or {}
+    split_names = list(split_counts)
+    count_labels = list(dict.fromkeys(label for c in split_counts.values() for label in c))
+
+    model_sections = [_model_section(i, name, model, best, make)
+                      for i, (name, model) in enumerate(models.items(), start=1)]
+    context = {
+        "title": f"dmflow report: {dataset['target']}" if dataset.get("target") else "dmflow report",
+        "run": run,
+        "config_json": json.dumps(run["config"], indent=2, sort_keys=True, default=str,
+                                  ensure_ascii=False) if run.get("config") else None,
+        "dataset": dataset,
+        "missing": {c: n for c, n in (dataset.get("missing") or {}).items() if n},
+        "split_names": split_names,
+        "split_rows": [{"label": label,
+                        "counts": [split_counts[s].get(label, 0) for s in split_names]}
+                       for label in count_labels],
+        "phases": phases,
+        "imputed": {c: n for c, n in
+                    ((phases.get("imputation") or {}).get("cells_imputed") or {}).items() if n},
+        "balance_figure": balance_figure,
+        "leaderboard": _leaderboard(models, best),
+        "leaderboard_columns": [label for _, label in _LEADERBOARD_COLUMNS],
+        "best_model": best,
+        "models": model_sections,
+        "per_class_columns": [label for _, label in _PER_CLASS_COLUMNS],
+        "roc_figures": _roc_figures(models, make),
+        "article": _article_rows(models) if run.get("protocol") == "article" else [],
+        "notes": list(metrics.get("notes") or []),
+    }
+    context.update(_extras_sections(extras, make))
+    return context
+
+
+def render_report(metrics, extras=None):
+    """Render the HTML report of one run as a string.
+
+    Parameters
+    ----------
+    metrics : mapping
+        The run's metrics (the content of ``metrics.json``): ``run``,
+        ``dataset``, ``phases``, ``models``, ``best_model``, ``notes``. Any
+        part may be missing; its section is then left out.
+    extras : mapping, default=None
+        Arrays that are drawn but not saved: ``lda_projection``
+        (``{"values", "labels"}``), ``histories`` (``{model: {"history",
+        "best_epoch"}}``), ``attention`` (``{model: {"maps", "tokens"}}``) and
+        ``positional_encoding`` (``(T, d_model)`` array).
+
+    Returns
+    -------
+    html : str
+        A complete, self-contained HTML document; the same input always gives
+        the same text.
+
+    Examples
+    --------
+    >>> html = render_report({"notes": ["SMOTE skipped: <3 rows"]})
+    >>> "<!DOCTYPE html>" in html, "SMOTE skipped: &lt;3 rows" in html
+    (True, True)
+    """
+    if not isinstance(metrics, Mapping):
+        raise TypeError(
+            f"metrics must be a mapping (the run's metrics dictionary), but got "
+            f"{type(metrics).__name__}. Load metrics.json with json.load first."
+        )
+    if extras is not None and not isinstance(extras, Mapping):
+        raise TypeError(
+            f"extras must be a mapping or None, but got {type(extras).__name__}."
+        )
+    template = _environment().get_template("report.html.j2")
+    return template.render(**_context(metrics, extras or {}))
+
+
+def write_report(path, metrics, extras=None):
+    """Render the report and write it to ``path`` atomically.
+
+    The HTML goes to a temporary file in the same folder, which then replaces
+    ``path`` in one step, so a reader never sees half a report and a failed
+    render leaves any previous report in place.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where to write the file; missing parent folders are created.
+    metrics, extras
+        As for :func:`render_report`.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The written file.
+    """
+    path = Path(path)
+    html = render_report(metrics, extras)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(html)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; a report is for reading
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    logger.info("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
+    return path

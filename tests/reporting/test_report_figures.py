@@ -1,0 +1,69 @@
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from pipeline.reporting import _figures
+
+BOLD = "<b>x</b>"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+FIGURES = {
+    "confusion": lambda salt: _figures.confusion_matrix_figure(
+        [[5, 1], [2, 7]], ["no", BOLD], title=BOLD, salt=salt),
+    "roc": lambda salt: _figures.roc_figure(
+        {BOLD: {"fpr": [0, 0.3, 1], "tpr": [0, 0.8, 1], "auc": 0.8},
+         "none": {"fpr": [0, 1], "tpr": [0, 1], "auc": None}}, salt=salt),
+    "counts": lambda salt: _figures.class_counts_figure(
+        {"no": 40, BOLD: 10}, {"no": 40, BOLD: 40}, salt=salt),
+    "projection_1d": lambda salt: _figures.projection_figure(
+        np.linspace(-2, 2, 30), ["no", BOLD, "no"] * 10, salt=salt),
+    "projection_2d": lambda salt: _figures.projection_figure(
+        np.column_stack([np.linspace(-2, 2, 30), np.cos(np.arange(30))]), [BOLD, "b", "c"] * 10,
+        salt=salt),
+    "training": lambda salt: _figures.training_curves_figure(
+        [{"epoch": e, "train_loss": 1 / e, "valid_loss": None, "valid_metric": None}
+         for e in range(1, 5)], None, title=BOLD, salt=salt),
+    "attention": lambda salt: _figures.attention_figure(
+        np.full((1, 2, 4, 4), 0.25), ["a", BOLD, "c", "d"], salt=salt),
+    "positional": lambda salt: _figures.positional_encoding_figure(
+        np.sin(np.arange(24.0)).reshape(6, 4), salt=salt),
+}
+
+
+def _texts(svg):
+    root = ET.fromstring(svg)
+    tags = {element.tag.removeprefix(SVG_NS) for element in root.iter()}
+    texts = ["".join(element.itertext()) for element in root.iter(f"{SVG_NS}text")]
+    return tags, texts
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_is_a_bare_well_formed_svg_with_escaped_text(name):
+    svg = FIGURES[name]("salt-a")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg and "<metadata" not in svg
+    tags, texts = _texts(svg)  # raises if matplotlib left markup unescaped
+    assert not tags & {"script", "b", "foreignObject", "a"}
+    if name != "positional":  # the only figure without data-given text
+        assert any(BOLD in text for text in texts)  # shown literally, as text
+
+
+def test_salt_fixes_the_ids():
+    make = FIGURES["roc"]
+    first, again, other = make("salt-a"), make("salt-a"), make("salt-b")
+    assert first == again
+    assert first != other  # clip-path ids follow the salt, so inlined figures never clash
+
+
+def test_dollar_signs_are_text_not_mathtext():
+    svg = _figures.confusion_matrix_figure([[1, 0], [0, 1]], ["$x^2$", r"a$\frac$"], salt="s")
+    _, texts = _texts(svg)
+    assert "$x^2$" in texts and r"a$\frac$" in texts
+
+
+def test_long_labels_are_shortened():
+    label = "a_really_long_category_value_name"
+    _, texts = _texts(_figures.class_counts_figure({label: 3}, {label: 5}, salt="s"))
+    assert label not in texts and any(t.startswith("a_really") and t.endswith("\u2026")
+                                      for t in texts)
