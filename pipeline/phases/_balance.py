@@ -13,7 +13,7 @@ from imblearn.utils import check_sampling_strategy, check_target_type
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 __all__ = ["Balancer"]
 
@@ -151,7 +151,14 @@ class Balancer(BaseOverSampler):
     def _resample(self, X, y):
         check_classification_targets(y)
         y_labels = check_target_type(y, indicate_one_vs_all=True)[0]
-        validate_data(self, X, skip_check_array=True, reset=True)
+        # Checked here as well as by the inner sampler, which is skipped when no
+        # class needs synthetic rows. The original X goes on, so a DataFrame keeps
+        # its columns and dtypes.
+        if self.method == "smotenc":
+            validate_data(self, X, skip_check_array=True, reset=True)
+            check_array(X, dtype=None, accept_sparse=["csr", "csc"])
+        else:
+            validate_data(self, X, accept_sparse=["csr", "csc"], reset=True)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y_labels, self._sampling_type
         )

@@ -19,6 +19,7 @@ from sklearn.preprocessing import (
     OrdinalEncoder,
 )
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_array
 
 __all__ = ["make_prepare", "prepare_summary"]
 
@@ -61,7 +62,8 @@ class _ColumnsOfKind:
                 for name, dtype in X.dtypes.items()
                 if name not in self.exclude and _column_kind(dtype) == self.kind
             ]
-        X = np.asarray(X)
+        # Arrays get scikit-learn's own checks (2-D, dense, not complex, not empty).
+        X = check_array(X, dtype=None, accept_sparse=False, ensure_all_finite=False)
         array_kind = "numeric" if X.dtype.kind in "iuf" else "categorical"
         if array_kind != self.kind:
             return []

@@ -93,8 +93,9 @@ class Reducer(TransformerMixin, BaseEstimator):
         if self.method == "lda":
             if y is None:
                 raise ValueError(
-                    "Reducer(method='lda') is supervised and needs the class labels: "
-                    "call fit(X, y), or use method='pca' or 'none'."
+                    "Reducer(method='lda') requires y to be passed, but the target y is "
+                    "None: LDA learns from the class labels. Call fit(X, y), or use "
+                    "method='pca' or 'none'."
                 )
             X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
             self._fit_lda(X, y)
