@@ -86,7 +86,7 @@ class _FigureMaker:
 
 
 def _sort_key(item):
-    auc = item[1].get("validation", {}).get("roc_auc")
+    auc = (item[1].get("validation") or {}).get("roc_auc")
     return (auc is None, -(auc or 0.0), item[0])
 
 
@@ -96,8 +96,9 @@ def _leaderboard(models, best):
         rows.append({
             "name": name,
             "best": name == best,
-            "validation": [model.get("validation", {}).get(k) for k, _ in _LEADERBOARD_COLUMNS],
-            "test": [model.get("test", {}).get(k) for k, _ in _LEADERBOARD_COLUMNS],
+            "validation": [(model.get("validation") or {}).get(k)
+                           for k, _ in _LEADERBOARD_COLUMNS],
+            "test": [(model.get("test") or {}).get(k) for k, _ in _LEADERBOARD_COLUMNS],
             "fit_time_s": model.get("fit_time_s"),
         })
     return rows
@@ -153,7 +154,7 @@ def _model_section(index, name, model, best, make):
 def _roc_figures(models, make):
     """Binary: one figure, every model's test curve. Multiclass: one figure per model."""
     tested = {name: m["test"] for name, m in models.items()
-              if m.get("test", {}).get("roc_curve")}
+              if (m.get("test") or {}).get("roc_curve")}
     if not tested:
         return []
     binary = all(len(t.get("labels", [])) == 2 for t in tested.values())
