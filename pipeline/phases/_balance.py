@@ -182,6 +182,7 @@ class Balancer(BaseOverSampler):
             return {}
         target = {}
         for label, n_new in self.sampling_strategy_.items():
+            label = label.item() if isinstance(label, np.generic) else label  # plain repr
             if n_new <= 0:
                 continue
             if counts[label] < 2:

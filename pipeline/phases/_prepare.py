@@ -207,6 +207,11 @@ def make_prepare(numeric=None, categorical=None, *, min_frequency=None, max_cate
     prepare : sklearn.compose.ColumnTransformer
         Unfitted; its output is a dense array, numeric columns first.
 
+    Notes
+    -----
+    A column with no observed value in fit is dropped by ``SimpleImputer``, which
+    warns at fit and at transform; it carries no information to learn from.
+
     Examples
     --------
     >>> import pandas as pd
