@@ -3,9 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CATEGORICAL, NUMERIC, make_table
+
+from phase_tables import CATEGORICAL, NUMERIC, make_table
 
 from pipeline.phases import make_prepare, prepare_summary
+
+
+@pytest.fixture
+def table():
+    return make_table()
 
 
 def _onehot(prepare):

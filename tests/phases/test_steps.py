@@ -6,12 +6,13 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CATEGORICAL, NUMERIC, make_table
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
+
+from phase_tables import CATEGORICAL, NUMERIC, make_table
 
 from pipeline.phases import (
     Balancer,

@@ -1,8 +1,7 @@
-"""Small mixed-type tables shared by the phase tests."""
+"""Small mixed-type tables shared by the phase tests (a helper module, not a test)."""
 
 import numpy as np
 import pandas as pd
-import pytest
 
 
 def make_table(n_rows=120, seed=0):
@@ -27,8 +26,3 @@ def make_table(n_rows=120, seed=0):
 
 NUMERIC = ["x", "z", "count"]
 CATEGORICAL = ["colour", "flag"]
-
-
-@pytest.fixture
-def table():
-    return make_table()
