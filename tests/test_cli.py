@@ -1,0 +1,81 @@
+"""The command line as a user meets it: exit codes, messages, files."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import make_mixed_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_run_then_predict(tmp_path, mixed_csv, capsys):
+    code = main(["-q", "run", "--data", str(mixed_csv), "--target", "label", "--models", "logreg",
+                 "--out", str(tmp_path / "runs"), "--n-jobs", "1"])
+    assert code == 0
+    run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert run_dir.parent == tmp_path / "runs" and (run_dir / "report.html").is_file()
+
+    rows = make_mixed_frame(n=20, seed=3)
+    rows.loc[0, "colour"] = "never-seen"
+    rows["extra"] = 1
+    rows.to_csv(tmp_path / "new.csv", index=False)
+    out = tmp_path / "pred" / "p.csv"
+    assert main(["-q", "predict", "--model", str(run_dir / "model"), "--data", str(tmp_path / "new.csv"),
+                 "--out", str(out)]) == 0
+    predictions = pd.read_csv(out)
+    assert len(predictions) == 20
+    assert list(predictions.columns) == ["prediction", "proba_no", "proba_yes"]
+    assert predictions[["proba_no", "proba_yes"]].sum(axis=1).round(6).eq(1).all()
+
+
+@pytest.mark.parametrize(
+    "make_args, code, message",
+    [
+        (lambda d, t: ["run", "--data", str(t / "nope.csv")], 65, "does not exist"),
+        (lambda d, t: ["run", "--data", str(d), "--target", "lable"], 65, "Did you mean 'label'"),
+        (lambda d, t: ["run", "--data", str(d), "--target", "size", "--models", "nope"], 78, "`models` got 'nope'"),
+        (lambda d, t: ["run", "--data", str(d), "--target", "label", "--config", str(t / "c.yaml")], 78,
+         "does not exist"),
+    ],
+)
+def test_bad_input_exits_with_code_and_leaves_no_run(tmp_path, mixed_csv, caplog, capsys, make_args, code, message):
+    out = tmp_path / "runs"
+    assert main(["-q", *make_args(mixed_csv, tmp_path), "--out", str(out)]) == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_single_class_and_text_in_numeric(tmp_path, capsys):
+    frame = make_mixed_frame(n=60)
+    frame["label"] = "same"
+    frame.to_csv(tmp_path / "one.csv", index=False)
+    assert main(["run", "--data", str(tmp_path / "one.csv"), "--target", "label", "--out", str(tmp_path / "r")]) == 65
+    assert "holds a single class" in capsys.readouterr().err
+    frame = make_mixed_frame(n=60)
+    frame["x1"] = frame["x1"].astype(str)
+    frame.loc[7, "x1"] = "n/a?"
+    frame.to_csv(tmp_path / "text.csv", index=False)
+    assert main(["run", "--data", str(tmp_path / "text.csv"), "--target", "label", "--out", str(tmp_path / "r")]) == 65
+    assert "Column 'x1' is numeric but holds text: row 7" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
+
+
+def test_predict_with_missing_column(tmp_path, mixed_csv, capsys):
+    assert main(["-q", "run", "--data", str(mixed_csv), "--target", "label", "--models", "logreg",
+                 "--out", str(tmp_path), "--n-jobs", "1"]) == 0
+    run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    make_mixed_frame(n=5).drop(columns=["x2", "label"]).to_csv(tmp_path / "few.csv", index=False)
+    assert main(["predict", "--model", str(run_dir / "model"), "--data", str(tmp_path / "few.csv")]) == 65
+    assert "lacks column(s) the model was trained on: x2" in capsys.readouterr().err
+
+
+def test_usage_error_is_exit_2():
+    process = subprocess.run([sys.executable, str(ROOT / "cli.py"), "run", "--seed", "x"],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert process.returncode == 2 and "invalid int value" in process.stderr
