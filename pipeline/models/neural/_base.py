@@ -183,7 +183,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least two classes, but y holds one class: "
-                f"{self.classes_[0]!r}."
+                f"{self.classes_.tolist()[0]!r}."
             )
         y_t = torch.from_numpy(y_idx.astype(np.float32 if len(self.classes_) == 2 else np.int64))
         seed = _seed_from(self.random_state)
@@ -244,4 +244,5 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it checks that the model is fitted
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -35,8 +35,9 @@ def is_sequence_input(X) -> bool:
     """True for 3-D arrays and lists of 2-D or ragged 1-D sequences; False for tables."""
     if sp.issparse(X) or hasattr(X, "iloc"):  # sparse matrices and DataFrames are tables
         return False
-    if isinstance(X, np.ndarray) or hasattr(X, "__array__") and not isinstance(X, (list, tuple)):
-        return np.ndim(X) == 3
+    if not isinstance(X, (list, tuple)) and hasattr(X, "__array__"):  # arrays, tensors
+        ndim = getattr(X, "ndim", None)
+        return (np.asarray(X).ndim if ndim is None else ndim) == 3
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
     try:
