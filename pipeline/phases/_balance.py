@@ -149,6 +149,12 @@ class Balancer(BaseOverSampler):
         return self._resample(X, y)
 
     def _resample(self, X, y):
+        if self.method == "smotenc" and self.categorical_features is None:
+            raise ValueError(
+                "Balancer(method='smotenc') needs categorical_features: the positions, "
+                "names or boolean mask of the categorical columns, or 'auto' for a "
+                "DataFrame's 'category' columns."
+            )
         check_classification_targets(y)
         y_labels = check_target_type(y, indicate_one_vs_all=True)[0]
         # Checked here as well as by the inner sampler, which is skipped when no
@@ -216,12 +222,6 @@ class Balancer(BaseOverSampler):
                    "random_state": self.random_state}
         if self.method == "smote":
             return SMOTE(**options)
-        if self.categorical_features is None:
-            raise ValueError(
-                "Balancer(method='smotenc') needs categorical_features: the positions, "
-                "names or boolean mask of the categorical columns, or 'auto' for a "
-                "DataFrame's 'category' columns."
-            )
         n_categorical = _count_categorical(X, self.categorical_features)
         if n_categorical == 0:
             warnings.warn("method='smotenc' found no categorical column; using SMOTE.",

@@ -1,4 +1,4 @@
-"""Small mixed-type tables shared by the phase tests (a helper module, not a test)."""
+"""Small mixed-type tables shared by the phase tests; imported, not collected."""
 
 import numpy as np
 import pandas as pd
