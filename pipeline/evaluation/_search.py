@@ -19,6 +19,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import ParameterGrid
 from tqdm.auto import tqdm
 
+from ._fitting import fit_pipeline
+
 __all__ = ["SearchResult", "search_models", "validation_auc"]
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def validation_auc(estimator, X, y):
 def _fit_candidate(name, template, params, X_train, y_train, X_val, y_val):
     start = time.perf_counter()
     estimator = clone(template).set_params(**params)
-    estimator.fit(X_train, y_train)
+    fit_pipeline(estimator, X_train, y_train, X_val, y_val)
     elapsed = time.perf_counter() - start
     return name, params, estimator, validation_auc(estimator, X_val, y_val), elapsed
 
