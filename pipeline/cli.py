@@ -40,7 +40,8 @@ def _build_parser():
     run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags")
     run.add_argument("--data", metavar="PATH", help="CSV/TSV/Parquet file or bundled dataset name (default: adult)")
     run.add_argument("--target", metavar="COLUMN", help="class column (default: the dataset's, else the last)")
-    run.add_argument("--models", metavar="LIST", help="comma-separated: rf,mlp,logreg,hgb (default: all)")
+    run.add_argument("--models", metavar="LIST", help="comma-separated from rf,mlp,sk_mlp,logreg,hgb,rnn,lstm,gru,transformer "
+                     "(default: rf,mlp,logreg,hgb for tables; plus rnn,lstm,gru,transformer for sequences)")
     run.add_argument("--protocol", choices=["strict", "article"], help="article: also score the leaky article flow")
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default: 0)")
     run.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default: reports)")

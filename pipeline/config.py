@@ -17,10 +17,15 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["RunConfig", "load_config", "MODEL_NAMES"]
+__all__ = ["DEFAULT_MODELS", "MODEL_NAMES", "RunConfig", "load_config"]
 
-#: Model names a run accepts, in their default order.
-MODEL_NAMES = ("rf", "mlp", "logreg", "hgb")
+#: Model names a run accepts (the keys of ``pipeline.models.MODELS``).
+MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "rnn", "lstm", "gru", "transformer")
+#: Models run when none are named, for tables and for sequence data.
+DEFAULT_MODELS = {
+    "table": ("rf", "mlp", "logreg", "hgb"),
+    "sequence": ("rf", "logreg", "mlp", "rnn", "lstm", "gru", "transformer"),
+}
 
 
 @dataclass
@@ -33,8 +38,8 @@ class RunConfig:
         A CSV/TSV/Parquet file, or the name of a bundled dataset (``"adult"``).
     target : str or None
         The class column. ``None``: the bundled dataset's target, else the last column.
-    models : list of str
-        Model names from :data:`MODEL_NAMES`.
+    models : list of str or None
+        Model names from :data:`MODEL_NAMES`; ``None``: :data:`DEFAULT_MODELS` of the data's kind.
     protocol : {"strict", "article"}
         ``"article"`` also scores the test split after balancing and reducing it
         separately, as the source article does; the report shows both.
@@ -58,16 +63,24 @@ class RunConfig:
         Label counted as positive for the binary rates; default the minority class.
     n_jobs : int
         Parallel model fits.
+    kind : {"auto", "table", "sequence"}
+        ``"sequence"`` reads every feature column as one step of a series
+        (``channels`` values per step); ``"auto"``: sequence for the bundled
+        ECG200 data, table otherwise.
+    channels : int
+        Values per step of a series, stored step by step in the columns.
 
     Examples
     --------
     >>> RunConfig(models=["rf"]).validate().models
     ['rf']
+    >>> RunConfig().validate().models is None  # resolved by the data's kind
+    True
     """
 
     data: str = "adult"
     target: str | None = None
-    models: list = field(default_factory=lambda: list(MODEL_NAMES))
+    models: list | None = None
     protocol: str = "strict"
     seed: int = 0
     out: str = "reports"
@@ -83,17 +96,22 @@ class RunConfig:
     max_categories: int = 30
     positive_class: str | None = None
     n_jobs: int = 2
+    kind: str = "auto"
+    channels: int = 1
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
         _check_choice("protocol", self.protocol, ("strict", "article"))
         _check_choice("outliers", self.outliers, ("drop", "clip", "none"))
         _check_choice("balance", self.balance, ("smote", "smotenc", "none"))
-        if not self.models:
+        _check_choice("kind", self.kind, ("auto", "table", "sequence"))
+        if self.channels < 1:
+            raise ConfigError(f"`channels` must be at least 1, got {self.channels}.")
+        if self.models is not None and not self.models:
             raise ConfigError(f"`models` is empty; name at least one of {', '.join(MODEL_NAMES)}.")
-        for name in self.models:
+        for name in self.models or ():
             _check_choice("models", name, MODEL_NAMES)
-        if len(set(self.models)) != len(self.models):
+        if self.models is not None and len(set(self.models)) != len(self.models):
             raise ConfigError(f"`models` names a model twice: {self.models}. List each once.")
         if not self.reduce:
             raise ConfigError("`reduce` is empty; name at least one of lda, pca, none.")
@@ -116,10 +134,11 @@ class RunConfig:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
 _TYPES = {
-    "data": str, "target": (str, type(None)), "models": list, "protocol": str, "seed": int,
+    "data": str, "target": (str, type(None)), "models": (list, type(None)), "protocol": str, "seed": int,
     "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
     "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
     "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
+    "kind": str, "channels": int,
 }
 
 
@@ -143,13 +162,13 @@ def _coerce(key, value):
     expected = _TYPES[key]
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if expected is list and isinstance(value, str):
+    if list in (expected if isinstance(expected, tuple) else (expected,)) and isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     if isinstance(value, bool) or not isinstance(value, expected):
         options = expected if isinstance(expected, tuple) else (expected,)
         names = " or ".join(_TYPE_NAMES[t] for t in options)
         raise ConfigError(f"`{key}` must be {names}; got {value!r} ({type(value).__name__}).")
-    if expected is list:
+    if isinstance(value, list):
         bad = [item for item in value if not isinstance(item, str)]
         if bad:
             raise ConfigError(f"`{key}` must be a list of names; {bad[0]!r} is not a string.")

@@ -8,6 +8,7 @@ writes ``report.html``, ``metrics.json``, ``config.yaml``, ``model/`` and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -22,15 +23,18 @@ import pandas as pd
 import yaml
 from joblib import Memory
 
-from .config import RunConfig
+from .config import DEFAULT_MODELS, RunConfig
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, infer_roles, load_table, split_target
 from .errors import DataError
 from .evaluation import classification_metrics
 from .evaluation._protocol import article_test_split
 from .evaluation._search import search_models
-from .models import build_model, param_grid
+from .extras import neural_extras
+from .models import MODELS, build_model, param_grid
 from .persistence import save_model
 from .phases import phase_report, train_val_test_split
+from .phases._sequence import sequence_phase_report
+from .sequences import frame_to_series
 from .reporting import write_report
 from .rundir import default_stem, run_folder
 from .versions import package_versions
@@ -116,14 +120,22 @@ def _evaluate(estimator, X, y, classes, positive):
 
 def _reduction_of(estimator):
     reducer = estimator.named_steps["reduce"]
-    return {"method": reducer.method, "n_components": getattr(reducer, "n_components_", None)}
+    if not hasattr(reducer, "n_components_"):  # sequence data: no reduction
+        return {"method": "none", "n_components": None}
+    return {"method": reducer.method, "n_components": int(reducer.n_components_)}
+
+
+def _resolve_kind(config, bundled):
+    if config.kind != "auto":
+        return config.kind
+    return "sequence" if bundled == "ecg200" else "table"
 
 
 def _lda_projection(models, best, X_train, y_train, seed):
     order = [best] + [name for name in models if name != best]
     for name in order:
         pipe = models[name]
-        if pipe.named_steps["reduce"].method != "lda":
+        if getattr(pipe.named_steps["reduce"], "method", None) != "lda":
             continue
         at = [step for step, _ in pipe.steps].index("reduce")
         rng = np.random.default_rng(seed)
@@ -171,16 +183,25 @@ def run(config=None, *, verbose=True):
         frame = load_table(data_path)
         target = _choose_target(config, frame, bundled)
         X, y = split_target(frame, target)
-        roles = infer_roles(X, categorical=config.categorical, numeric=config.numeric)
-        X = X[roles.numeric + roles.categorical]
+        kind = _resolve_kind(config, bundled)
+        if config.models is None:
+            config = dataclasses.replace(config, models=list(DEFAULT_MODELS[kind]))
+        if kind == "sequence":
+            X = frame_to_series(X, channels=config.channels)
+            roles = None
+            y = y.to_numpy()
+        else:
+            roles = infer_roles(X, categorical=config.categorical, numeric=config.numeric)
+            X = X[roles.numeric + roles.categorical]
         X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(
             X, y, test_size=config.test_size, val_size=config.val_size, random_state=config.seed
         )
         classes = np.unique(y_train)
         positive = _positive_label(config, y_train, classes, bundled)
         logger.info(
-            "Rows: %d train, %d validation, %d test; %d numeric and %d categorical features.",
-            len(X_train), len(X_val), len(X_test), len(roles.numeric), len(roles.categorical),
+            "Rows: %d train, %d validation, %d test; %s.", len(X_train), len(X_val), len(X_test),
+            f"series of {X.shape[1]} steps x {X.shape[2]} channels" if kind == "sequence"
+            else f"{len(roles.numeric)} numeric and {len(roles.categorical)} categorical features",
         )
 
         with tempfile.TemporaryDirectory(prefix="dmflow-cache-") as cache:
@@ -188,7 +209,7 @@ def run(config=None, *, verbose=True):
             # candidate, so a shared cache fits them once per model family.
             memory = Memory(cache, verbose=0)
             candidates = {
-                name: (build_model(name, config, roles, memory=memory), param_grid(name, config))
+                name: (build_model(name, config, roles, kind=kind, memory=memory), param_grid(name, config, kind=kind))
                 for name in config.models
             }
             found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=config.n_jobs, verbose=verbose)
@@ -217,7 +238,10 @@ def run(config=None, *, verbose=True):
                 entry["test_article"] = _evaluate(estimator[-1], Xt, yt, classes, positive)
             model_metrics[name] = entry
 
-        phases = phase_report(models[best], X_train, y_train)
+        if kind == "sequence":
+            phases = sequence_phase_report(models[best])
+        else:
+            phases = phase_report(models[best], X_train, y_train)
         phases["reduction"] = {name: model_metrics[name]["reduction"] for name in config.models}
         finished = datetime.now(timezone.utc)
         metrics = {
@@ -237,7 +261,9 @@ def run(config=None, *, verbose=True):
                 "target": str(target),
                 "classes": [str(c) for c in classes],
                 "positive_class": None if positive is None else str(positive),
-                "roles": roles.to_dict(),
+                "kind": kind,
+                "roles": roles.to_dict() if roles is not None else
+                {"sequence": {"n_steps": int(X.shape[1]), "n_channels": int(X.shape[2])}},
                 "missing": {str(c): int(n) for c, n in frame.isna().sum().items()},
                 "class_counts": {"train": _counts(y_train), "validation": _counts(y_val), "test": _counts(y_test)},
             },
@@ -248,14 +274,20 @@ def run(config=None, *, verbose=True):
         }
         for note in metrics["notes"]:
             logger.warning("%s", note)
-        extras = {"lda_projection": _lda_projection(models, best, X_train, y_train, config.seed)}
+        neural = [name for name in config.models if MODELS[name].neural]
+        X_example = X_test[:1] if kind == "sequence" else X_test.iloc[:1]
+        extras = {
+            "lda_projection": None if kind == "sequence" else _lda_projection(models, best, X_train, y_train, config.seed),
+            **neural_extras(models, neural, X_example, kind),
+        }
         staging = holder.staging
         (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
         (staging / "config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False), encoding="utf-8")
         save_model(
             models[best],
             staging / "model",
-            metadata={"target": str(target), "roles": roles.to_dict(), "model": best,
+            metadata={"target": str(target), "kind": kind, "model": best,
+                      "roles": metrics["dataset"]["roles"], "channels": config.channels,
                       "positive_class": metrics["dataset"]["positive_class"]},
         )
         write_report(staging / "report.html", metrics, extras)
@@ -264,6 +296,4 @@ def run(config=None, *, verbose=True):
 
 
 def _description(name):
-    from .models import MODELS
-
     return MODELS[name].description

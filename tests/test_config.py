@@ -1,13 +1,20 @@
 import pytest
 
-from pipeline.config import MODEL_NAMES, RunConfig, build_config, load_config
+from pipeline.config import DEFAULT_MODELS, MODEL_NAMES, RunConfig, build_config, load_config
 from pipeline.errors import ConfigError
 
 
-def test_defaults_are_valid_and_name_every_model():
+def test_defaults_are_valid_and_models_follow_the_data_kind():
     config = RunConfig().validate()
-    assert config.models == list(MODEL_NAMES)
+    assert config.models is None and config.kind == "auto"
     assert "lda" in config.reduce
+    assert set(DEFAULT_MODELS["table"]) <= set(MODEL_NAMES) and set(DEFAULT_MODELS["sequence"]) <= set(MODEL_NAMES)
+
+
+def test_config_names_every_registered_model():
+    from pipeline.models import MODELS
+
+    assert set(MODEL_NAMES) == set(MODELS)
 
 
 def test_flags_override_file(tmp_path):
@@ -38,6 +45,8 @@ def test_toml_config(tmp_path):
         ({"protocol": "leaky"}, "`protocol` got 'leaky', which is not one of strict, article"),
         ({"k_neighbors": 0}, "`k_neighbors` must be at least 1"),
         ({"reduce": []}, "`reduce` is empty"),
+        ({"kind": "image"}, "`kind` got 'image'"),
+        ({"channels": 0}, "`channels` must be at least 1"),
         ({"models": ["rf", "rf"]}, "names a model twice"),
     ],
 )

@@ -17,6 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from ..phases import build_phase_steps
+from ..phases._sequence import build_sequence_steps
+from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
 
 __all__ = ["MODELS", "ModelSpec", "build_model", "param_grid"]
 
@@ -34,11 +36,33 @@ class ModelSpec:
         (``model__...``).
     description : str
         One line for the report.
+    reads_sequences : bool
+        The estimator reads series (n, steps, channels) as they are; other models
+        get each series flattened into one row.
+    reduce : tuple of str or None
+        Reductions searched for tables; ``None`` takes the run's ``reduce``
+        setting. Sequence models read each feature as a token, and LDA would
+        leave them a single token, so they default to no reduction.
+    neural : bool
+        A torch model: the report shows its training curves.
     """
 
     factory: Callable
     grid: dict = field(default_factory=dict)
     description: str = ""
+    reads_sequences: bool = False
+    reduce: tuple | None = None
+    neural: bool = False
+
+
+# Torch models run one thread each: the search already runs one fit per core,
+# and on small models a second thread was measured to slow training down.
+_TORCH = dict(device="auto", n_threads=1, early_stopping=True, patience=10)
+
+
+def _recurrent(cls, **extra):
+    return lambda seed: cls(hidden_size=32, max_epochs=60, batch_size=32, lr=3e-3, random_state=seed,
+                            **_TORCH, **extra)
 
 
 MODELS = {
@@ -49,11 +73,18 @@ MODELS = {
         "Random forest of CART trees split by Gini impurity",
     ),
     "mlp": ModelSpec(
+        lambda seed: TorchMLPClassifier(max_epochs=40, batch_size=256, lr=1e-3, dropout=0.1, random_state=seed,
+                                        **_TORCH),
+        {"model__hidden_layer_sizes": [(64,), (64, 64)]},
+        "PyTorch MLP: ReLU hidden layers, sigmoid output, binary cross-entropy, Adam, early stopping",
+        neural=True,
+    ),
+    "sk_mlp": ModelSpec(
         lambda seed: MLPClassifier(
             activation="relu", solver="adam", alpha=1e-3, early_stopping=True, max_iter=100, random_state=seed
         ),
         {"model__hidden_layer_sizes": [(64,), (64, 32)]},
-        "Multi-layer perceptron: ReLU hidden layers, logistic output, cross-entropy, Adam",
+        "scikit-learn MLP: ReLU hidden layers, logistic output, cross-entropy, Adam",
     ),
     "logreg": ModelSpec(
         lambda seed: LogisticRegression(max_iter=2000, random_state=seed),
@@ -65,10 +96,32 @@ MODELS = {
         {"model__max_leaf_nodes": [15, 31]},
         "Histogram gradient-boosted trees",
     ),
+    "rnn": ModelSpec(
+        _recurrent(RNNClassifier), {"model__num_layers": [1, 2]},
+        "Simple (Elman) RNN over the features or steps, tanh cells",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
+    "lstm": ModelSpec(
+        _recurrent(LSTMClassifier), {"model__num_layers": [1, 2]},
+        "LSTM over the features or steps",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
+    "gru": ModelSpec(
+        _recurrent(GRUClassifier), {"model__num_layers": [1, 2]},
+        "GRU over the features or steps",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
+    "transformer": ModelSpec(
+        lambda seed: TransformerClassifier(d_model=32, n_heads=4, dim_feedforward=64, max_epochs=60, batch_size=32,
+                                           lr=1e-3, random_state=seed, **_TORCH),
+        {"model__n_layers": [1, 2]},
+        "Transformer encoder: multi-head scaled dot-product attention, sinusoidal positions, CLS pooling",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
 }
 
 
-def build_model(name, config, roles, *, memory=None):
+def build_model(name, config, roles=None, *, kind="table", memory=None):
     """Build the unfitted Pipeline of a named model.
 
     Parameters
@@ -77,15 +130,19 @@ def build_model(name, config, roles, *, memory=None):
         A key of :data:`MODELS`.
     config : RunConfig
         Phase options (outliers, balance, reduction, seed).
-    roles : Roles
-        Numeric and categorical columns.
+    roles : Roles, optional
+        Numeric and categorical columns of a table (unused for sequences).
+    kind : {"table", "sequence"}, default="table"
+        Tables get the column phases; series (n, steps, channels) get the
+        per-channel ones, flattened for models that read rows.
     memory : str or joblib.Memory, optional
         Caches fitted phase steps shared by the candidates of a search.
 
     Returns
     -------
     imblearn.pipeline.Pipeline
-        Steps ``outliers`` (unless disabled), ``prepare``, ``balance``, ``reduce``, ``model``.
+        Steps ``outliers`` (tables, unless disabled), ``prepare``, ``balance``,
+        ``reduce``, ``model``.
 
     Examples
     --------
@@ -96,20 +153,36 @@ def build_model(name, config, roles, *, memory=None):
     ['outliers', 'prepare', 'balance', 'reduce', 'model']
     """
     spec = MODELS[name]
-    steps = build_phase_steps(
-        roles.numeric,
-        roles.categorical,
-        outliers=config.outliers,
-        threshold=config.z_threshold,
-        balance=config.balance,
-        k_neighbors=config.k_neighbors,
-        reduce=config.reduce[0],
-        max_categories=config.max_categories,
-        random_state=config.seed,
-    )
+    if kind == "sequence":
+        steps = build_sequence_steps(
+            flatten=not spec.reads_sequences,
+            threshold=config.z_threshold if config.outliers != "none" else None,
+            balance="none" if config.balance == "none" else "smote",
+            k_neighbors=config.k_neighbors,
+            random_state=config.seed,
+        )
+    else:
+        steps = build_phase_steps(
+            roles.numeric,
+            roles.categorical,
+            outliers=config.outliers,
+            threshold=config.z_threshold,
+            balance=config.balance,
+            k_neighbors=config.k_neighbors,
+            reduce=_reductions(spec, config)[0],
+            max_categories=config.max_categories,
+            random_state=config.seed,
+        )
     return Pipeline([*steps, ("model", spec.factory(config.seed))], memory=memory)
 
 
-def param_grid(name, config):
-    """The search space of a named model: its grid times the configured reductions."""
-    return {"reduce__method": list(config.reduce), **MODELS[name].grid}
+def _reductions(spec, config):
+    return list(spec.reduce) if spec.reduce is not None else list(config.reduce)
+
+
+def param_grid(name, config, *, kind="table"):
+    """The search space of a named model: its grid times the reductions searched for it."""
+    grid = dict(MODELS[name].grid)
+    if kind == "table":
+        grid["reduce__method"] = _reductions(MODELS[name], config)
+    return grid
