@@ -69,6 +69,12 @@ class RunConfig:
         ECG200 data, table otherwise.
     channels : int
         Values per step of a series, stored step by step in the columns.
+    backend : {"loky", "dask", "sequential"}
+        What runs the model search's fits: local processes, a ``dask.distributed``
+        cluster (the ``distributed`` extra), or one fit after another.
+    scheduler : str or None
+        Address of a Dask scheduler for ``backend: dask``; None starts a local
+        cluster of ``n_jobs`` workers.
 
     Examples
     --------
@@ -98,6 +104,8 @@ class RunConfig:
     n_jobs: int = 2
     kind: str = "auto"
     channels: int = 1
+    backend: str = "loky"
+    scheduler: str | None = None
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
@@ -126,6 +134,12 @@ class RunConfig:
             raise ConfigError(f"`max_categories` must be at least 2, got {self.max_categories}.")
         if self.n_jobs == 0:
             raise ConfigError("`n_jobs` must not be 0; use 1 for sequential, -1 for all cores.")
+        _check_choice("backend", self.backend, ("loky", "dask", "sequential"))
+        if self.scheduler is not None and self.backend != "dask":
+            raise ConfigError(
+                f"`scheduler` is set ({self.scheduler!r}) but `backend` is {self.backend!r}; "
+                "a scheduler is used by backend dask only. Set backend to dask or drop the scheduler."
+            )
         return self
 
     def to_dict(self):
@@ -138,7 +152,7 @@ _TYPES = {
     "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
     "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
     "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
-    "kind": str, "channels": int,
+    "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)),
 }
 
 
