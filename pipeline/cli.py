@@ -46,6 +46,11 @@ def _build_parser():
     run.add_argument("--seed", type=int, metavar="N", help="random seed (default: 0)")
     run.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default: reports)")
     run.add_argument("--n-jobs", dest="n_jobs", type=int, metavar="N", help="parallel fits (default: 2)")
+    run.add_argument("--backend", choices=["loky", "dask", "sequential"],
+                     help="what runs the model search: local processes (default: loky), a Dask "
+                          "cluster (needs dmflow[distributed]) or one fit at a time")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address for --backend dask (default: start a local cluster)")
     run.set_defaults(func=_cmd_run)
 
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
@@ -73,6 +78,7 @@ def _cmd_run(args):
     config = load_config(
         args.config, data=args.data, target=args.target, models=args.models,
         protocol=args.protocol, seed=args.seed, out=args.out, n_jobs=args.n_jobs,
+        backend=args.backend, scheduler=args.scheduler,
     )
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]
