@@ -131,8 +131,12 @@ def _raise_interrupt(signum, frame):
 def _configure_logging(args):
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("dmflow: %(levelname)s: %(message)s"))
+    level = logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO
+    # The handler keeps its own level: a run folder lowers the logger's level
+    # to INFO for its run.log, which must not make --quiet chatty.
+    handler.setLevel(level)
     logger.handlers[:] = [handler]
-    logger.setLevel(logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO)
+    logger.setLevel(level)
     logger.propagate = False
 
 
