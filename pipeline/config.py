@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +136,11 @@ class RunConfig:
         if self.n_jobs == 0:
             raise ConfigError("`n_jobs` must not be 0; use 1 for sequential, -1 for all cores.")
         _check_choice("backend", self.backend, ("loky", "dask", "sequential"))
+        if self.backend == "dask" and importlib.util.find_spec("distributed") is None:
+            raise ConfigError(
+                "`backend` is 'dask', but dask.distributed is not installed. Install it with "
+                "pip install 'dmflow[distributed]', or use backend loky."
+            )
         if self.scheduler is not None and self.backend != "dask":
             raise ConfigError(
                 f"`scheduler` is set ({self.scheduler!r}) but `backend` is {self.backend!r}; "
