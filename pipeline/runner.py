@@ -212,7 +212,8 @@ def run(config=None, *, verbose=True):
                 name: (build_model(name, config, roles, kind=kind, memory=memory), param_grid(name, config, kind=kind))
                 for name in config.models
             }
-            found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=config.n_jobs, verbose=verbose)
+            found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=config.n_jobs, verbose=verbose,
+                                  backend=config.backend, scheduler=config.scheduler)
             models = {name: result.estimator for name, result in found.items()}
             for estimator in models.values():
                 estimator.memory = None  # the cache folder is about to go
