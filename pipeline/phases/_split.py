@@ -7,6 +7,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..errors import DataError
+
 __all__ = ["train_val_test_split"]
 
 # One row for each of train, validation and test.
@@ -24,7 +26,7 @@ def _check_class_sizes(y):
     counts = Counter(_labels(y).tolist())
     label, count = min(counts.items(), key=lambda item: item[1])
     if count < _MIN_ROWS_PER_CLASS:
-        raise ValueError(
+        raise DataError(
             f"Class {label!r} has only {count} row(s); a stratified train/validation/test "
             f"split needs at least {_MIN_ROWS_PER_CLASS} rows per class (one for each "
             "part). Gather more rows of this class, merge it with a similar class, or "
@@ -38,7 +40,7 @@ def _split(X, y, size, random_state, part):
         return train_test_split(X, y, test_size=size, stratify=y, random_state=random_state)
     except ValueError as err:
         counts = Counter(_labels(y).tolist())
-        raise ValueError(
+        raise DataError(
             f"Cannot split off a stratified {part} part of {size:g} from {len(counts)} "
             f"classes with {sum(counts.values())} rows (class counts "
             f"{dict(sorted(counts.items(), key=lambda item: item[1]))}): {err} "
@@ -84,8 +86,9 @@ def train_val_test_split(X, y, *, test_size=0.2, val_size=0.2, random_state=None
 
     Raises
     ------
-    ValueError
-        When a class has fewer than 3 rows, naming the class and its count.
+    DataError
+        (a ValueError) When a class has fewer than 3 rows, naming the class and
+        its count, or a part cannot be split off stratified.
 
     Examples
     --------
