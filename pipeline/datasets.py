@@ -138,6 +138,11 @@ def load_table(path, *, min_columns=2):
             sep = "\t" if ".tsv" in suffixes else ","
             frame = pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False)
     except UnicodeDecodeError as err:
+        if _looks_binary(path):
+            raise DataError(
+                f"Data file {str(path)!r} is binary, not a text table (it holds NUL bytes). "
+                "Pass a CSV, TSV or Parquet file."
+            ) from None
         raise DataError(
             f"Data file {str(path)!r} is not UTF-8 text (byte {err.start}: {err.object[err.start:err.start + 1]!r}). "
             "Re-save it as UTF-8, for example with iconv -f latin1 -t utf-8."
@@ -151,6 +156,13 @@ def load_table(path, *, min_columns=2):
         raise DataError(f"Data file {str(path)!r} could not be parsed as a table: {first}.") from None
     _check_shape(frame, path, min_columns)
     return frame
+
+
+def _looks_binary(path):
+    if path.suffix.lower() in (".gz", ".bz2", ".xz", ".zip", ".zst"):
+        return False  # compressed bytes are binary by nature; pandas decompressed them
+    with open(path, "rb") as handle:
+        return b"\0" in handle.read(8192)
 
 
 def _check_shape(frame, path, min_columns):
@@ -245,7 +257,9 @@ def infer_roles(X, *, categorical=None, numeric=None):
     plus any named in ``categorical``; numeric columns are the other ones.
     A text column whose values are nearly all numbers is an error naming the
     first offending row, since silently treating it as categorical would give
-    every distinct number its own one-hot column.
+    every distinct number its own one-hot column. Columns with no values, and
+    text columns whose values are nearly all distinct (identifiers), are left
+    out with a warning; constant columns and infinite values are kept with one.
 
     Parameters
     ----------
@@ -288,16 +302,45 @@ def infer_roles(X, *, categorical=None, numeric=None):
             if not _is_numeric(series):
                 _raise_text_in_numeric(series, name)
             roles.numeric.append(name)
+            _warn_odd_numbers(series, name)
         else:
             _check_mostly_numeric_text(series, name)
+            if _looks_like_identifier(series):
+                roles.dropped[name] = (
+                    f"identifier-like: {series.nunique()} distinct values in {int(series.notna().sum())} rows; "
+                    "list it under `categorical` to keep it"
+                )
+                continue
             roles.categorical.append(name)
+        if series.nunique(dropna=True) == 1:
+            value = series.dropna().iloc[0]
+            logger.warning(
+                "Column %r holds a single value (%r); it carries no information but is kept.",
+                name, value.item() if isinstance(value, np.generic) else value,
+            )
     if roles.dropped:
         logger.warning(
-            "Leaving out columns with no values: %s.", ", ".join(f"{c} ({why})" for c, why in roles.dropped.items())
+            "Leaving out columns: %s.", ", ".join(f"{c} ({why})" for c, why in roles.dropped.items())
         )
     if not roles.numeric and not roles.categorical:
         raise DataError("No usable feature columns: every column other than the target is empty.")
     return roles
+
+
+def _warn_odd_numbers(series, name):
+    infinite = int(np.isinf(series.to_numpy(dtype="float64", na_value=np.nan)).sum())
+    if infinite:
+        logger.warning("Column %r holds %d infinite value(s); they are treated as missing and imputed.", name, infinite)
+
+
+# A text column whose values are (nearly) all distinct names rows rather than
+# describing them: one-hot encoding it can only memorise the training rows.
+_ID_MIN_ROWS, _ID_UNIQUE_SHARE = 50, 0.95
+
+
+def _looks_like_identifier(series):
+    present = int(series.notna().sum())
+    return present >= _ID_MIN_ROWS and series.nunique(dropna=True) >= _ID_UNIQUE_SHARE * present
 
 
 def _is_numeric(series):
