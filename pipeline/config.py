@@ -70,6 +70,10 @@ class RunConfig:
         ECG200 data, table otherwise.
     channels : int
         Values per step of a series, stored step by step in the columns.
+    model_params : dict
+        Model name -> estimator parameters fixed for that model, e.g.
+        ``{"lstm": {"max_epochs": 10}}``; they override the defaults, while the
+        model's search grid still varies its own parameters.
     backend : {"loky", "dask", "sequential"}
         What runs the model search's fits: local processes, a ``dask.distributed``
         cluster (the ``distributed`` extra), or one fit after another.
@@ -105,6 +109,7 @@ class RunConfig:
     n_jobs: int = 2
     kind: str = "auto"
     channels: int = 1
+    model_params: dict = field(default_factory=dict)
     backend: str = "loky"
     scheduler: str | None = None
 
@@ -133,6 +138,10 @@ class RunConfig:
             raise ConfigError(f"`k_neighbors` must be at least 1, got {self.k_neighbors}.")
         if self.max_categories < 2:
             raise ConfigError(f"`max_categories` must be at least 2, got {self.max_categories}.")
+        for name, params in self.model_params.items():
+            _check_choice("model_params", name, MODEL_NAMES)
+            if not isinstance(params, dict):
+                raise ConfigError(f"`model_params.{name}` must be a mapping of parameter names to values; got {params!r}.")
         if self.n_jobs == 0:
             raise ConfigError("`n_jobs` must not be 0; use 1 for sequential, -1 for all cores.")
         _check_choice("backend", self.backend, ("loky", "dask", "sequential"))
@@ -158,11 +167,12 @@ _TYPES = {
     "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
     "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
     "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
-    "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)),
+    "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)), "model_params": dict,
 }
 
 
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", type(None): "null"}
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
+               type(None): "null"}
 
 
 def _check_choice(key, value, allowed):

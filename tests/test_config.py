@@ -47,6 +47,8 @@ def test_toml_config(tmp_path):
         ({"reduce": []}, "`reduce` is empty"),
         ({"kind": "image"}, "`kind` got 'image'"),
         ({"channels": 0}, "`channels` must be at least 1"),
+        ({"model_params": {"lsmt": {}}}, "`model_params` got 'lsmt'.*Did you mean 'lstm'"),
+        ({"model_params": {"lstm": 5}}, "`model_params.lstm` must be a mapping"),
         ({"models": ["rf", "rf"]}, "names a model twice"),
     ],
 )
@@ -76,3 +78,12 @@ def test_non_mapping_yaml(tmp_path):
     path.write_text("- rf\n- mlp\n")
     with pytest.raises(ConfigError, match="must hold a mapping"):
         load_config(path)
+
+
+def test_unknown_model_param_names_the_estimator_and_its_parameters():
+    from pipeline.datasets import Roles
+    from pipeline.models import build_model
+
+    config = build_config({"model_params": {"rf": {"n_trees": 10}}})
+    with pytest.raises(ConfigError, match="`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"):
+        build_model("rf", config, Roles(numeric=["a"], categorical=[]))

@@ -105,3 +105,33 @@ def test_multiclass_run(tmp_path):
     assert np.shape(test["confusion_matrix"]) == (3, 3)
     assert 0.5 < test["roc_auc"] <= 1.0
     assert result.metrics["models"]["logreg"]["reduction"]["n_components"] in (None, 2)
+
+
+def test_sequence_run_with_neural_models(tmp_path):
+    import pandas as pd
+
+    from pipeline.datasets import bundled_path
+
+    frame = pd.read_csv(bundled_path("ecg200")).iloc[:120, :33]  # 120 series x 32 steps keeps it quick
+    frame.to_csv(tmp_path / "series.csv", index=False)
+    config = RunConfig(data=str(tmp_path / "series.csv"), target="label", kind="sequence",
+                       models=["logreg", "gru", "transformer"], out=str(tmp_path), n_jobs=2,
+                       model_params={"gru": {"max_epochs": 8}, "transformer": {"max_epochs": 8}})
+    result = run(config, verbose=False)
+    metrics = result.metrics
+    assert metrics["dataset"]["kind"] == "sequence"
+    assert metrics["dataset"]["roles"] == {"sequence": {"n_steps": 32, "n_channels": 1}}
+    assert metrics["run"]["config"]["models"] == ["logreg", "gru", "transformer"]
+    for name in ("gru", "transformer"):
+        assert metrics["models"][name]["reduction"] == {"method": "none", "n_components": None}
+        assert metrics["models"][name]["test"]["roc_auc"] is not None
+    after = metrics["phases"]["balance"]["class_counts_after"]
+    assert len(set(after.values())) == 1
+    html = (result.path / "report.html").read_text()
+    for section in ('id="training"', 'id="attention"', 'id="positional-encoding"'):
+        assert section in html
+    # the saved best model takes raw series
+    model, manifest = load_model(result.path / "model")
+    assert manifest["metadata"]["kind"] == "sequence"
+    series = frame.drop(columns="label").to_numpy("float32")[:5, :, None]
+    assert model.predict(series).shape == (5,)

@@ -16,6 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
+from ..errors import ConfigError
 from ..phases import build_phase_steps
 from ..phases._sequence import build_sequence_steps
 from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
@@ -173,7 +174,16 @@ def build_model(name, config, roles=None, *, kind="table", memory=None):
             max_categories=config.max_categories,
             random_state=config.seed,
         )
-    return Pipeline([*steps, ("model", spec.factory(config.seed))], memory=memory)
+    estimator = spec.factory(config.seed)
+    overrides = config.model_params.get(name, {})
+    unknown = sorted(set(overrides) - set(estimator.get_params()))
+    if unknown:
+        raise ConfigError(
+            f"`model_params.{name}` sets {', '.join(map(repr, unknown))}, which {type(estimator).__name__} does not "
+            f"take. Its parameters: {', '.join(sorted(estimator.get_params()))}."
+        )
+    estimator.set_params(**overrides)
+    return Pipeline([*steps, ("model", estimator)], memory=memory)
 
 
 def _reductions(spec, config):
