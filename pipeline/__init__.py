@@ -1,8 +1,53 @@
 """dmflow: a six-phase data-mining flow from a labelled table to a chosen model and a report.
 
 The importable package is ``pipeline``; the distribution and command are ``dmflow``.
+
+Public names are imported on first use (PEP 562), so ``import pipeline`` and the
+command line start without loading torch or matplotlib until they are needed.
+
+Examples
+--------
+>>> import pipeline
+>>> pipeline.RunConfig(models=["rf"]).validate().models
+['rf']
+>>> sorted(pipeline.__all__)[:3]
+['Balancer', 'ConfigError', 'DataError']
 """
+
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_EXPORTS = {
+    # the whole flow
+    "run": "runner", "RunResult": "runner", "RunConfig": "config", "load_config": "config",
+    "build_model": "models", "MODELS": "models",
+    "DataError": "errors", "ConfigError": "errors",
+    "save_model": "persistence", "load_model": "persistence",
+    # phases
+    "ZScoreOutlierRemover": "phases", "ZScoreClipper": "phases", "make_prepare": "phases",
+    "Balancer": "phases", "Reducer": "phases", "train_val_test_split": "phases",
+    "build_phase_steps": "phases",
+    # evaluation
+    "classification_metrics": "evaluation", "rates_table": "evaluation",
+    # neural estimators
+    "TorchMLPClassifier": "models.neural", "RNNClassifier": "models.neural",
+    "LSTMClassifier": "models.neural", "GRUClassifier": "models.neural",
+    "TransformerClassifier": "models.neural",
+    # translator
+    "TransformerSeq2Seq": "translate",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this hook
+        return value
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

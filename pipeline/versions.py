@@ -5,18 +5,20 @@ from importlib import metadata
 
 __all__ = ["package_versions"]
 
-_PACKAGES = ("dmflow", "numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "joblib", "matplotlib")
+_PACKAGES = ("numpy", "pandas", "scikit-learn", "imbalanced-learn", "torch", "joblib", "matplotlib")
 
 
 def package_versions():
-    """Return ``{package: version}`` for Python and the packages a run uses.
+    """Return ``{package: version}`` for Python, dmflow and the packages a run uses.
 
     Examples
     --------
     >>> sorted(package_versions())[:3]
     ['dmflow', 'imbalanced-learn', 'joblib']
     """
-    versions = {"python": platform.python_version()}
+    from . import __version__  # also right in a source checkout that was never installed
+
+    versions = {"python": platform.python_version(), "dmflow": __version__}
     for name in _PACKAGES:
         try:
             versions[name] = metadata.version(name)
