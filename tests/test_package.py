@@ -1,0 +1,23 @@
+import subprocess
+import sys
+
+import pytest
+
+import pipeline
+
+
+def test_import_is_light():
+    # The command line imports the package first; torch and matplotlib load only when needed.
+    code = "import sys, pipeline; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_every_public_name_resolves():
+    for name in pipeline.__all__:
+        assert getattr(pipeline, name) is not None
+
+
+def test_unknown_name_raises_attribute_error():
+    with pytest.raises(AttributeError, match="has no attribute 'not_a_name'"):
+        pipeline.not_a_name
