@@ -179,6 +179,8 @@ def run(config=None, *, verbose=True):
     stem = default_stem(bundled or Path(data_path).name.split(".")[0], config.seed)
     with run_folder(config.out, stem) as holder, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # loky replaces idle workers between batches and says so; it is not about the data
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs")
         logger.info("Loading %s", data_path)
         frame = load_table(data_path)
         target = _choose_target(config, frame, bundled)
