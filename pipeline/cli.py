@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
-import tempfile
-from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, DataError
@@ -91,7 +88,7 @@ def _cmd_run(args):
 
 
 def _cmd_predict(args):
-    from .predict import predict_frame
+    from .predict import predict_frame, write_predictions
     from .datasets import load_table
     from .persistence import load_model
 
@@ -101,16 +98,7 @@ def _cmd_predict(args):
     if args.out is None:
         output.to_csv(sys.stdout, index=False)
         return 0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            output.to_csv(stream, index=False)
-        os.replace(staging, out)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    out = write_predictions(output, args.out)
     logger.info("Wrote %d predictions to %s", len(output), out)
     print(out)
     return 0

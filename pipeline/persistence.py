@@ -1,116 +1,520 @@
-"""Saving and loading a fitted model as a folder with a manifest of file hashes.
+"""Saving and loading a fitted model as a folder that is safe to receive from others.
 
-The folder holds ``manifest.json`` (format version, package versions, classes,
-feature names and roles, and the SHA-256 of every other file) beside the
-serialised estimator. Loading checks every hash before anything is
-deserialised, so a truncated or altered file is refused with a clear error.
+A model folder holds:
+
+``manifest.json``
+    Format version, package versions, the classes, feature names and roles, and
+    the SHA-256 of every other file in the folder.
+``estimator.skops``
+    The scikit-learn / imbalanced-learn part, written with :mod:`skops.io`, whose
+    format holds data and type names, never code. Loading accepts only the
+    types of :data:`TRUSTED_TYPES` (beyond those skops trusts by default, which
+    are plain scikit-learn and NumPy types) and refuses any other with an
+    error naming it.
+``neural-<i>.safetensors`` and ``neural-<i>.json``
+    For each torch classifier in the pipeline: its weights (the CPU state dict)
+    in the safetensors format, and its constructor parameters and fitted facts
+    (classes, input shape, training history) as JSON. The network is rebuilt
+    from those and the weights loaded into it.
+
+Loading checks the manifest's hash of every file, and refuses files the
+manifest does not list, before any file is parsed; files are parsed from the
+very bytes that were checked. Nothing in a default model folder is unpickled,
+so a planted pickle payload cannot run: it fails the hash check, or, when the
+manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
+
+``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
+Unpickling runs whatever code the file names, so :func:`load_model` reads such a
+folder only with ``trusted=True``: use it solely for files you made yourself or
+fully trust.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
-import joblib
+import numpy as np
 
 from .errors import DataError
 from .versions import package_versions
 
-__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
+__all__ = [
+    "FORMAT_VERSION",
+    "TRUSTED_TYPES",
+    "ModelFileError",
+    "load_model",
+    "read_manifest",
+    "save_model",
+]
 
-FORMAT_VERSION = 1
-_ESTIMATOR_FILE = "estimator.joblib"
+FORMAT_VERSION = 2
+_MANIFEST = "manifest.json"
+_SKOPS_FILE = "estimator.skops"
+_JOBLIB_FILE = "estimator.joblib"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+#: Types a model folder's skops file may hold beyond skops' own defaults (which
+#: cover scikit-learn's estimators and NumPy/SciPy basics). Written out by hand,
+#: not computed, so that no import or model change can widen it unnoticed; the
+#: test suite fits every registered model and checks that this list covers it.
+TRUSTED_TYPES = (
+    # this package's phases and the functions its FunctionTransformers call
+    "pipeline.phases._balance.Balancer",
+    "pipeline.phases._outliers.ZScoreClipper",
+    "pipeline.phases._outliers.ZScoreOutlierRemover",
+    "pipeline.phases._prepare._ColumnsOfKind",
+    "pipeline.phases._prepare._as_category",
+    "pipeline.phases._prepare._as_float",
+    "pipeline.phases._prepare._as_text",
+    "pipeline.phases._reduce.Reducer",
+    "pipeline.phases._sequence.Flatten",
+    "pipeline.phases._sequence.SequenceBalancer",
+    "pipeline.phases._sequence.SequenceScaler",
+    # imbalanced-learn
+    "imblearn.over_sampling._smote.base.SMOTE",
+    "imblearn.over_sampling._smote.base.SMOTENC",
+    "imblearn.pipeline.Pipeline",
+    # scikit-learn internals of fitted estimators that skops does not list itself
+    "sklearn.compose._column_transformer.make_column_selector",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.tree._tree.Tree",
+    # data containers
+    "numpy.dtype",
+    "scipy.sparse._csr.csr_matrix",
+)
 
 
 class ModelFileError(DataError):
-    """A model folder is missing, incomplete, altered or of another format."""
+    """A model folder is missing, incomplete, altered, untrusted or of another format."""
 
 
-def _sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
 
 
-def save_model(estimator, folder, *, metadata=None):
+# -- neural classifiers: weights as safetensors, parameters as JSON -------------------
+
+
+def _neural_classes():
+    """Name -> class of the torch classifiers a model folder may rebuild."""
+    from .models import neural
+    from .models.neural._base import NeuralClassifierBase
+
+    found = {}
+    for name in neural.__all__:
+        obj = getattr(neural, name)
+        if isinstance(obj, type) and issubclass(obj, NeuralClassifierBase):
+            found[name] = obj
+    return found
+
+
+def _is_neural(estimator):
+    try:
+        from .models.neural._base import NeuralClassifierBase
+    except ImportError:  # torch missing: there can be no torch classifier either
+        return False
+    return isinstance(estimator, NeuralClassifierBase)
+
+
+def _to_json(value, where):
+    """Encode a parameter or fitted value as JSON-ready data, keeping tuples and arrays."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, tuple):
+        return {"__tuple__": [_to_json(v, where) for v in value]}
+    if isinstance(value, list):
+        return [_to_json(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json(v, where) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufUO":
+        return {"__ndarray__": [_to_json(v, where) for v in value.tolist()], "dtype": value.dtype.str
+                if value.dtype.kind != "O" else "object"}
+    if type(value).__module__.startswith("torch") and type(value).__name__ == "device":
+        return str(value)
+    if isinstance(value, np.random.RandomState):
+        return None  # only matters for refitting; a saved model is for predicting
+    raise TypeError(f"{where} holds a {type(value).__name__}, which a model folder cannot store as JSON.")
+
+
+def _from_json(value):
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__tuple__"}:
+            return tuple(_from_json(v) for v in value["__tuple__"])
+        if set(value) == {"__ndarray__", "dtype"}:
+            dtype = np.dtype(object if value["dtype"] == "object" else value["dtype"])
+            if dtype.kind not in "biufUO":
+                raise ValueError(f"unsupported array dtype {value['dtype']!r}")
+            return np.array(_from_json(value["__ndarray__"]), dtype=dtype)
+        return {k: _from_json(v) for k, v in value.items()}
+    return value
+
+
+def _neural_files(estimator, index):
+    import safetensors.torch
+
+    name = type(estimator).__name__
+    if name not in _neural_classes():
+        raise TypeError(f"{name} is not a torch classifier of this package; it cannot be saved.")
+    fitted = {
+        key: _to_json(value, f"{name}.{key}")
+        for key, value in vars(estimator).items()
+        if key.endswith("_") and not key.startswith("_") and key != "module_"
+    }
+    spec = {
+        "class": name,
+        "params": _to_json(estimator.get_params(deep=False), f"{name} parameters"),
+        "fitted": fitted,
+    }
+    state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
+    return {
+        f"neural-{index}.json": json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"),
+        f"neural-{index}.safetensors": safetensors.torch.save(state),
+    }
+
+
+def _rebuild_neural(spec_bytes, weights_bytes):
+    import safetensors.torch
+
+    spec = json.loads(spec_bytes.decode("utf-8"))
+    classes = _neural_classes()
+    if spec.get("class") not in classes:
+        raise ModelFileError(
+            f"The model names the torch classifier {spec.get('class')!r}, which this dmflow "
+            f"does not know (known: {', '.join(sorted(classes))})."
+        )
+    estimator = classes[spec["class"]](**_from_json(spec["params"]))
+    for key, value in _from_json(spec["fitted"]).items():
+        if not (key.endswith("_") and key.isidentifier()) or key.startswith("_"):
+            raise ValueError(f"unexpected fitted attribute {key!r}")
+        setattr(estimator, key, value)
+    module = estimator._build_module()
+    module.load_state_dict(safetensors.torch.load(weights_bytes), strict=True)
+    estimator.module_ = module.eval()
+    return estimator
+
+
+def _detach_neural(estimator, path=()):
+    """Return (a shallow copy without torch classifiers, [(step path, classifier)]).
+
+    Torch classifiers are found at the top or as steps of (nested) pipelines; in
+    the copy each is replaced by ``"passthrough"``. The caller's object is untouched.
+    """
+    if _is_neural(estimator):
+        return None, [(list(path), estimator)]
+    steps = getattr(estimator, "steps", None)
+    if not isinstance(steps, list):
+        return estimator, []
+    found, new_steps = [], []
+    for i, (name, step) in enumerate(steps):
+        stripped, inner = _detach_neural(step, (*path, i))
+        found += inner
+        new_steps.append((name, "passthrough" if stripped is None else stripped))
+    if not found:
+        return estimator, []
+    shallow = copy.copy(estimator)
+    shallow.steps = new_steps
+    return shallow, found
+
+
+def _attach_neural(estimator, path, neural):
+    if not path:
+        return neural
+    steps = estimator.steps
+    name, step = steps[path[0]]
+    steps[path[0]] = (name, _attach_neural(step, path[1:], neural))
+    return estimator
+
+
+# -- saving ---------------------------------------------------------------------------
+
+
+def _as_strings(values):
+    return [str(v) for v in (values if values is not None else [])]
+
+
+def save_model(estimator, folder, *, metadata=None, format="skops"):
     """Write a fitted estimator into a new folder, atomically.
+
+    The folder is written beside its destination under a hidden name and renamed
+    into place when complete, so a failure leaves nothing that looks like a model.
 
     Parameters
     ----------
     estimator : fitted estimator
+        Usually an imbalanced-learn Pipeline; torch classifiers (at the top or as
+        pipeline steps) are stored as safetensors weights and JSON parameters.
     folder : str or path-like
         Must not exist yet.
     metadata : dict, optional
-        Extra JSON-serialisable facts for the manifest (feature roles, target).
+        Extra JSON-serialisable facts for the manifest (target, feature roles).
+    format : {"skops", "joblib"}, default="skops"
+        ``"joblib"`` writes a pickle, which :func:`load_model` opens only with
+        ``trusted=True``. Use it only for files that never leave your hands.
 
     Returns
     -------
     pathlib.Path
         The folder.
+
+    Raises
+    ------
+    FileExistsError
+        ``folder`` exists already (it is never overwritten).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array(["a", "a", "b", "b"])
+    >>> folder = save_model(LogisticRegression().fit(X, y), os.path.join(tempfile.mkdtemp(), "model"))
+    >>> sorted(p.name for p in folder.iterdir())
+    ['estimator.skops', 'manifest.json']
+    >>> model, manifest = load_model(folder)
+    >>> model.predict([[3.0]]).tolist(), manifest["classes"]
+    (['b'], ['a', 'b'])
     """
+    if format not in ("skops", "joblib"):
+        raise ValueError(f"format must be 'skops' or 'joblib', got {format!r}.")
     folder = Path(folder)
     if folder.exists():
         raise FileExistsError(f"Model folder {str(folder)!r} exists already; choose a new path.")
+    if format == "joblib":
+        import joblib
+
+        buffer = io.BytesIO()
+        joblib.dump(estimator, buffer)
+        files, layout = {_JOBLIB_FILE: buffer.getvalue()}, {"joblib": _JOBLIB_FILE}
+    else:
+        files, layout = _skops_files(estimator)
+    metadata = dict(metadata or {})
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "format": format,
+        "versions": {**package_versions(), **_storage_versions()},
+        "classes": _as_strings(getattr(estimator, "classes_", None)),
+        "feature_names": _as_strings(getattr(estimator, "feature_names_in_", None)),
+        "roles": metadata.get("roles"),
+        "metadata": metadata,
+        "layout": layout,
+        "files": {name: _sha256(data) for name, data in sorted(files.items())},
+    }
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
     try:
-        joblib.dump(estimator, staging / _ESTIMATOR_FILE)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "versions": package_versions(),
-            "classes": [str(c) for c in getattr(estimator, "classes_", [])],
-            "feature_names": [str(c) for c in getattr(estimator, "feature_names_in_", [])],
-            "metadata": metadata or {},
-            "files": {_ESTIMATOR_FILE: _sha256(staging / _ESTIMATOR_FILE)},
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.replace(staging, folder)
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        (staging / _MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        # os.rename (unlike shutil.move) refuses to replace a non-empty folder made
+        # meanwhile by someone else.
+        os.rename(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return folder
 
 
-def read_manifest(folder):
-    """Return a model folder's manifest after checking every file's hash."""
+def _skops_files(estimator):
+    import skops.io
+
+    rest, neural = _detach_neural(estimator)
+    files, layout = {}, {"skops": None, "neural": []}
+    if rest is not None:
+        files[_SKOPS_FILE] = skops.io.dumps(rest)
+        layout["skops"] = _SKOPS_FILE
+    for i, (path, net) in enumerate(neural):
+        files.update(_neural_files(net, i))
+        layout["neural"].append({"path": path, "spec": f"neural-{i}.json", "weights": f"neural-{i}.safetensors"})
+    return files, layout
+
+
+def _storage_versions():
+    from importlib import metadata
+
+    versions = {}
+    for name in ("skops", "safetensors"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def _read_verified(folder):
+    """Return (manifest, {file name: bytes}) after checking every hash."""
     folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
+    manifest_path = folder / _MANIFEST
+    if not folder.is_dir() or not manifest_path.is_file():
         raise ModelFileError(
-            f"{str(folder)!r} is not a dmflow model folder (no manifest.json). "
+            f"{str(folder)!r} is not a dmflow model folder (no {_MANIFEST}). "
             "Pass the model/ folder inside a run folder."
         )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(f"The manifest of model {str(folder)!r} is unreadable ({err}).") from None
+        raise ModelFileError(
+            f"The manifest of model {str(folder)!r} is unreadable ({err}). Use an untouched copy of the model folder."
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ModelFileError(f"The manifest of model {str(folder)!r} is not a JSON object; the folder is damaged.")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
             f"Model {str(folder)!r} has format version {manifest.get('format_version')!r}; "
             f"this dmflow reads version {FORMAT_VERSION}. Re-run the training with this version."
         )
-    for name, expected in manifest.get("files", {}).items():
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not listed:
+        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
+    for name in listed:
+        if not isinstance(name, str) or not _SAFE_NAME.match(name) or name == _MANIFEST:
+            raise ModelFileError(f"The manifest of model {str(folder)!r} lists {name!r}, which is not a plain file name.")
+    extra = sorted(p.name for p in folder.iterdir() if p.name != _MANIFEST and p.name not in listed)
+    if extra:
+        raise ModelFileError(
+            f"Model {str(folder)!r} holds file(s) its manifest does not list: {', '.join(extra)}. "
+            "Someone added them after saving; use an untouched copy of the model folder."
+        )
+    files = {}
+    for name, expected in listed.items():
         path = folder / name
         if not path.is_file():
             raise ModelFileError(f"Model {str(folder)!r} is incomplete: {name} is missing.")
-        if _sha256(path) != expected:
+        data = path.read_bytes()
+        if _sha256(data) != expected:
             raise ModelFileError(
                 f"Model file {name} in {str(folder)!r} does not match its recorded SHA-256: "
                 "it was altered or truncated. Use an untouched copy of the model folder."
             )
-    return manifest
+        files[name] = data
+    return manifest, files
 
 
-def load_model(folder):
+def read_manifest(folder):
+    """Return a model folder's manifest after checking every file's hash.
+
+    Raises
+    ------
+    ModelFileError
+        The folder is not a model folder, of another format version, lists a
+        missing file, holds an unlisted one, or a file's hash does not match.
+    """
+    return _read_verified(folder)[0]
+
+
+def _load_skops(data, folder):
+    import skops.io
+
+    try:
+        untrusted = skops.io.get_untrusted_types(data=data)
+    except Exception as err:  # skops raises many kinds on a damaged zip; all mean one thing here
+        raise ModelFileError(
+            f"{_SKOPS_FILE} in model {str(folder)!r} is not a readable skops file "
+            f"({type(err).__name__}: {err}). Use an untouched copy of the model folder."
+        ) from None
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelFileError(
+            f"Model {str(folder)!r} holds type(s) dmflow does not trust: {', '.join(refused)}. "
+            "It was not written by this dmflow, or was crafted to run code; it is not loaded. "
+            "Retrain the model, or ask its author for one saved by this version."
+        )
+    try:
+        return skops.io.loads(data, trusted=sorted(untrusted))
+    except Exception as err:  # a trusted type with bad content: still a damaged file
+        raise ModelFileError(
+            f"{_SKOPS_FILE} in model {str(folder)!r} could not be read ({type(err).__name__}: {err}). "
+            "It may come from another version of scikit-learn; retrain the model."
+        ) from None
+
+
+def load_model(folder, *, trusted=False):
     """Load a model folder written by :func:`save_model`.
+
+    Every file's SHA-256 is checked first; then the skops part is loaded with only
+    :data:`TRUSTED_TYPES` allowed, and each torch classifier is rebuilt from its
+    JSON parameters and safetensors weights.
+
+    Parameters
+    ----------
+    folder : str or path-like
+    trusted : bool, default=False
+        Needed to open a folder saved with ``format="joblib"``. Unpickling runs
+        code named in the file: pass True only for a file you made or fully trust.
 
     Returns
     -------
-    estimator, manifest : fitted estimator and its manifest dict
+    estimator : fitted estimator
+    manifest : dict
+
+    Raises
+    ------
+    ModelFileError
+        The folder fails a check, holds an untrusted type, cannot be parsed, or is a
+        joblib folder and ``trusted`` is False.
     """
-    manifest = read_manifest(folder)
-    if _ESTIMATOR_FILE not in manifest.get("files", {}):
-        raise ModelFileError(f"Model {str(folder)!r} lists no {_ESTIMATOR_FILE} in its manifest.")
-    return joblib.load(Path(folder) / _ESTIMATOR_FILE), manifest
+    manifest, files = _read_verified(folder)
+    layout = manifest.get("layout") or {}
+    kind = manifest.get("format")
+    if kind == "joblib":
+        if not trusted:
+            raise ModelFileError(
+                f"Model {str(folder)!r} was saved as a joblib pickle, which runs code when opened. "
+                "Load it only if you trust its source, with load_model(folder, trusted=True); "
+                "otherwise ask for a model saved in the default format."
+            )
+        import joblib
+
+        name = layout.get("joblib")
+        if name not in files:
+            raise ModelFileError(f"Model {str(folder)!r} lists no joblib file in its manifest.")
+        return joblib.load(io.BytesIO(files[name])), manifest
+    if kind != "skops":
+        raise ModelFileError(f"Model {str(folder)!r} has unknown storage format {kind!r}.")
+    try:
+        skops_name = layout.get("skops")
+        estimator = None
+        if skops_name is not None:
+            if skops_name not in files:
+                raise ModelFileError(f"Model {str(folder)!r} lists {skops_name!r} in its layout but not among its files.")
+            estimator = _load_skops(files[skops_name], folder)
+        for entry in layout.get("neural", []):
+            spec, weights = entry["spec"], entry["weights"]
+            if spec not in files or weights not in files:
+                raise ModelFileError(f"Model {str(folder)!r} lacks {spec} or {weights} among its files.")
+            net = _rebuild_neural(files[spec], files[weights])
+            estimator = _attach_neural(estimator, list(entry["path"]), net)
+    except ModelFileError:
+        raise
+    except Exception as err:  # JSON, safetensors or shape errors: the folder is not usable
+        raise ModelFileError(
+            f"Model {str(folder)!r} passed its checksums but could not be rebuilt "
+            f"({type(err).__name__}: {err}). It may come from another version; retrain the model."
+        ) from None
+    if estimator is None:
+        raise ModelFileError(f"Model {str(folder)!r} holds no estimator.")
+    return estimator, manifest
