@@ -10,12 +10,13 @@ from ._bundle import BundleError
 from ._data import grouped_split, load_pairs
 from ._estimator import TransformerSeq2Seq
 from ._metrics import corpus_bleu, exact_match, group_references
-from ._run import train_translator, translate
+from ._run import DEFAULT_DATA, train_translator, translate
 from ._saving import load_translator, save_translator
 from ._vocab import SubwordVocab
 
 __all__ = [
     "BundleError",
+    "DEFAULT_DATA",
     "SubwordVocab",
     "TransformerSeq2Seq",
     "corpus_bleu",

@@ -48,7 +48,7 @@ def add_translate_commands(subparsers) -> None:
                        help="source<TAB>target lines (default: the bundled Tatoeba English-German pairs)")
     train.add_argument("--out", default="reports", metavar="DIR", help="parent of the run folder (default: reports)")
     train.add_argument("--pairs", type=_positive_int, metavar="N", help="use only the first N pairs")
-    train.add_argument("--epochs", type=_positive_int, default=12, metavar="N", help="most epochs (default: 12)")
+    train.add_argument("--epochs", type=_positive_int, default=8, metavar="N", help="most epochs (default: 8)")
     train.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     train.add_argument("--d-model", dest="d_model", type=_positive_int, metavar="N", help="model width (default: 128)")
     train.add_argument("--layers", dest="n_layers", type=_positive_int, metavar="N", help="layers per stack (default: 2)")

@@ -1,8 +1,8 @@
 """Greedy and beam-search decoding for an encoder-decoder network.
 
 The network needs two methods: ``encode(src) -> memory`` and
-``decode(tgt, memory, src) -> logits`` with ``src`` (B, S) and ``tgt`` (B, T)
-id tensors padded with ``PAD_ID`` and logits (B, T, V). Both decoders re-run the
+``decode(tgt, memory, src, last_only=True) -> logits`` with ``src`` (B, S) and ``tgt`` (B, T)
+id tensors padded with ``PAD_ID`` and logits (B, 1, V) for the last position. Both decoders re-run the
 decoder on the whole prefix at every step instead of caching keys and values:
 sentences here are short, and the simpler loop is easier to trust.
 """
@@ -49,7 +49,7 @@ def greedy_decode(net, src: torch.Tensor, max_length: int) -> list[list[int]]:
     tgt = torch.full((batch, 1), BOS_ID, dtype=torch.long, device=src.device)  # (B, 1)
     done = torch.zeros(batch, dtype=torch.bool, device=src.device)
     for _ in range(max_length):
-        logp = torch.log_softmax(net.decode(tgt, memory, src)[:, -1], dim=-1)  # (B, V)
+        logp = torch.log_softmax(net.decode(tgt, memory, src, last_only=True)[:, -1], dim=-1)  # (B, V)
         nxt = logp.argmax(dim=-1)  # (B,)
         nxt = torch.where(done, torch.full_like(nxt, PAD_ID), nxt)  # finished rows idle
         tgt = torch.cat([tgt, nxt[:, None]], dim=1)
@@ -99,7 +99,7 @@ def beam_decode(
     done = torch.zeros(batch * k, dtype=torch.bool, device=device)
     lengths = torch.zeros(batch * k, device=device)
     for _ in range(max_length):
-        logp = torch.log_softmax(net.decode(tgt, memory, src_k)[:, -1], dim=-1)  # (B*K, V)
+        logp = torch.log_softmax(net.decode(tgt, memory, src_k, last_only=True)[:, -1], dim=-1)  # (B*K, V)
         vocab = logp.shape[-1]
         # A finished hypothesis may only continue with PAD, at no cost.
         idle = torch.full_like(logp, float("-inf"))

@@ -103,7 +103,8 @@ class TransformerSeq2Seq(BaseEstimator):
         Hypotheses kept per sentence by beam search.
     max_length : int, default=64
         Longest sentence in subword tokens: longer training pairs are skipped
-        (with a warning) and decoding stops after this many tokens.
+        (with a warning) and decoding stops after this many tokens (or after
+        twice the longest source of the batch plus 10, if fewer).
     device : str, default="auto"
         Torch device; "auto" is CUDA when available, else the CPU.
     n_threads : int or None, default=1
@@ -359,10 +360,13 @@ class TransformerSeq2Seq(BaseEstimator):
                 for start in range(0, len(order), batch_size):
                     chunk = order[start : start + batch_size]
                     src = _pad([rows[i] for i in chunk]).to(device)
+                    # A translation rarely runs past twice its source plus a few subwords;
+                    # the cap bounds the work when an undertrained model never says </s>.
+                    limit = min(self.max_length, 2 * src.shape[1] + 10) + 1  # + 1 for </s>
                     if decoding == "greedy":
-                        hyps = greedy_decode(net, src, self.max_length + 1)
+                        hyps = greedy_decode(net, src, limit)
                     else:
-                        hyps = beam_decode(net, src, self.max_length + 1, beam_size=self.beam_size)
+                        hyps = beam_decode(net, src, limit, beam_size=self.beam_size)
                     for i, hyp in zip(chunk, hyps):
                         out[i] = hyp
             finally:

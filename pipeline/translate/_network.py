@@ -84,11 +84,15 @@ class Seq2SeqNet(nn.Module):
         x = self.encoder_norm(x)
         return (x, weights) if need_weights else x
 
-    def decode(self, tgt: Tensor, memory: Tensor, src: Tensor, *, need_weights: bool = False):
+    def decode(
+        self, tgt: Tensor, memory: Tensor, src: Tensor, *, need_weights: bool = False, last_only: bool = False
+    ):
         """Target prefix (B, T), memory (B, S, D), source ids (B, S) -> logits (B, T, V).
 
         With ``need_weights=True`` also returns per-layer lists of self-attention
-        (B, H, T, T) and cross-attention (B, H, T, S) weights.
+        (B, H, T, T) and cross-attention (B, H, T, S) weights. ``last_only=True``
+        returns logits for the last position only, (B, 1, V): all that a decoding
+        step needs, and the vocabulary projection is the costliest layer.
         """
         tgt_pad = tgt == PAD_ID  # (B, T)
         src_pad = src == PAD_ID  # (B, S)
@@ -109,6 +113,8 @@ class Seq2SeqNet(nn.Module):
                 cross_w.append(wc)
             else:
                 x = out
+        if last_only:
+            x = x[:, -1:]  # (B, 1, D)
         logits = self.generator(self.decoder_norm(x))  # (B, T, V)
         return (logits, self_w, cross_w) if need_weights else logits
 

@@ -18,6 +18,9 @@ from ._figures import attention_svg, length_histogram_svg, training_curves_svg
 __all__ = ["render_report", "write_report"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Longer sentences make unreadable maps (and slow figures); an undertrained model
+# can produce up to max_length subwords.
+_MAX_MAP_TOKENS = 24
 
 
 def _environment() -> jinja2.Environment:
@@ -49,17 +52,21 @@ def render_report(metrics: dict, examples: list[dict], attention: list[dict], le
         "curves": training_curves_svg(metrics["history"], metrics["best_epoch"]),
     }
     drawn = []
+    n = _MAX_MAP_TOKENS
     for k, att in enumerate(attention):
-        src, tgt = att["source_tokens"], att["target_tokens"]
+        src, tgt = att["source_tokens"][:n], att["target_tokens"][:n]
         drawn.append({
             "source": att["source"],
             "target": att["target"],
-            "encoder_self": attention_svg(att["encoder_self"], src, src, salt=f"enc{k}"),
-            "decoder_self": attention_svg(att["decoder_self"], tgt, tgt, salt=f"dec{k}"),
-            "cross": attention_svg(att["cross"], tgt, src, salt=f"cross{k}"),
+            "truncated": max(len(att["source_tokens"]), len(att["target_tokens"])) > n,
+            "encoder_self": attention_svg(att["encoder_self"][..., :n, :n], src, src, salt=f"enc{k}"),
+            "decoder_self": attention_svg(att["decoder_self"][..., :n, :n], tgt, tgt, salt=f"dec{k}"),
+            "cross": attention_svg(att["cross"][..., :n, :n], tgt, src, salt=f"cross{k}"),
         })
     template = _environment().get_template("report.html.j2")
-    return template.render(m=metrics, examples=examples, attention=drawn, figures=figures)
+    return template.render(
+        m=metrics, examples=examples, attention=drawn, figures=figures, max_map_tokens=n
+    )
 
 
 def write_report(path, metrics, examples, attention, lengths) -> Path:

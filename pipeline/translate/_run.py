@@ -54,7 +54,7 @@ def train_translator(
     out_dir="reports",
     *,
     n_pairs: int | None = None,
-    max_epochs: int = 12,
+    max_epochs: int = 8,
     seed: int = 0,
     test_fraction: float = 0.1,
     n_examples: int = 20,
@@ -72,7 +72,7 @@ def train_translator(
         Parent folder; the run folder is created inside it under a new name.
     n_pairs : int, optional
         Use only the first ``n_pairs`` pairs of the file.
-    max_epochs : int, default=12
+    max_epochs : int, default=8
         Most training epochs (early stopping may end sooner).
     seed : int, default=0
         Seed of the test split and the model.
