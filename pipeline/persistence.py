@@ -68,6 +68,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TRUSTED_TYPES = (
     # this package's phases and the functions its FunctionTransformers call
     "pipeline.phases._balance.Balancer",
+    "pipeline.phases._neighbours.PartitionedNeighbors",
     "pipeline.phases._outliers.ZScoreClipper",
     "pipeline.phases._outliers.ZScoreOutlierRemover",
     "pipeline.phases._prepare._ColumnsOfKind",

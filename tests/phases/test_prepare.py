@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phase_tables import CATEGORICAL, NUMERIC, make_table
+from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
 
 from pipeline.phases import make_prepare, prepare_summary
 

@@ -12,7 +12,7 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
-from phase_tables import CATEGORICAL, NUMERIC, make_table
+from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
 
 from pipeline.phases import (
     Balancer,
