@@ -324,7 +324,17 @@ def infer_roles(X, *, categorical=None, numeric=None):
         )
     if not roles.numeric and not roles.categorical:
         raise DataError("No usable feature columns: every column other than the target is empty.")
+    used = roles.numeric + roles.categorical
+    if all(X[_original_name(X, name)].nunique(dropna=True) <= 1 for name in used):
+        raise DataError(
+            f"No feature column varies: {', '.join(used)} each hold a single value, so there is "
+            "nothing to learn from. Check that the right file and columns were loaded."
+        )
     return roles
+
+
+def _original_name(X, name):
+    return next(c for c in X.columns if str(c) == name)
 
 
 def _warn_odd_numbers(series, name):
