@@ -219,6 +219,12 @@ def no_usable_features(folder):
     return _run(_csv(folder, frame))
 
 
+def every_feature_constant(folder):
+    frame = base_frame().assign(x1=1.0, x2=np.nan, colour="red")
+    frame.loc[::3, "x2"] = 5.0
+    return _run(_csv(folder, frame))
+
+
 def utf8_bom(folder):
     path = folder / "bom.csv"
     base_frame().to_csv(path, index=False, encoding="utf-8-sig")
@@ -362,6 +368,7 @@ TRAINING = [
     Case("data file missing", missing_file, 65, r"nowhere\.csv.* does not exist"),
     Case("ragged rows", ragged_rows, 65, r"ragged\.csv.*line 10"),
     Case("no usable feature", no_usable_features, 65, r"No usable feature columns"),
+    Case("every feature constant", every_feature_constant, 65, r"No feature column varies: x1, x2, colour"),
     Case("UTF-8 byte-order mark", utf8_bom, 0, None,
          check=lambda m: _assert(m["dataset"]["roles"]["numeric"] == ["x1", "x2"])),
 ]
