@@ -26,6 +26,15 @@ def _chunks(n_rows):
         yield slice(start, min(start + _CHUNK_ROWS, n_rows))
 
 
+def _constant_within_classes(X, y):
+    """Whether every column is constant within each class (LDA's scatter is zero)."""
+    for label in np.unique(y):
+        rows = X[y == label]
+        if np.any(rows != rows[0]):
+            return False
+    return True
+
+
 class _ScatterLDA:
     """LDA fitted from the d x d within-class scatter instead of the n x d data.
 
@@ -65,13 +74,26 @@ class _ScatterLDA:
         order = np.argsort(values)[::-1]
         singular = np.sqrt(np.clip(values[order], 0.0, None))
         rank = int(np.sum(singular > self.tol))
-        scalings = (vectors[:, order[:rank]] / std[:, None]) / singular[:rank]
+        self.within_rank_ = rank
+        if rank == 0:
+            # No feature varies within a class: each class is a single point, and
+            # the unscaled class means alone give the directions that separate them.
+            scalings = np.eye(n_features)
+        else:
+            scalings = (vectors[:, order[:rank]] / std[:, None]) / singular[:rank]
         self.xbar_ = self.priors_ @ self.means_
         fac = 1.0 / max(n_classes - 1, 1)
         between = (np.sqrt(n_rows * self.priors_ * fac) * (self.means_ - self.xbar_).T).T @ scalings
         _, singular, vt = scipy.linalg.svd(between, full_matrices=False)
-        self.explained_variance_ratio_ = (singular**2 / np.sum(singular**2))[: self.n_components]
-        rank = int(np.sum(singular > self.tol * singular[0]))
+        total = np.sum(singular**2)
+        self.explained_variance_ratio_ = (
+            singular**2 / total if total > 0 else np.zeros_like(singular))[: self.n_components]
+        rank = int(np.sum(singular > self.tol * singular[0])) if total > 0 else 0
+        if rank == 0:
+            # Constant features: nothing to separate on; one constant axis keeps
+            # the output two-dimensional for the model after it.
+            self.scalings_ = np.zeros((n_features, 1))
+            return self
         scalings = scalings @ vt.T[:, :rank]
         signs = np.sign(scalings[np.argmax(np.abs(scalings), axis=0), np.arange(rank)])
         self.scalings_ = scalings * np.where(signs == 0, 1.0, signs)
@@ -200,8 +222,19 @@ class Reducer(TransformerMixin, BaseEstimator):
                 "method='pca' only."
             )
         n_components = cap if self.n_components is None else min(self.n_components, cap)
-        if X.shape[0] * X.shape[1] > _EXACT_LDA_CELLS:
+        # scikit-learn's solver fails on a zero within-class scatter; the scatter
+        # solution handles it, so such (small) data goes there too.
+        if X.shape[0] * X.shape[1] > _EXACT_LDA_CELLS or _constant_within_classes(X, y):
             lda = _ScatterLDA(n_components).fit(X, y)
+            if lda.within_rank_ == 0:
+                warnings.warn(
+                    "Reducer(method='lda'): no feature varies within a class in the training "
+                    "rows, so LDA has no within-class scatter to scale by; the projection "
+                    "uses the class means alone (a constant axis if they are equal too). "
+                    "Check the data, or use method='none'.",
+                    UserWarning,
+                    stacklevel=3,
+                )
         else:
             lda = LinearDiscriminantAnalysis(solver="svd", n_components=n_components)
             with warnings.catch_warnings():

@@ -114,3 +114,16 @@ def test_scatter_lda_keeps_float32(monkeypatch):
     reducer = Reducer("lda").fit(X, y)
     assert reducer.transform(X).dtype == np.float32
     assert reducer.transform(X).shape == (len(X), 2)
+
+
+def test_lda_on_features_constant_within_classes_warns_and_still_projects():
+    y = np.array(["a"] * 8 + ["b"] * 3)
+    X = np.column_stack([(y == "b").astype(float), np.ones(len(y))])  # one point per class
+    with pytest.warns(UserWarning, match="no feature varies within a class"):
+        reducer = Reducer("lda").fit(X, y)
+    projected = reducer.transform(X)
+    assert projected.shape == (len(y), 1)
+    assert len(np.unique(projected[y == "a"])) == 1 and projected[0, 0] != projected[-1, 0]
+    with pytest.warns(UserWarning, match="no feature varies within a class"):
+        constant = Reducer("lda").fit(np.zeros((11, 2)), y)
+    assert constant.transform(np.zeros((3, 2))).shape == (3, 1)
