@@ -77,6 +77,9 @@ def write_report(path, metrics, examples, attention, lengths) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(html)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o666 & ~umask)  # mkstemp makes it private; a report is for sharing
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)

@@ -34,8 +34,10 @@ _N_ATTENTION = 3
 
 
 def _versions() -> dict:
-    out = {}
-    for name in ("dmflow", "torch", "tokenizers", "sacrebleu"):
+    from .. import __version__
+
+    out = {"dmflow": __version__}
+    for name in ("torch", "tokenizers", "sacrebleu"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
