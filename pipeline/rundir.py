@@ -73,6 +73,11 @@ def run_folder(root, stem, *, log_name="run.log", logger_name="pipeline"):
         yield holder
         target_logger.removeHandler(handler)
         handler.close()
+        # mkdtemp makes the staging folder private (0700); a finished run is
+        # shared like any folder the user creates.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(holder.staging, 0o777 & ~umask)
         destination = _unique_destination(root, stem)
         # os.rename refuses to replace a non-empty folder, so a concurrent run
         # that took the same name in between is never overwritten.

@@ -30,3 +30,15 @@ def test_failure_or_interrupt_leaves_nothing(tmp_path, error):
             (holder.staging / "half.txt").write_text("half")
             raise error
     assert list(tmp_path.iterdir()) == []
+
+
+def test_finished_run_folder_follows_the_umask(tmp_path):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        with run_folder(tmp_path, "run") as holder:
+            pass
+    finally:
+        os.umask(previous)
+    assert oct(holder.path.stat().st_mode & 0o777) == oct(0o755)
