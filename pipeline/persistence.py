@@ -68,6 +68,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TRUSTED_TYPES = (
     # this package's phases and the functions its FunctionTransformers call
     "pipeline.phases._balance.Balancer",
+    "pipeline.phases._balance._LeanSMOTE",
+    "pipeline.phases._neighbours.PartitionedNeighbors",
     "pipeline.phases._neighbours.PartitionedNeighbors",
     "pipeline.phases._outliers.ZScoreClipper",
     "pipeline.phases._outliers.ZScoreOutlierRemover",
@@ -76,6 +78,7 @@ TRUSTED_TYPES = (
     "pipeline.phases._prepare._as_float",
     "pipeline.phases._prepare._as_text",
     "pipeline.phases._reduce.Reducer",
+    "pipeline.phases._reduce._ScatterLDA",
     "pipeline.phases._sequence.Flatten",
     "pipeline.phases._sequence.SequenceBalancer",
     "pipeline.phases._sequence.SequenceScaler",

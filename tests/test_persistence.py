@@ -117,6 +117,16 @@ def test_allowlist_covers_every_registered_model_on_sequences(name, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+def test_allowlist_covers_the_large_table_paths(table, tmp_path, monkeypatch):
+    # Large classes are searched leaf by leaf and large tables reduced from the
+    # chunked scatter; shrink the thresholds so a small table takes those paths.
+    monkeypatch.setattr("pipeline.phases._balance._LEAF_ROWS", 8)
+    monkeypatch.setattr("pipeline.phases._reduce._EXACT_LDA_CELLS", 10)
+    model = _fit("logreg", table)
+    loaded, _ = load_model(save_model(model, tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.predict_proba(table[0]), model.predict_proba(table[0]))
+
+
 @pytest.mark.parametrize("options", [{"balance": "smotenc"}, {"outliers": "clip", "reduce": ["pca"]},
                                      {"outliers": "none", "balance": "none", "reduce": ["none"]}])
 def test_allowlist_covers_phase_variants(options, table, tmp_path):
