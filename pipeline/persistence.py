@@ -346,7 +346,15 @@ def _skops_files(estimator):
     rest, neural = _detach_neural(estimator)
     files, layout = {}, {"skops": None, "neural": []}
     if rest is not None:
-        files[_SKOPS_FILE] = skops.io.dumps(rest)
+        data = skops.io.dumps(rest)
+        unknown = sorted(set(skops.io.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
+        if unknown:  # a model this dmflow could not load again: a bug, caught before it ships
+            raise TypeError(
+                f"The model holds type(s) outside TRUSTED_TYPES: {', '.join(unknown)}. "
+                "If they are this package's own or scikit-learn's, add them to "
+                "pipeline.persistence.TRUSTED_TYPES; otherwise save with format='joblib'."
+            )
+        files[_SKOPS_FILE] = data
         layout["skops"] = _SKOPS_FILE
     for i, (path, net) in enumerate(neural):
         files.update(_neural_files(net, i))

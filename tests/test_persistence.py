@@ -135,6 +135,12 @@ def test_allowlist_covers_phase_variants(options, table, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(table[0]), model.predict_proba(table[0]))
 
 
+def test_saving_refuses_a_type_loading_would_refuse(tmp_path):
+    with pytest.raises(TypeError, match=r"outside TRUSTED_TYPES: shutil\.rmtree"):
+        save_model(FunctionTransformer(func=shutil.rmtree), tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
 def test_untrusted_type_is_refused_by_name(tmp_path, table):
     folder = save_model(_fit("logreg", table), tmp_path / "m")
     (folder / "estimator.skops").write_bytes(skops.io.dumps(FunctionTransformer(func=shutil.rmtree)))
