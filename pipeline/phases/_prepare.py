@@ -105,12 +105,24 @@ def _as_float(X, dtype=np.float32):
     return values
 
 
+def _is_text_dtype(dtype):
+    """pandas' string dtypes (not ``object``, whose cells may be anything)."""
+    return isinstance(dtype, pd.StringDtype)
+
+
 def _as_text(X):
     """Categories as strings with missing values as NaN.
 
     A column mixing numbers and text (``["a", 1, NaN]``) would otherwise make
     ``OneHotEncoder`` refuse it; as strings every value is comparable.
     """
+    if isinstance(X, pd.DataFrame) and X.shape[1] and all(map(_is_text_dtype, X.dtypes)):
+        # Text dtypes (pandas 3's `str`) already hold strings: hand them over as
+        # they are instead of converting every cell to a new string object.
+        text = np.empty(X.shape, dtype=object)
+        for position in range(X.shape[1]):
+            text[:, position] = X.iloc[:, position].to_numpy(dtype=object, na_value=np.nan)
+        return text
     values = np.asarray(X.astype(object) if isinstance(X, pd.DataFrame) else X, dtype=object)
     if values.ndim == 1:
         values = values.reshape(-1, 1)
