@@ -1,5 +1,6 @@
 """Ctrl-C and SIGTERM in the middle of a run: exit 130, and no folder left behind."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,11 +28,13 @@ def _wait_for_staging(out, process, timeout=60.0):
 @pytest.mark.parametrize("signum, n_jobs", [(signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGINT", "SIGTERM"])
 def test_signal_mid_run_exits_130_and_cleans_up(tmp_path, signum, n_jobs):
     data = corpus._csv(tmp_path, corpus.base_frame(n=6000))  # a random forest search of several seconds
-    out = tmp_path / "runs"
+    out, scratch = tmp_path / "runs", tmp_path / "tmp"
+    scratch.mkdir()
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "cli.py"), "-q", "run", "--data", str(data), "--target", "label",
          "--models", "rf", "--n-jobs", str(n_jobs), "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},  # to see that temporary files go too
     )
     try:
         assert _wait_for_staging(out, process), "the run never started writing"
@@ -47,3 +50,4 @@ def test_signal_mid_run_exits_130_and_cleans_up(tmp_path, signum, n_jobs):
     assert "Interrupted; nothing was left half-written." in stderr and "Traceback" not in stderr
     assert stdout == ""
     assert sorted(p.name for p in out.iterdir()) == []  # no run folder, no staging folder
+    assert sorted(p.name for p in scratch.iterdir()) == []  # nor the fit cache
