@@ -11,6 +11,7 @@ from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
 from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
@@ -31,25 +32,43 @@ _CHUNK_ROWS = 65_536
 
 
 class _LeanSMOTE(SMOTE):
-    """imbalanced-learn's SMOTE, building its synthetic rows in chunks in the data's dtype.
+    """imbalanced-learn's SMOTE with synthetic rows written straight into the output.
 
-    The parent computes ``X[rows] + steps * diffs`` for all synthetic rows at
-    once with float64 steps, so float32 data passes through two float64 arrays
-    of the full synthetic size before the final cast: on a million-row table,
-    gigabytes more than the result. Same draws, same rows (up to float32
-    rounding), a fixed-size working set.
+    The parent copies the input, builds all synthetic rows at once through two
+    float64 arrays of the full synthetic size (for float32 data), then stacks
+    everything into a third array: on a million-row table, gigabytes beyond the
+    result. Here the output is allocated once, the input copied into its top and
+    the synthetic rows written below in chunks in the data's dtype. Validation,
+    the sampling strategy, the neighbour search and the random draws (rows,
+    neighbours, steps: the same calls in the same order as the parent's
+    ``_make_samples``) are the parent's.
     """
 
-    def _generate_samples(self, X, nn_data, nn_num, rows, cols, steps, y_type=None, y=None):
-        if y is not None or not isinstance(X, np.ndarray):
-            return super()._generate_samples(X, nn_data, nn_num, rows, cols, steps, y_type, y)
-        X_new = np.empty((len(rows), X.shape[1]), dtype=X.dtype)
-        for start in range(0, len(rows), _CHUNK_ROWS):
-            part = slice(start, start + _CHUNK_ROWS)
-            base = X[rows[part]]
-            towards = nn_data[nn_num[rows[part], cols[part]]]
-            X_new[part] = base + steps[part].astype(X.dtype) * (towards - base)
-        return X_new
+    def _fit_resample(self, X, y):
+        if not isinstance(X, np.ndarray):
+            return super()._fit_resample(X, y)
+        self._validate_estimator()
+        plan = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        X_out = np.empty((len(X) + sum(n for _, n in plan), X.shape[1]), dtype=X.dtype)
+        X_out[: len(X)] = X
+        y_parts, at = [y], len(X)
+        for label, n_samples in plan:
+            X_class = X[np.flatnonzero(y == label)]
+            self.nn_k_.fit(X_class)
+            neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
+            random_state = check_random_state(self.random_state)
+            picks = random_state.randint(low=0, high=neighbours.size, size=n_samples)
+            steps = random_state.uniform(size=n_samples).astype(X.dtype)
+            rows, cols = np.divmod(picks, neighbours.shape[1])
+            for start in range(0, n_samples, _CHUNK_ROWS):
+                part = slice(start, start + _CHUNK_ROWS)
+                base = X_class[rows[part]]
+                towards = X_class[neighbours[rows[part], cols[part]]]
+                X_out[at + start: at + start + len(base)] = (
+                    base + steps[part, None] * (towards - base))
+            y_parts.append(np.full(n_samples, fill_value=label, dtype=y.dtype))
+            at += n_samples
+        return X_out, np.hstack(y_parts)
 
 
 def _count_categorical(X, categorical_features):

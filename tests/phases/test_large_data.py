@@ -127,3 +127,16 @@ def test_lda_on_features_constant_within_classes_warns_and_still_projects():
     with pytest.warns(UserWarning, match="no feature varies within a class"):
         constant = Reducer("lda").fit(np.zeros((11, 2)), y)
     assert constant.transform(np.zeros((3, 2))).shape == (3, 1)
+
+
+def test_lean_smote_builds_the_same_rows_as_imblearns_smote():
+    from imblearn.over_sampling import SMOTE
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(700, 5)).astype(np.float32)
+    y = np.array(["a"] * 500 + ["b"] * 130 + ["c"] * 70, dtype=object)
+    X_ref, y_ref = SMOTE(random_state=4).fit_resample(X, y)
+    X_lean, y_lean = _balance._LeanSMOTE(random_state=4).fit_resample(X, y)
+    assert X_lean.dtype == np.float32 and y_lean.dtype == y_ref.dtype
+    np.testing.assert_array_equal(y_lean, y_ref)
+    np.testing.assert_allclose(X_lean, X_ref, atol=1e-6)
