@@ -1,4 +1,4 @@
-"""Same data, config and seed give the same metrics.json, parallel search and torch included."""
+"""Same data, config and seed give the same metrics.json: every model, two workers."""
 
 import contextlib
 import dataclasses
@@ -11,19 +11,24 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.models import MODELS
-from pipeline.models.neural import LSTMClassifier, TorchMLPClassifier
 from tests.hardening import corpus
 
 TIMING = {"duration_s", "started", "finished", "fit_time_s"}
 
-# The registered neural models with small settings, so two runs stay quick; their
-# training path (early stopping on the validation split, seeding) is unchanged.
-_SMALL_NEURAL = {
-    "mlp": lambda seed: TorchMLPClassifier(max_epochs=4, batch_size=32, early_stopping=True, patience=2,
-                                           n_threads=1, random_state=seed),
-    "lstm": lambda seed: LSTMClassifier(hidden_size=8, max_epochs=4, batch_size=32, early_stopping=True,
-                                        patience=2, n_threads=1, random_state=seed),
-}
+# Neural models keep their registered training path (early stopping on the
+# validation split, seeding) with small networks and few epochs, so two runs of
+# every model stay quick.
+_SMALL = {"max_epochs": 3, "batch_size": 32, "patience": 2, "hidden_size": 8,
+          "d_model": 8, "n_heads": 2, "dim_feedforward": 16}
+_SMALL_GRIDS = {"mlp": {"model__hidden_layer_sizes": [(8,), (8, 8)]}}
+
+
+def _small(factory):
+    def make(seed):
+        estimator = factory(seed)
+        return estimator.set_params(**{k: v for k, v in _SMALL.items() if k in estimator.get_params()})
+
+    return make
 
 
 def _without_timing(value):
@@ -45,14 +50,14 @@ def _run(data, out):
 
 
 def _models():
-    return ["logreg", "rf"] + [name for name in _SMALL_NEURAL if name in MODELS]
+    return list(MODELS)  # every registered model, neural ones included
 
 
 def test_same_seed_gives_identical_metrics(tmp_path, monkeypatch):
-    for name, factory in _SMALL_NEURAL.items():
-        if name in MODELS:
-            grid = {"model__hidden_layer_sizes": [(8,), (8, 8)]} if name == "mlp" else MODELS[name].grid
-            monkeypatch.setitem(MODELS, name, dataclasses.replace(MODELS[name], factory=factory, grid=grid))
+    for name, spec in list(MODELS.items()):
+        if spec.neural:
+            small = dataclasses.replace(spec, factory=_small(spec.factory), grid=_SMALL_GRIDS.get(name, spec.grid))
+            monkeypatch.setitem(MODELS, name, small)
     data = corpus._csv(tmp_path, corpus.base_frame(n=200))
     first, second = _run(data, tmp_path / "runs"), _run(data, tmp_path / "runs")
     assert sorted(first["models"]) == sorted(_models())
