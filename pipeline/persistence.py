@@ -70,7 +70,6 @@ TRUSTED_TYPES = (
     "pipeline.phases._balance.Balancer",
     "pipeline.phases._balance._LeanSMOTE",
     "pipeline.phases._neighbours.PartitionedNeighbors",
-    "pipeline.phases._neighbours.PartitionedNeighbors",
     "pipeline.phases._outliers.ZScoreClipper",
     "pipeline.phases._outliers.ZScoreOutlierRemover",
     "pipeline.phases._prepare._ColumnsOfKind",
