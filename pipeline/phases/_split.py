@@ -4,6 +4,7 @@ from collections import Counter
 from numbers import Real
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, validate_params
 
@@ -36,8 +37,11 @@ def _check_class_sizes(y):
 
 def _split(X, y, size, random_state, part):
     """One stratified split, with scikit-learn's size errors explained."""
+    # Strata as integer codes in the sorted order of the labels: the same split
+    # as stratifying on the labels, without sorting every text label.
+    strata = pd.factorize(_labels(y), sort=True)[0]
     try:
-        return train_test_split(X, y, test_size=size, stratify=y, random_state=random_state)
+        return train_test_split(X, y, test_size=size, stratify=strata, random_state=random_state)
     except ValueError as err:
         counts = Counter(_labels(y).tolist())
         raise DataError(
