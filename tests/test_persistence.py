@@ -14,7 +14,8 @@ from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import MODELS, build_model
 from pipeline.models.neural import LSTMClassifier, TorchMLPClassifier
-from pipeline.persistence import TRUSTED_TYPES, ModelFileError, _detach_neural, load_model, read_manifest, save_model
+from pipeline.persistence import TRUSTED_TYPES, ModelFileError, load_model, read_manifest, save_model
+from pipeline.persistence._neural import detach_neural
 from tests.conftest import make_mixed_frame
 
 
@@ -103,7 +104,7 @@ def test_a_bare_torch_classifier_round_trips(tmp_path):
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_allowlist_covers_every_registered_model(name, table):
-    rest, _ = _detach_neural(_fit(name, table))
+    rest, _ = detach_neural(_fit(name, table))
     untrusted = set(skops.io.get_untrusted_types(data=skops.io.dumps(rest)))
     assert untrusted <= set(TRUSTED_TYPES), f"add to TRUSTED_TYPES if trusted: {untrusted - set(TRUSTED_TYPES)}"
 

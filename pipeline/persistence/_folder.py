@@ -1,37 +1,7 @@
-"""Saving and loading a fitted model as a folder that is safe to receive from others.
-
-A model folder holds:
-
-``manifest.json``
-    Format version, package versions, the classes, feature names and roles, and
-    the SHA-256 of every other file in the folder.
-``estimator.skops``
-    The scikit-learn / imbalanced-learn part, written with :mod:`skops.io`, whose
-    format holds data and type names, never code. Loading accepts only the
-    types of :data:`TRUSTED_TYPES` (beyond those skops trusts by default, which
-    are plain scikit-learn and NumPy types) and refuses any other with an
-    error naming it.
-``neural-<i>.safetensors`` and ``neural-<i>.json``
-    For each torch classifier in the pipeline: its weights (the CPU state dict)
-    in the safetensors format, and its constructor parameters and fitted facts
-    (classes, input shape, training history) as JSON. The network is rebuilt
-    from those and the weights loaded into it.
-
-Loading checks the manifest's hash of every file, and refuses files the
-manifest does not list, before any file is parsed; files are parsed from the
-very bytes that were checked. Nothing in a default model folder is unpickled,
-so a planted pickle payload cannot run: it fails the hash check, or, when the
-manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
-
-``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
-Unpickling runs whatever code the file names, so :func:`load_model` reads such a
-folder only with ``trusted=True``: use it solely for files you made yourself or
-fully trust.
-"""
+"""The model folder: writing it atomically, checking every hash, loading it safely."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import json
@@ -41,64 +11,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
+from ..errors import DataError
+from ..versions import package_versions
+from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
+from ._trusted import TRUSTED_TYPES
 
-from .errors import DataError
-from .versions import package_versions
-
-__all__ = [
-    "FORMAT_VERSION",
-    "TRUSTED_TYPES",
-    "ModelFileError",
-    "load_model",
-    "read_manifest",
-    "save_model",
-]
+__all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "read_manifest", "save_model"]
 
 FORMAT_VERSION = 2
 _MANIFEST = "manifest.json"
 _SKOPS_FILE = "estimator.skops"
 _JOBLIB_FILE = "estimator.joblib"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-#: Types a model folder's skops file may hold beyond skops' own defaults (which
-#: cover scikit-learn's estimators and NumPy/SciPy basics). Written out by hand,
-#: not computed, so that no import or model change can widen it unnoticed; the
-#: test suite fits every registered model and checks that this list covers it.
-TRUSTED_TYPES = (
-    # this package's phases and the functions its FunctionTransformers call
-    "pipeline.phases._balance.Balancer",
-    "pipeline.phases._balance._LeanSMOTE",
-    "pipeline.phases._neighbours.PartitionedNeighbors",
-    "pipeline.phases._outliers.ZScoreClipper",
-    "pipeline.phases._outliers.ZScoreOutlierRemover",
-    "pipeline.phases._prepare._ColumnsOfKind",
-    "pipeline.phases._prepare._as_category",
-    "pipeline.phases._prepare._as_float",
-    "pipeline.phases._prepare._as_text",
-    "pipeline.phases._reduce.Reducer",
-    "pipeline.phases._reduce._ScatterLDA",
-    "pipeline.phases._sequence.Flatten",
-    "pipeline.phases._sequence.SequenceBalancer",
-    "pipeline.phases._sequence.SequenceScaler",
-    # imbalanced-learn
-    "imblearn.over_sampling._smote.base.SMOTE",
-    "imblearn.over_sampling._smote.base.SMOTENC",
-    "imblearn.pipeline.Pipeline",
-    # scikit-learn internals of fitted estimators that skops does not list itself
-    "sklearn.compose._column_transformer.make_column_selector",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.metrics._dist_metrics.EuclideanDistance64",
-    "sklearn.neighbors._ball_tree.BallTree",
-    "sklearn.neighbors._kd_tree.KDTree",
-    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
-    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
-    "sklearn.tree._tree.Tree",
-    # data containers
-    "numpy.dtype",
-    "scipy.sparse._csr.csr_matrix",
-)
 
 
 class ModelFileError(DataError):
@@ -107,147 +31,6 @@ class ModelFileError(DataError):
 
 def _sha256(data):
     return hashlib.sha256(data).hexdigest()
-
-
-# -- neural classifiers: weights as safetensors, parameters as JSON -------------------
-
-
-def _neural_classes():
-    """Name -> class of the torch classifiers a model folder may rebuild."""
-    from .models import neural
-    from .models.neural._base import NeuralClassifierBase
-
-    found = {}
-    for name in neural.__all__:
-        obj = getattr(neural, name)
-        if isinstance(obj, type) and issubclass(obj, NeuralClassifierBase):
-            found[name] = obj
-    return found
-
-
-def _is_neural(estimator):
-    try:
-        from .models.neural._base import NeuralClassifierBase
-    except ImportError:  # torch missing: there can be no torch classifier either
-        return False
-    return isinstance(estimator, NeuralClassifierBase)
-
-
-def _to_json(value, where):
-    """Encode a parameter or fitted value as JSON-ready data, keeping tuples and arrays."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, tuple):
-        return {"__tuple__": [_to_json(v, where) for v in value]}
-    if isinstance(value, list):
-        return [_to_json(v, where) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _to_json(v, where) for k, v in value.items()}
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufUO":
-        return {"__ndarray__": [_to_json(v, where) for v in value.tolist()], "dtype": value.dtype.str
-                if value.dtype.kind != "O" else "object"}
-    if type(value).__module__.startswith("torch") and type(value).__name__ == "device":
-        return str(value)
-    if isinstance(value, np.random.RandomState):
-        return None  # only matters for refitting; a saved model is for predicting
-    raise TypeError(f"{where} holds a {type(value).__name__}, which a model folder cannot store as JSON.")
-
-
-def _from_json(value):
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {"__tuple__"}:
-            return tuple(_from_json(v) for v in value["__tuple__"])
-        if set(value) == {"__ndarray__", "dtype"}:
-            dtype = np.dtype(object if value["dtype"] == "object" else value["dtype"])
-            if dtype.kind not in "biufUO":
-                raise ValueError(f"unsupported array dtype {value['dtype']!r}")
-            return np.array(_from_json(value["__ndarray__"]), dtype=dtype)
-        return {k: _from_json(v) for k, v in value.items()}
-    return value
-
-
-def _neural_files(estimator, index):
-    import safetensors.torch
-
-    name = type(estimator).__name__
-    if name not in _neural_classes():
-        raise TypeError(f"{name} is not a torch classifier of this package; it cannot be saved.")
-    fitted = {
-        key: _to_json(value, f"{name}.{key}")
-        for key, value in vars(estimator).items()
-        if key.endswith("_") and not key.startswith("_") and key != "module_"
-    }
-    spec = {
-        "class": name,
-        "params": _to_json(estimator.get_params(deep=False), f"{name} parameters"),
-        "fitted": fitted,
-    }
-    state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
-    return {
-        f"neural-{index}.json": json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"),
-        f"neural-{index}.safetensors": safetensors.torch.save(state),
-    }
-
-
-def _rebuild_neural(spec_bytes, weights_bytes):
-    import safetensors.torch
-
-    spec = json.loads(spec_bytes.decode("utf-8"))
-    classes = _neural_classes()
-    if spec.get("class") not in classes:
-        raise ModelFileError(
-            f"The model names the torch classifier {spec.get('class')!r}, which this dmflow "
-            f"does not know (known: {', '.join(sorted(classes))})."
-        )
-    estimator = classes[spec["class"]](**_from_json(spec["params"]))
-    for key, value in _from_json(spec["fitted"]).items():
-        if not (key.endswith("_") and key.isidentifier()) or key.startswith("_"):
-            raise ValueError(f"unexpected fitted attribute {key!r}")
-        setattr(estimator, key, value)
-    module = estimator._build_module()
-    module.load_state_dict(safetensors.torch.load(weights_bytes), strict=True)
-    estimator.module_ = module.eval()
-    return estimator
-
-
-def _detach_neural(estimator, path=()):
-    """Return (a shallow copy without torch classifiers, [(step path, classifier)]).
-
-    Torch classifiers are found at the top or as steps of (nested) pipelines; in
-    the copy each is replaced by ``"passthrough"``. The caller's object is untouched.
-    """
-    if _is_neural(estimator):
-        return None, [(list(path), estimator)]
-    steps = getattr(estimator, "steps", None)
-    if not isinstance(steps, list):
-        return estimator, []
-    found, new_steps = [], []
-    for i, (name, step) in enumerate(steps):
-        stripped, inner = _detach_neural(step, (*path, i))
-        found += inner
-        new_steps.append((name, "passthrough" if stripped is None else stripped))
-    if not found:
-        return estimator, []
-    shallow = copy.copy(estimator)
-    shallow.steps = new_steps
-    return shallow, found
-
-
-def _attach_neural(estimator, path, neural):
-    if not path:
-        return neural
-    steps = estimator.steps
-    name, step = steps[path[0]]
-    steps[path[0]] = (name, _attach_neural(step, path[1:], neural))
-    return estimator
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -342,7 +125,7 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
 def _skops_files(estimator):
     import skops.io
 
-    rest, neural = _detach_neural(estimator)
+    rest, neural = detach_neural(estimator)
     files, layout = {}, {"skops": None, "neural": []}
     if rest is not None:
         data = skops.io.dumps(rest)
@@ -351,12 +134,12 @@ def _skops_files(estimator):
             raise TypeError(
                 f"The model holds type(s) outside TRUSTED_TYPES: {', '.join(unknown)}. "
                 "If they are this package's own or scikit-learn's, add them to "
-                "pipeline.persistence.TRUSTED_TYPES; otherwise save with format='joblib'."
+                "pipeline/persistence/_trusted.py; otherwise save with format='joblib'."
             )
         files[_SKOPS_FILE] = data
         layout["skops"] = _SKOPS_FILE
     for i, (path, net) in enumerate(neural):
-        files.update(_neural_files(net, i))
+        files.update(neural_files(net, i))
         layout["neural"].append({"path": path, "spec": f"neural-{i}.json", "weights": f"neural-{i}.safetensors"})
     return files, layout
 
@@ -517,8 +300,8 @@ def load_model(folder, *, trusted=False):
             spec, weights = entry["spec"], entry["weights"]
             if spec not in files or weights not in files:
                 raise ModelFileError(f"Model {str(folder)!r} lacks {spec} or {weights} among its files.")
-            net = _rebuild_neural(files[spec], files[weights])
-            estimator = _attach_neural(estimator, list(entry["path"]), net)
+            net = rebuild_neural(files[spec], files[weights])
+            estimator = attach_neural(estimator, list(entry["path"]), net)
     except ModelFileError:
         raise
     except Exception as err:  # JSON, safetensors or shape errors: the folder is not usable

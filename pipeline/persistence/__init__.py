@@ -1,0 +1,42 @@
+"""Saving and loading a fitted model as a folder that is safe to receive from others.
+
+A model folder holds:
+
+``manifest.json``
+    Format version, package versions, the classes, feature names and roles, and
+    the SHA-256 of every other file in the folder.
+``estimator.skops``
+    The scikit-learn / imbalanced-learn part, written with :mod:`skops.io`, whose
+    format holds data and type names, never code. Loading accepts only the
+    types of :data:`TRUSTED_TYPES` (beyond those skops trusts by default, which
+    are plain scikit-learn and NumPy types) and refuses any other with an
+    error naming it.
+``neural-<i>.safetensors`` and ``neural-<i>.json``
+    For each torch classifier in the pipeline: its weights (the CPU state dict)
+    in the safetensors format, and its constructor parameters and fitted facts
+    (classes, input shape, training history) as JSON. The network is rebuilt
+    from those and the weights loaded into it.
+
+Loading checks the manifest's hash of every file, and refuses files the
+manifest does not list, before any file is parsed; files are parsed from the
+very bytes that were checked. Nothing in a default model folder is unpickled,
+so a planted pickle payload cannot run: it fails the hash check, or, when the
+manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
+
+``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
+Unpickling runs whatever code the file names, so :func:`load_model` reads such a
+folder only with ``trusted=True``: use it solely for files you made yourself or
+fully trust.
+"""
+
+from ._folder import FORMAT_VERSION, ModelFileError, load_model, read_manifest, save_model
+from ._trusted import TRUSTED_TYPES
+
+__all__ = [
+    "FORMAT_VERSION",
+    "TRUSTED_TYPES",
+    "ModelFileError",
+    "load_model",
+    "read_manifest",
+    "save_model",
+]
