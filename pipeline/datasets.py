@@ -174,7 +174,7 @@ def _check_shape(frame, path, min_columns):
             "Give every column a unique name."
         )
     if frame.shape[0] == 0:
-        raise DataError(f"Data file {str(path)!r} has a header but no data rows.")
+        raise DataError(f"Data file {str(path)!r} has a header but no data rows. Pass the file with its rows, or check it was saved completely.")
     if frame.shape[1] < min_columns:
         raise DataError(
             f"Data file {str(path)!r} has a single column ({columns[0]!r}): a table needs "
