@@ -182,7 +182,9 @@ def _parallel(backend, n_jobs, scheduler):
     if backend == "sequential":
         yield Parallel(n_jobs=1, return_as="generator_unordered")
     elif backend == "loky":
-        yield Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+        # No backend named here: joblib's default is loky, and a caller's
+        # joblib.parallel_config(backend=...) (Ray's, for one) takes over.
+        yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     else:
         with _dask_cluster(scheduler, n_jobs) as client, \
                 parallel_config(backend="dask", client=client):
@@ -215,7 +217,10 @@ def search_models(candidates, X_train, y_train, X_val, y_val, *, n_jobs=2, verbo
     verbose : bool, default=True
         Show a progress bar.
     backend : {"loky", "dask", "sequential"}, default="loky"
-        What runs the fits. ``"dask"`` sends each fit as a task to a
+        What runs the fits. ``"loky"`` is joblib's default pool of local
+        processes, or whatever backend the caller set with
+        ``joblib.parallel_config`` (such as Ray's, registered by
+        ``ray.util.joblib.register_ray()``). ``"dask"`` sends each fit as a task to a
         ``dask.distributed`` cluster through joblib's Dask backend (needs the
         ``distributed`` extra); inside each task the estimator runs on one thread.
         The same seed gives the same trials and the same best models on every

@@ -1,8 +1,10 @@
 import importlib.util
+import os
 import sys
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
@@ -103,3 +105,22 @@ def test_backend_dask_setting_refused_early_without_dask(monkeypatch):
     with pytest.raises(ConfigError, match=r"dask.distributed is not installed"):
         load_config(backend="dask")
     assert load_config(backend="sequential").backend == "sequential"
+
+
+class _PidRecorder(LogisticRegression):
+    """Remembers which process fitted it."""
+
+    def fit(self, X, y):
+        self.fitted_in_ = os.getpid()
+        return super().fit(X, y)
+
+
+def test_loky_backend_yields_to_the_callers_joblib_backend(split):
+    # How Ray (ray.util.joblib.register_ray) or any other joblib backend takes over.
+    X_train, y_train, X_val, y_val = split
+    candidates = {"logreg": (_PidRecorder(), {"C": [0.1, 1.0]})}
+    with parallel_config(backend="threading"):
+        found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
+    assert found["logreg"].estimator.fitted_in_ == os.getpid()
+    found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
+    assert found["logreg"].estimator.fitted_in_ != os.getpid()  # loky: another process
