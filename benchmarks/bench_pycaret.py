@@ -2,9 +2,9 @@
 
 One command (PyCaret needs an environment of its own, as it pins scikit-learn 1.4):
 
-    python3.11 -m venv /tmp/pycaret-env
-    /tmp/pycaret-env/bin/pip install pycaret==3.3.2 six   # scikit-plot imports six
-    python benchmarks/bench_pycaret.py --pycaret-python /tmp/pycaret-env/bin/python
+    python3.11 -m venv ../pycaret-env
+    ../pycaret-env/bin/pip install pycaret==3.3.2 six   # scikit-plot imports six
+    python benchmarks/bench_pycaret.py --pycaret-python ../pycaret-env/bin/python
 
 dmflow: ``dmflow run`` on the bundled Adult data with models rf, mlp and logreg
 (every other setting its default: z-score outlier drop, mean / most-frequent
