@@ -81,7 +81,7 @@ def pycaret_run(python, folder, target, positive, fold, n_jobs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pycaret-python", help="interpreter of an environment with pycaret==3.3.2")
-    parser.add_argument("--repeats", type=int, default=1, help="runs per tool (median)")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per tool (median)")
     parser.add_argument("--fold", type=int, default=3,
                         help="PyCaret's cross-validation folds (its default, 10, takes about 3x longer)")
     parser.add_argument("--n-jobs", type=int, default=-1, help="PyCaret's n_jobs (its default: -1)")
