@@ -71,7 +71,8 @@ def write_split(folder):
 def pycaret_run(python, folder, target, positive, fold, n_jobs):
     command = [python, str(HERE / "_pycaret_child.py"), str(folder / "train.csv"),
                str(folder / "test.csv"), target, positive, str(fold), str(n_jobs)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    # PyCaret writes a logs.log into its working folder: keep it out of the checkout.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, cwd=folder)
     if done.returncode != 0:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
                            f"exit code {done.returncode}")
