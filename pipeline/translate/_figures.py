@@ -9,12 +9,12 @@ mathtext off so ``$`` in a sentence stays a dollar sign.
 
 from __future__ import annotations
 
-import io
-import re
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+
+from ..reporting._figures import _to_svg  # one serialiser for every inline SVG
 
 __all__ = ["attention_svg", "length_histogram_svg", "training_curves_svg"]
 
@@ -28,22 +28,6 @@ _STYLE = {
     "axes.spines.right": False,
     "legend.frameon": False,
 }
-_BEFORE_SVG = re.compile(r"\A.*?(?=<svg\b)", re.S)
-_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
-_GROUP_ID = re.compile(r'<g id="[^"]*"')
-
-
-def _to_svg(fig: Figure, salt: str) -> str:
-    buffer = io.BytesIO()
-    with mpl.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue().decode("utf-8")
-    svg = _BEFORE_SVG.sub("", svg, count=1)  # no XML declaration or DOCTYPE inside HTML
-    svg = _METADATA.sub("", svg, count=1)
-    # matplotlib names groups "figure_1", "axes_1"... in every figure: repeated ids on one page
-    return _GROUP_ID.sub("<g", svg).strip()
-
-
 def _label(token: str, limit: int = 12) -> str:
     token = str(token).replace("\u2581", "\u00b7")  # show the subword word-start mark as a dot
     return token if len(token) <= limit else token[: limit - 1] + "\u2026"
