@@ -48,6 +48,11 @@ def _build_parser():
                           "cluster (needs dmflow[distributed]) or one fit at a time")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="Dask scheduler address for --backend dask (default: start a local cluster)")
+    run.add_argument("--threshold", metavar="T|auto",
+                     help="two classes: predict the positive class at probability >= T (0 < T < 1), or auto "
+                          "for the F1-optimal threshold on the selection data (default: the more probable class)")
+    run.add_argument("--track", metavar="URI",
+                     help="log the run to MLflow at URI, e.g. file:./mlruns (needs dmflow[tracking])")
     run.set_defaults(func=_cmd_run)
 
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
@@ -55,6 +60,12 @@ def _build_parser():
     predict.add_argument("--data", required=True, metavar="PATH", help="CSV/TSV/Parquet rows to score")
     predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
     predict.set_defaults(func=_cmd_predict)
+
+    compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
+    compare.add_argument("--out", metavar="FILE", default="compare.html",
+                         help="HTML file to write (default: compare.html)")
+    compare.set_defaults(func=_cmd_compare)
 
     datasets = commands.add_parser("datasets", help="list the bundled datasets")
     datasets.set_defaults(func=_cmd_datasets)
@@ -75,7 +86,7 @@ def _cmd_run(args):
     config = load_config(
         args.config, data=args.data, target=args.target, models=args.models,
         protocol=args.protocol, seed=args.seed, out=args.out, n_jobs=args.n_jobs,
-        backend=args.backend, scheduler=args.scheduler,
+        backend=args.backend, scheduler=args.scheduler, threshold=args.threshold, track=args.track,
     )
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]
@@ -101,6 +112,13 @@ def _cmd_predict(args):
     out = write_predictions(output, args.out)
     logger.info("Wrote %d predictions to %s", len(output), out)
     print(out)
+    return 0
+
+
+def _cmd_compare(args):
+    from .reporting import compare_runs
+
+    print(compare_runs(args.runs, args.out))
     return 0
 
 
