@@ -8,8 +8,10 @@ that model's chosen parameters and its validation and test metrics.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 from pathlib import Path
 
 from .errors import ConfigError
@@ -22,7 +24,8 @@ logger = logging.getLogger(__name__)
 EXPERIMENT = "dmflow"
 # Scalar metrics logged per split; curves and matrices stay in the artifacts.
 _METRICS = ("roc_auc", "accuracy", "f1", "tpr", "fpr", "tnr", "precision", "misclassification_rate")
-_MAX_PARAM = 500  # MLflow limits a parameter value's length; longer values are cut
+_MAX_PARAM = 500
+_FILE_STORE_VARIABLE = "MLFLOW_ALLOW_FILE_STORE"  # MLflow limits a parameter value's length; longer values are cut
 
 
 def _import_mlflow():
@@ -83,6 +86,35 @@ def track_run(uri, folder, metrics):
     """
     mlflow = _import_mlflow()
     folder = Path(folder)
+    try:
+        with _file_store_allowed(uri):
+            run_id = _log(mlflow, uri, folder, metrics)
+    except mlflow.exceptions.MlflowException as err:
+        raise ConfigError(
+            f"Logging to MLflow at {uri!r} failed: {err} The run folder {str(folder)!r} is complete; "
+            "check the --track URI (file:./mlruns, sqlite:///mlflow.db or http://host:5000)."
+        ) from None
+    logger.info("Logged the run to MLflow at %s (run %s).", uri, run_id)
+    return run_id
+
+
+@contextlib.contextmanager
+def _file_store_allowed(uri):
+    """Let a ``file:`` URI use MLflow's file store, which MLflow 3 keeps only on request.
+
+    Naming a ``file:`` URI is that request; the variable is restored afterwards.
+    """
+    if not uri.startswith("file:") or os.environ.get(_FILE_STORE_VARIABLE) is not None:
+        yield
+        return
+    os.environ[_FILE_STORE_VARIABLE] = "true"
+    try:
+        yield
+    finally:
+        os.environ.pop(_FILE_STORE_VARIABLE, None)
+
+
+def _log(mlflow, uri, folder, metrics):
     models = metrics.get("models") or {}
     best = metrics.get("best_model")
     mlflow.set_tracking_uri(uri)
@@ -101,5 +133,4 @@ def track_run(uri, folder, metrics):
                 mlflow.log_params(_params(model.get("params") or {}))
                 mlflow.set_tags({"dmflow.model": name, "dmflow.best": str(name == best)})
                 mlflow.log_metrics(_model_metrics(model))
-    logger.info("Logged the run to MLflow at %s (run %s).", uri, parent.info.run_id)
     return parent.info.run_id

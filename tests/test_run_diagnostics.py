@@ -1,6 +1,10 @@
-"""A run records curves, importance and its decision threshold; predict answers at that threshold."""
+"""A run records curves, importance and its decision threshold; predict answers at that threshold;
+--track logs it to MLflow."""
 
 import json
+from pathlib import Path
+
+import mlflow  # the tracking extra is part of the test install
 
 import numpy as np
 import pandas as pd
@@ -21,7 +25,8 @@ def tuned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tuned")
     make_mixed_frame(n=300, seed=4).to_csv(folder / "mixed.csv", index=False)
     config = RunConfig(data=str(folder / "mixed.csv"), target="label", models=["logreg", "rf"],
-                       out=str(folder / "runs"), n_jobs=1, threshold="auto")
+                       out=str(folder / "runs"), n_jobs=1, threshold="auto",
+                       track=(folder / "mlruns").as_uri())
     return run(config, verbose=False)
 
 
@@ -72,3 +77,27 @@ def test_a_bad_threshold_is_refused_naming_the_key(value, message):
 def test_threshold_flag_reads_a_number_or_auto():
     assert load_config(threshold="0.25").threshold == 0.25
     assert load_config(threshold="auto").threshold == "auto"
+
+
+def test_a_tracked_run_leaves_an_mlflow_run_with_metrics_and_artifacts(tuned):
+    uri = tuned.metrics["run"]["config"]["track"]
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name("dmflow").experiment_id])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and len(children) == 2
+    parent = parents[0]
+    assert parent.info.run_name == tuned.path.name
+    assert parent.data.params["models"] == '["logreg", "rf"]' and parent.data.params["threshold"] == "auto"
+    best_auc = tuned.metrics["models"][tuned.best_model]["test"]["roc_auc"]
+    assert parent.data.metrics["best_test_roc_auc"] == best_auc
+    assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parent.info.run_id}
+    assert {c.info.run_name for c in children} == {"logreg", "rf"}
+    for child in children:
+        model = tuned.metrics["models"][child.info.run_name]
+        assert child.data.metrics["test_roc_auc"] == model["test"]["roc_auc"]
+        assert child.data.metrics["test_average_precision"] == model["curves"]["average_precision"]
+    artifacts = {a.path for a in client.list_artifacts(parent.info.run_id)}
+    assert {"report.html", "metrics.json", "config.yaml", "model"} <= artifacts
+    model_files = {Path(a.path).name for a in client.list_artifacts(parent.info.run_id, "model")}
+    assert model_files == {p.name for p in (tuned.path / "model").iterdir()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -54,5 +55,8 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
         score = np.asarray(estimator.predict_proba(X))[:, column]
         found["curves"] = binary_curves(y == positive, score)
     if isinstance(X, pd.DataFrame) and present:
+        start = time.perf_counter()
         found["importance"] = column_importance(estimator, X, y, random_state=random_state)
+        logger.info("Permutation importance of %d columns on %d rows: %.1f s.", X.shape[1],
+                    found["importance"]["n_rows"], time.perf_counter() - start)
     return found
