@@ -49,8 +49,8 @@ def _build_parser():
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="Dask scheduler address for --backend dask (default: start a local cluster)")
     run.add_argument("--threshold", metavar="T|auto",
-                     help="two classes: predict the positive class at probability >= T (0 < T < 1), or auto "
-                          "for the F1-optimal threshold on the selection data (default: the more probable class)")
+                     help="two classes: predict the positive class at probability >= T (0 < T < 1), or "
+                          "auto for the F1-optimal threshold on the selection data (default: 0.5)")
     run.add_argument("--track", metavar="URI",
                      help="log the run to MLflow at URI, e.g. file:./mlruns (needs dmflow[tracking])")
     run.set_defaults(func=_cmd_run)

@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 EXPERIMENT = "dmflow"
 # Scalar metrics logged per split; curves and matrices stay in the artifacts.
 _METRICS = ("roc_auc", "accuracy", "f1", "tpr", "fpr", "tnr", "precision", "misclassification_rate")
-_MAX_PARAM = 500
-_FILE_STORE_VARIABLE = "MLFLOW_ALLOW_FILE_STORE"  # MLflow limits a parameter value's length; longer values are cut
+_MAX_PARAM = 500  # MLflow limits a parameter value's length; longer values are cut
+_FILE_STORE_VARIABLE = "MLFLOW_ALLOW_FILE_STORE"
 
 
 def _import_mlflow():

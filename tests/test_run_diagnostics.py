@@ -52,7 +52,8 @@ def test_auto_threshold_comes_from_validation_not_test(tuned):
     _, X_val, _, _, y_val, _ = train_val_test_split(X, y, test_size=0.2, val_size=0.2, random_state=0)
     model = tuned.models["logreg"]
     score = model.predict_proba(X_val)[:, list(model.classes_).index("yes")]
-    assert tuned.metrics["models"]["logreg"]["threshold"]["value"] == f1_optimal_threshold(y_val == "yes", score)
+    found = tuned.metrics["models"]["logreg"]["threshold"]["value"]
+    assert found == f1_optimal_threshold(y_val == "yes", score)
 
 
 def test_predict_answers_at_the_saved_threshold(tuned):
@@ -67,7 +68,8 @@ def test_predict_answers_at_the_saved_threshold(tuned):
     assert (output["prediction"].to_numpy() == expected).all()
 
 
-@pytest.mark.parametrize("value, message", [("1.5", "between 0.0 and 1.0"), ("often", "a number between 0 and 1"),
+@pytest.mark.parametrize("value, message", [("1.5", "between 0.0 and 1.0"),
+                                            ("often", "a number between 0 and 1"),
                                             (0, "between 0.0 and 1.0")])
 def test_a_bad_threshold_is_refused_naming_the_key(value, message):
     with pytest.raises(ConfigError, match=f"`threshold`.*{message}"):

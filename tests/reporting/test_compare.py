@@ -34,7 +34,8 @@ def test_compare_sets_leaderboards_side_by_side_with_config_differences(tmp_path
     assert html.count('<tr class="best">') == 2
     differences = html[html.index('id="config"'):html.index('id="by-model"')]
     assert "<td>seed</td>" in differences and "<td>models</td>" in differences
-    assert "n_jobs" not in differences and "<td>data</td>" not in differences  # equal values are not differences
+    # equal values are not differences
+    assert "n_jobs" not in differences and "<td>data</td>" not in differences
     assert list(tmp_path.joinpath("out").iterdir()) == [out]  # no temporary file left beside it
 
 

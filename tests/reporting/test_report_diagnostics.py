@@ -23,8 +23,9 @@ def diagnosed(binary_metrics):
         model["curves"] = binary_curves(y, np.clip(0.4 * y + rng.random(200) * 0.6, 0, 1))
         model["importance"] = {"scoring": "roc_auc", "baseline": 0.8, "n_rows": 150,
                                "n_rows_available": 300, "n_repeats": 3,
-                               "columns": [{"column": HOSTILE, "mean": 0.12, "std": 0.01, "repeats": [0.1] * 3},
-                                           {"column": "age", "mean": 0.0, "std": 0.0, "repeats": [0.0] * 3}]}
+                               "columns": [
+                                   {"column": HOSTILE, "mean": 0.12, "std": 0.01, "repeats": [0.1] * 3},
+                                   {"column": "age", "mean": 0.0, "std": 0.0, "repeats": [0.0] * 3}]}
         model["threshold"] = {"value": 0.3 + 0.1 * i, "source": "auto"}
     return metrics
 
