@@ -162,7 +162,7 @@ def _diagnostics_section(name, model, make):
     importance = model.get("importance")
     curves = model.get("curves") or {}
     threshold = model.get("threshold") or {}
-    chosen = threshold.get("value", 0.5) if curves else None
+    chosen = threshold.get("value")
     prevalence = (model.get("test") or {}).get("prevalence")
     section = {"importance": None, "curves": None, "threshold": None}
     if threshold.get("value") is not None:
