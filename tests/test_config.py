@@ -1,20 +1,30 @@
 import pytest
 
-from pipeline.config import DEFAULT_MODELS, MODEL_NAMES, RunConfig, build_config, load_config
+import dataclasses
+
+from pipeline.config import DEFAULT_MODELS, RunConfig, build_config, load_config
 from pipeline.errors import ConfigError
+from pipeline.models import MODELS
 
 
 def test_defaults_are_valid_and_models_follow_the_data_kind():
     config = RunConfig().validate()
     assert config.models is None and config.kind == "auto"
     assert "lda" in config.reduce
-    assert set(DEFAULT_MODELS["table"]) <= set(MODEL_NAMES) and set(DEFAULT_MODELS["sequence"]) <= set(MODEL_NAMES)
+    assert set(DEFAULT_MODELS["table"]) <= set(MODELS) and set(DEFAULT_MODELS["sequence"]) <= set(MODELS)
 
 
-def test_config_names_every_registered_model():
-    from pipeline.models import MODELS
+def test_model_choices_are_the_registry():
+    models = {f.name: f for f in dataclasses.fields(RunConfig)}["models"]
+    assert models.metadata["choices"] == tuple(MODELS)
+    name = next(iter(MODELS))
+    assert build_config({"models": [name]}).models == [name]
 
-    assert set(MODEL_NAMES) == set(MODELS)
+
+def test_every_key_is_documented_in_the_schema_and_the_docstring():
+    for spec in dataclasses.fields(RunConfig):
+        assert spec.metadata.get("help"), f"config key {spec.name} has no help text"
+        assert f"    {spec.name} : " in RunConfig.__doc__
 
 
 def test_flags_override_file(tmp_path):
@@ -50,6 +60,12 @@ def test_toml_config(tmp_path):
         ({"model_params": {"lsmt": {}}}, "`model_params` got 'lsmt'.*Did you mean 'lstm'"),
         ({"model_params": {"lstm": 5}}, "`model_params.lstm` must be a mapping"),
         ({"models": ["rf", "rf"]}, "names a model twice"),
+        ({"reduce": ["lda", "lda"]}, "`reduce` names a value twice"),
+        ({"outliers": "dorp"}, "`outliers` got 'dorp'.*Did you mean 'drop'"),
+        ({"backend": "threads"}, "`backend` got 'threads', which is not one of loky, dask, sequential"),
+        ({"z_threshold": 0}, "`z_threshold` must be greater than 0.0"),
+        ({"max_categories": 1}, "`max_categories` must be at least 2, got 1"),
+        ({"n_jobs": 0}, "`n_jobs` must not be 0"),
     ],
 )
 def test_bad_values_are_rejected_with_the_key(values, message):
