@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import math
 
-import torch
 from torch import Tensor, nn
 
-from ..models.neural._layers import DecoderLayer, EncoderLayer, PositionalEncoding
+from ..models.neural import DecoderLayer, EncoderLayer, PositionalEncoding
 from ._vocab import PAD_ID
 
 __all__ = ["Seq2SeqNet"]
