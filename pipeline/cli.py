@@ -30,7 +30,8 @@ def _build_parser():
     )
     parser.add_argument("--version", action="version", version=f"dmflow {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors, no progress bars")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -76,9 +77,9 @@ def _cmd_run(args):
 
 
 def _cmd_predict(args):
-    from .predict import predict_frame, write_predictions
     from .datasets import load_table
     from .persistence import load_model
+    from .predict import predict_frame, write_predictions
 
     estimator, manifest = load_model(args.model)
     frame = load_table(args.data, min_columns=1)

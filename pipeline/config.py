@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import difflib
 import importlib.util
+import textwrap
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from .evaluation._search import BACKENDS
 from .models import MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 
-__all__ = ["DEFAULT_MODELS", "KINDS", "PROTOCOLS", "RunConfig", "build_config", "field_types", "key", "load_config"]
+__all__ = [
+    "DEFAULT_MODELS", "KINDS", "PROTOCOLS", "RunConfig", "build_config", "field_types", "key", "load_config",
+]
 
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
@@ -163,12 +166,17 @@ def _docstring(cls):
     """Numpydoc ``Parameters`` for ``cls`` from its fields' metadata."""
     lines = []
     for spec in dataclasses.fields(cls):
-        types = " or ".join("None" if t is type(None) else t.__name__ for t in _TYPES[spec.name])
-        choices = spec.metadata.get("choices")
+        types, choices = _TYPES[spec.name], spec.metadata.get("choices")
+        text = " or ".join(t.__name__ for t in types if t is not type(None))
         if choices:
-            types = f"{types} of {{{', '.join(map(repr, choices))}}}" if list in _TYPES[spec.name] \
-                else "{" + ", ".join(map(repr, choices)) + "}"
-        lines += [f"    {spec.name} : {types}", f"        {spec.metadata.get('help', '')}"]
+            allowed = "{" + ", ".join(map(repr, choices)) + "}"
+            text = f"list of {allowed}" if list in types else allowed
+        if type(None) in types:
+            text += " or None"
+        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+        lines.append(f"    {spec.name} : {text}, default={default!r}")
+        lines += textwrap.wrap(spec.metadata.get("help", ""), width=100, initial_indent=" " * 8,
+                               subsequent_indent=" " * 8)
     head, _, examples = cls.__doc__.partition("    Examples\n")
     return f"{head}    Parameters\n    ----------\n" + "\n".join(lines) + "\n\n    Examples\n" + examples
 
@@ -191,8 +199,8 @@ def _check_field(spec, value):
         for item in value:
             _check_choice(key_, item, choices)
         if len(set(value)) != len(value):
-            raise ConfigError(f"`{key_}` names a model twice: {value}. List each once."
-                              if key_ == "models" else f"`{key_}` names a value twice: {value}. List each once.")
+            what = "a model" if key_ == "models" else "a value"
+            raise ConfigError(f"`{key_}` names {what} twice: {value}. List each once.")
     elif choices and value is not None:
         _check_choice(key_, value, choices)
     if meta.get("at_least") is not None and value < meta["at_least"]:
@@ -277,7 +285,9 @@ def load_config(path=None, **overrides):
                 raise ConfigError(f"Config file {str(path)!r} must end in .yaml, .yml or .toml.")
         except (yaml.YAMLError, tomllib.TOMLDecodeError) as err:
             first = str(err).strip().splitlines()[0]
-            raise ConfigError(f"Config file {str(path)!r} is not valid {path.suffix[1:].upper()}: {first}") from None
+            raise ConfigError(
+                f"Config file {str(path)!r} is not valid {path.suffix[1:].upper()}: {first}"
+            ) from None
         if not isinstance(file_values, dict):
             raise ConfigError(f"Config file {str(path)!r} must hold a mapping of keys to values.")
     return build_config(file_values, overrides)

@@ -66,7 +66,8 @@ def add_config_flags(parser):
     >>> args = parser.parse_args(["--kind", "sequence", "--test-size", "0.3", "--set", "channels=2"])
     >>> sorted(config_overrides(args).items())[:3]
     [('backend', None), ('balance', None), ('categorical', None)]
-    >>> config_overrides(args)["kind"], config_overrides(args)["test_size"], config_overrides(args)["channels"]
+    >>> values = config_overrides(args)
+    >>> values["kind"], values["test_size"], values["channels"]
     ('sequence', 0.3, 2)
     """
     from .config import RunConfig, field_types

@@ -38,12 +38,14 @@ def test_run_then_predict(tmp_path, mixed_csv, capsys):
     [
         (lambda d, t: ["run", "--data", str(t / "nope.csv")], 65, "does not exist"),
         (lambda d, t: ["run", "--data", str(d), "--target", "lable"], 65, "Did you mean 'label'"),
-        (lambda d, t: ["run", "--data", str(d), "--target", "size", "--models", "nope"], 78, "`models` got 'nope'"),
+        (lambda d, t: ["run", "--data", str(d), "--target", "size", "--models", "nope"], 78,
+         "`models` got 'nope'"),
         (lambda d, t: ["run", "--data", str(d), "--target", "label", "--config", str(t / "c.yaml")], 78,
          "does not exist"),
     ],
 )
-def test_bad_input_exits_with_code_and_leaves_no_run(tmp_path, mixed_csv, caplog, capsys, make_args, code, message):
+def test_bad_input_exits_with_code_and_leaves_no_run(tmp_path, mixed_csv, caplog, capsys, make_args, code,
+                                                     message):
     out = tmp_path / "runs"
     assert main(["-q", *make_args(mixed_csv, tmp_path), "--out", str(out)]) == code
     err = capsys.readouterr().err
@@ -55,13 +57,14 @@ def test_single_class_and_text_in_numeric(tmp_path, capsys):
     frame = make_mixed_frame(n=60)
     frame["label"] = "same"
     frame.to_csv(tmp_path / "one.csv", index=False)
-    assert main(["run", "--data", str(tmp_path / "one.csv"), "--target", "label", "--out", str(tmp_path / "r")]) == 65
+    out = str(tmp_path / "r")
+    assert main(["run", "--data", str(tmp_path / "one.csv"), "--target", "label", "--out", out]) == 65
     assert "holds a single class" in capsys.readouterr().err
     frame = make_mixed_frame(n=60)
     frame["x1"] = frame["x1"].astype(str)
     frame.loc[7, "x1"] = "n/a?"
     frame.to_csv(tmp_path / "text.csv", index=False)
-    assert main(["run", "--data", str(tmp_path / "text.csv"), "--target", "label", "--out", str(tmp_path / "r")]) == 65
+    assert main(["run", "--data", str(tmp_path / "text.csv"), "--target", "label", "--out", out]) == 65
     assert "Column 'x1' is numeric but holds text: row 7" in capsys.readouterr().err
     assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
 

@@ -1,6 +1,6 @@
-import pytest
-
 import dataclasses
+
+import pytest
 
 from pipeline.config import DEFAULT_MODELS, RunConfig, build_config, load_config
 from pipeline.errors import ConfigError
@@ -101,5 +101,6 @@ def test_unknown_model_param_names_the_estimator_and_its_parameters():
     from pipeline.models import build_model
 
     config = build_config({"model_params": {"rf": {"n_trees": 10}}})
-    with pytest.raises(ConfigError, match="`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"):
+    message = "`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"
+    with pytest.raises(ConfigError, match=message):
         build_model("rf", config, Roles(numeric=["a"], categorical=[]))
