@@ -39,7 +39,7 @@ def _build_parser():
         "run", help="run the six-phase flow and write a run folder",
         description="Every config key is a flag; flags override the --config file.",
     )
-    run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags")
+    run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags.")
     add_config_flags(run)
     run.set_defaults(func=_cmd_run)
 

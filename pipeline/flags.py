@@ -85,7 +85,7 @@ def add_config_flags(parser):
         parser.add_argument("--" + spec.name.replace("_", "-"), **options)
     parser.add_argument(
         "--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE",
-        help="set any config key (value read as YAML); repeatable; named flags win",
+        help="Set any config key (value read as YAML); repeatable; named flags win.",
     )
 
 
