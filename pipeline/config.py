@@ -151,15 +151,20 @@ def _annotated_types(cls):
             for name, hint in hints.items()}
 
 
-def field_types():
+def field_types(schema=None):
     """Config key -> tuple of the Python types it accepts, read from the annotations.
+
+    Parameters
+    ----------
+    schema : dataclass type, default=None
+        :class:`RunConfig` when None.
 
     Examples
     --------
     >>> field_types()["target"]
     (<class 'str'>, <class 'NoneType'>)
     """
-    return dict(_TYPES)
+    return dict(_TYPES) if schema is None else _annotated_types(schema)
 
 
 def _docstring(cls):
@@ -186,7 +191,7 @@ _TYPES = _annotated_types(RunConfig)
 RunConfig.__doc__ = _docstring(RunConfig)
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
-               type(None): "null"}
+               bool: "true or false", type(None): "null"}
 
 
 def _check_field(spec, value):
@@ -203,6 +208,8 @@ def _check_field(spec, value):
             raise ConfigError(f"`{key_}` names {what} twice: {value}. List each once.")
     elif choices and value is not None:
         _check_choice(key_, value, choices)
+    if value is None:
+        return
     if meta.get("at_least") is not None and value < meta["at_least"]:
         raise ConfigError(f"`{key_}` must be at least {meta['at_least']}, got {value}.")
     if meta.get("above") is not None:
@@ -228,7 +235,7 @@ def _coerce(key, value):
         return float(value)
     if list in expected and isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, bool) or not isinstance(value, expected):
+    if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
         names = " or ".join(_TYPE_NAMES[t] for t in expected)
         raise ConfigError(f"`{key}` must be {names}; got {value!r} ({type(value).__name__}).")
     if isinstance(value, list):

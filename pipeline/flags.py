@@ -55,8 +55,11 @@ def _help(spec, types):
     return text.replace("%", "%%")
 
 
-def add_config_flags(parser):
-    """Add one flag per :class:`RunConfig` field, and ``--set key=value``, to ``parser``.
+def add_config_flags(parser, schema=None):
+    """Add one flag per field of ``schema`` (default :class:`RunConfig`), and ``--set key=value``.
+
+    A boolean key ``k`` becomes ``--k`` / ``--no-k``; a number, ``--k N`` checked by
+    argparse; a key with choices, ``--k {a,b}``; a mapping, ``--k`` with a YAML value.
 
     Examples
     --------
@@ -72,12 +75,15 @@ def add_config_flags(parser):
     """
     from .config import RunConfig, field_types
 
-    types = field_types()
-    for spec in dataclasses.fields(RunConfig):
+    schema = RunConfig if schema is None else schema
+    types = field_types(schema)
+    for spec in dataclasses.fields(schema):
         meta = spec.metadata
         options = {"dest": spec.name, "help": _help(spec, types[spec.name]), "default": None}
         kind = _flag_type(types[spec.name])
-        if list not in types[spec.name] and meta.get("choices"):
+        if bool in types[spec.name]:
+            options["action"] = argparse.BooleanOptionalAction
+        elif list not in types[spec.name] and meta.get("choices"):
             options["choices"] = list(meta["choices"])
         else:
             options["metavar"] = meta.get("metavar") or spec.name.upper()
@@ -89,7 +95,7 @@ def add_config_flags(parser):
     )
 
 
-def config_overrides(args):
+def config_overrides(args, schema=None):
     """Return ``{key: value}`` from parsed flags: ``--set`` pairs first, named flags over them.
 
     A ``--set`` value is read as YAML, except for keys that take text, which keep
@@ -97,7 +103,8 @@ def config_overrides(args):
     """
     from .config import RunConfig, field_types
 
-    types, values = field_types(), {}
+    schema = RunConfig if schema is None else schema
+    types, values = field_types(schema), {}
     for item in getattr(args, "set_values", None) or []:
         name, sep, text = item.partition("=")
         name = name.strip()
@@ -112,7 +119,7 @@ def config_overrides(args):
                 values[name] = _read_yaml(text)
             except ValueError as err:
                 raise ConfigError(f"--set {name}: {err}") from None
-    for spec in dataclasses.fields(RunConfig):
+    for spec in dataclasses.fields(schema):
         flag = getattr(args, spec.name, None)
         if flag is not None or spec.name not in values:
             values[spec.name] = flag

@@ -104,3 +104,27 @@ def test_unknown_model_param_names_the_estimator_and_its_parameters():
     message = "`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"
     with pytest.raises(ConfigError, match=message):
         build_model("rf", config, Roles(numeric=["a"], categorical=[]))
+
+
+def test_a_new_key_is_one_field_with_its_flag_and_checks():
+    import argparse
+
+    from pipeline.config import key
+    from pipeline.flags import add_config_flags, config_overrides
+
+    @dataclasses.dataclass
+    class Extended(RunConfig):
+        track: bool = key(False, "Keep a record of the run.")
+        time_limit: float | None = key(None, "Seconds the search may take.", above=0.0)
+        cv: int = key(5, "Cross-validation folds.", at_least=2)
+
+    parser = argparse.ArgumentParser()
+    add_config_flags(parser, Extended)
+    values = config_overrides(parser.parse_args(["--track", "--time-limit", "2.5", "--cv", "3"]), Extended)
+    assert (values["track"], values["time_limit"], values["cv"]) == (True, 2.5, 3)
+    assert config_overrides(parser.parse_args(["--no-track"]), Extended)["track"] is False
+    assert config_overrides(parser.parse_args(["--set", "track=false"]), Extended)["track"] is False
+    with pytest.raises(ConfigError, match="`cv` must be at least 2, got 1"):
+        Extended(cv=1).validate()
+    with pytest.raises(ConfigError, match="`time_limit` must be greater than 0.0"):
+        Extended(time_limit=0.0).validate()
