@@ -22,10 +22,12 @@ _SCALARS = (int, float)
 
 
 def _flag_type(types):
-    scalar = [t for t in types if t in _SCALARS]
+    """How argparse reads the flag: a number checked by argparse, YAML for a mapping,
+    else text (a key that also takes text, e.g. a number or "auto", is read by the config)."""
     if dict in types:
         return _yaml_flag
-    return scalar[0] if len(scalar) == 1 else str
+    scalar = [t for t in types if t in _SCALARS]
+    return scalar[0] if len(scalar) == 1 and str not in types else str
 
 
 def _read_yaml(text):

@@ -117,12 +117,16 @@ def test_a_new_key_is_one_field_with_its_flag_and_checks():
         track: bool = key(False, "Keep a record of the run.")
         time_limit: float | None = key(None, "Seconds the search may take.", above=0.0)
         cv: int = key(5, "Cross-validation folds.", at_least=2)
+        threshold: float | str | None = key(None, "A probability, or auto.")
 
     parser = argparse.ArgumentParser()
     add_config_flags(parser, Extended)
     values = config_overrides(parser.parse_args(["--track", "--time-limit", "2.5", "--cv", "3"]), Extended)
     assert (values["track"], values["time_limit"], values["cv"]) == (True, 2.5, 3)
     assert config_overrides(parser.parse_args(["--no-track"]), Extended)["track"] is False
+    assert config_overrides(parser.parse_args(["--threshold", "auto"]), Extended)["threshold"] == "auto"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--cv", "three"])  # a usage error, exit code 2
     assert config_overrides(parser.parse_args(["--set", "track=false"]), Extended)["track"] is False
     with pytest.raises(ConfigError, match="`cv` must be at least 2, got 1"):
         Extended(cv=1).validate()
