@@ -35,6 +35,7 @@ class Seq2SeqNet(nn.Module):
 
     Examples
     --------
+    >>> import torch
     >>> net = Seq2SeqNet(20, 30, d_model=16, n_heads=2, n_layers=1, dim_feedforward=32).eval()
     >>> src = torch.tensor([[5, 6, 7], [8, 9, 0]])
     >>> tgt_in = torch.tensor([[2, 5, 6, 7], [2, 5, 0, 0]])
