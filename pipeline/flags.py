@@ -17,17 +17,15 @@ from .errors import ConfigError
 
 __all__ = ["add_config_flags", "config_overrides"]
 
-# Types argparse converts itself, so that "--seed x" is a usage error (exit 2).
-_SCALARS = (int, float)
-
-
 def _flag_type(types):
-    """How argparse reads the flag: a number checked by argparse, YAML for a mapping,
-    else text (a key that also takes text, e.g. a number or "auto", is read by the config)."""
+    """How argparse reads the flag: YAML for a mapping; a number checked by argparse, so
+    that "--seed x" is a usage error (exit 2); else text, which the config reads (also
+    for a key taking a number or text, such as a probability or "auto")."""
     if dict in types:
         return _yaml_flag
-    scalar = [t for t in types if t in _SCALARS]
-    return scalar[0] if len(scalar) == 1 and str not in types else str
+    if str in types:
+        return str
+    return next((t for t in (float, int) if t in types), str)  # float reads "3" too
 
 
 def _read_yaml(text):
