@@ -25,7 +25,14 @@ from .models import MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 
 __all__ = [
-    "DEFAULT_MODELS", "KINDS", "PROTOCOLS", "RunConfig", "build_config", "field_types", "key", "load_config",
+    "DEFAULT_MODELS",
+    "KIND_CHOICES",
+    "PROTOCOLS",
+    "RunConfig",
+    "build_config",
+    "field_types",
+    "key",
+    "load_config",
 ]
 
 #: Models run when none are named, for tables and for sequence data.
@@ -36,7 +43,7 @@ DEFAULT_MODELS = {
 #: ``protocol``: the strict flow only, or also the source article's leaky one.
 PROTOCOLS = ("strict", "article")
 #: ``kind``: how the feature columns are read.
-KINDS = ("auto", "table", "sequence")
+KIND_CHOICES = ("auto", "table", "sequence")
 
 
 def key(default, help, *, choices=None, metavar=None, at_least=None, above=None, below=None):
@@ -105,7 +112,7 @@ class RunConfig:
     n_jobs: int = key(2, "Parallel model fits; -1: all cores.", metavar="N")
     kind: str = key("auto", "'sequence' reads every feature column as one step of a series (`channels` "
                     "values per step); 'auto': sequence for bundled sequence data, table otherwise.",
-                    choices=KINDS)
+                    choices=KIND_CHOICES)
     channels: int = key(1, "Values per step of a series, stored step by step in the columns.", at_least=1,
                         metavar="N")
     model_params: dict = key({}, "Model name -> estimator parameters fixed for that model, e.g. "
