@@ -353,7 +353,8 @@ def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
     >>> svg = attention_figure(maps, ["a", "b", "c"])
     >>> "layer 1, head 2" in svg
     True
-    >>> "Hallo" in attention_figure(np.full((1, 1, 2, 3), 1 / 3), ["<s>", "Hallo"], key_tokens=["Hi", "!", "x"])
+    >>> cross = np.full((1, 1, 2, 3), 1 / 3)  # 2 queries attending to 3 keys
+    >>> "Hallo" in attention_figure(cross, ["<s>", "Hallo"], key_tokens=["Hi", "!", "x"])
     True
     """
     maps = np.asarray(maps, dtype=float)
