@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._html import _environment, _leaderboard, write_html
+from ._html import _environment, _leaderboard
+from ._page import write_text_atomic
 from ._rerender import read_metrics
 
 __all__ = ["compare_runs", "render_comparison"]
@@ -125,6 +126,6 @@ def compare_runs(folders, out):
     >>> "<td>seed</td>" in page
     True
     """
-    path = write_html(out, render_comparison(folders))
+    path = write_text_atomic(out, render_comparison(folders))
     logger.info("Compared %d runs in %s", len(folders), path)
     return path

@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = [
+    "FIGURE_STYLE",
     "attention_figure",
     "calibration_figure",
     "class_counts_figure",
@@ -33,11 +34,14 @@ __all__ = [
     "precision_recall_figure",
     "projection_figure",
     "roc_figure",
+    "short_label",
     "threshold_figure",
+    "to_svg",
     "training_curves_figure",
 ]
 
-_STYLE = {
+#: The matplotlib settings of every report figure (use with ``mpl.rc_context``).
+FIGURE_STYLE = {
     "svg.fonttype": "none",  # real <text>: small files, selectable, escaped by matplotlib
     "text.parse_math": False,  # labels are data, not TeX
     "text.usetex": False,
@@ -47,6 +51,7 @@ _STYLE = {
     "axes.spines.right": False,
     "legend.frameon": False,
 }
+_STYLE = FIGURE_STYLE
 _MAX_LABEL = 24
 _XML_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
@@ -55,13 +60,32 @@ _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _GROUP_ID = re.compile(r'<g id="[^"]*"')
 
 
-def _short(text, limit=_MAX_LABEL):
+def short_label(text, limit=_MAX_LABEL):
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut.
+
+    Examples
+    --------
+    >>> short_label("abcdef", 4)
+    'abc\u2026'
+    """
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _to_svg(fig, salt):
-    """Serialise ``fig`` as an ``<svg>`` element ready to inline in HTML."""
+def to_svg(fig, salt):
+    """Serialise ``fig`` as an ``<svg>`` element ready to inline in HTML.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    salt : str
+        Seeds the ids matplotlib writes: fixed for identical output, distinct per
+        figure on one page.
+
+    Returns
+    -------
+    svg : str
+    """
     buffer = io.BytesIO()
     with mpl.rc_context({"svg.hashsalt": str(salt), "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -69,6 +93,10 @@ def _to_svg(fig, salt):
     svg = _XML_PROLOGUE.sub("", svg, count=1)  # no XML declaration or DOCTYPE inside HTML
     svg = _METADATA.sub("", svg, count=1)
     return _GROUP_ID.sub("<g", svg).strip()
+
+
+# The names the figure functions below were written with.
+_short, _to_svg = short_label, to_svg
 
 
 def _tick_positions(n, max_ticks=24):
@@ -107,14 +135,14 @@ def confusion_matrix_figure(matrix, labels, *, title="", salt="dmflow"):
     with mpl.rc_context(_STYLE):
         fig = Figure(figsize=(side + 0.8, side), layout="constrained")
         ax = fig.add_subplot()
-        display = ConfusionMatrixDisplay(cm, display_labels=[_short(label, 14) for label in labels])
+        display = ConfusionMatrixDisplay(cm, display_labels=[short_label(label, 14) for label in labels])
         display.plot(ax=ax, cmap="Blues", values_format=",d", colorbar=True,
                      xticks_rotation=45 if k > 3 else "horizontal")
         ax.set_xlabel("Predicted class")
         ax.set_ylabel("True class")
         ax.set_title(title)
         ax.spines[:].set_visible(False)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def roc_figure(curves, *, title="", salt="dmflow"):
@@ -145,7 +173,7 @@ def roc_figure(curves, *, title="", salt="dmflow"):
         for i, (name, curve) in enumerate(curves.items()):
             display = RocCurveDisplay(fpr=np.asarray(curve["fpr"], dtype=float),
                                       tpr=np.asarray(curve["tpr"], dtype=float),
-                                      roc_auc=curve.get("auc"), name=_short(name, 40))
+                                      roc_auc=curve.get("auc"), name=short_label(name, 40))
             display.plot(ax=ax, plot_chance_level=i == 0, curve_kwargs={"linewidth": 1.6},
                          chance_level_kw={"color": "0.6", "linewidth": 1, "label": "chance"})
         _unit_axes(ax)
@@ -153,7 +181,7 @@ def roc_figure(curves, *, title="", salt="dmflow"):
         ax.set_ylabel("True positive rate")
         ax.set_title(title)
         ax.legend(loc="lower right", fontsize=8)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def _unit_axes(ax):
@@ -306,14 +334,17 @@ def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow")
         return _to_svg(fig, salt)
 
 
-def attention_figure(maps, tokens, *, title="", salt="dmflow"):
+def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
     """Attention weights of one example: one heat map per head (columns) per layer (rows).
 
     Parameters
     ----------
-    maps : array-like of shape (n_layers, n_heads, T, T)
+    maps : array-like of shape (n_layers, n_heads, T_q, T_k)
         Row ``i`` of a map is how much query token ``i`` attends to each key.
-    tokens : sequence of str of length T
+    tokens : sequence of str of length T_q
+        The query tokens (and the keys too, for self-attention).
+    key_tokens : sequence of str of length T_k, default=None
+        The key tokens when they differ from the queries (cross-attention).
     title : str, default=""
     salt : str, default="dmflow"
 
@@ -327,12 +358,15 @@ def attention_figure(maps, tokens, *, title="", salt="dmflow"):
     >>> svg = attention_figure(maps, ["a", "b", "c"])
     >>> "layer 1, head 2" in svg
     True
+    >>> cross = np.full((1, 1, 2, 3), 1 / 3)  # 2 queries attending to 3 keys
+    >>> "Hallo" in attention_figure(cross, ["<s>", "Hallo"], key_tokens=["Hi", "!", "x"])
+    True
     """
     maps = np.asarray(maps, dtype=float)
-    n_layers, n_heads, n_tokens = maps.shape[0], maps.shape[1], maps.shape[2]
-    panel = min(3.2, max(1.9, 0.16 * n_tokens))
-    ticks = _tick_positions(n_tokens)
-    names = [_short(tokens[i], 10) for i in ticks]
+    key_tokens = tokens if key_tokens is None else key_tokens
+    n_layers, n_heads, n_rows, n_cols = maps.shape
+    panel = min(3.2, max(1.9, 0.16 * max(n_rows, n_cols)))
+    rows, cols = _tick_positions(n_rows), _tick_positions(n_cols)
     vmax = float(maps.max()) if maps.size and maps.max() > 0 else 1.0
     with mpl.rc_context(_STYLE):
         fig = Figure(figsize=(panel * n_heads + 1.0, panel * n_layers + 0.4),
@@ -343,11 +377,11 @@ def attention_figure(maps, tokens, *, title="", salt="dmflow"):
         image = None
         for (layer, head), ax in np.ndenumerate(axes):
             image = ax.imshow(maps[layer, head], cmap="viridis", vmin=0, vmax=vmax,
-                              interpolation="nearest")
+                              interpolation="nearest", aspect="equal" if n_rows == n_cols else "auto")
             ax.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
             ax.spines[:].set_visible(False)
-        axes[0, 0].set_xticks(ticks, names)  # shared: sets every panel's ticks
-        axes[0, 0].set_yticks(ticks, names)
+        axes[0, 0].set_xticks(cols, [_short(key_tokens[i], 10) for i in cols])  # shared: every panel
+        axes[0, 0].set_yticks(rows, [_short(tokens[i], 10) for i in rows])
         for ax in axes.flat:
             ax.tick_params(labelsize=6)
             ax.tick_params(axis="x", labelrotation=90)
@@ -425,7 +459,7 @@ def precision_recall_figure(curve, *, name="", prevalence=None, title="", salt="
         display = PrecisionRecallDisplay(
             precision=np.asarray(curve["precision"], dtype=float),
             recall=np.asarray(curve["recall"], dtype=float),
-            average_precision=curve.get("average_precision"), name=_short(name, 40) or None,
+            average_precision=curve.get("average_precision"), name=short_label(name, 40) or None,
             prevalence_pos_label=prevalence,
         )
         display.plot(ax=ax, plot_chance_level=prevalence is not None, curve_kwargs={"linewidth": 1.6},
@@ -436,7 +470,7 @@ def precision_recall_figure(curve, *, name="", prevalence=None, title="", salt="
         ax.set_ylabel("Precision")
         ax.set_title(title)
         ax.legend(loc="lower left", fontsize=8)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
@@ -468,7 +502,7 @@ def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
         fig = Figure(figsize=(4.4, 3.9), layout="constrained")
         ax = fig.add_subplot()
         display = CalibrationDisplay(np.asarray(calibration["prob_true"], dtype=float), prob_pred,
-                                     y_prob=prob_pred, estimator_name=_short(name, 40) or None)
+                                     y_prob=prob_pred, estimator_name=short_label(name, 40) or None)
         display.plot(ax=ax, ref_line=True, linewidth=1.6, markersize=4)
         for x, y, count in zip(prob_pred, calibration["prob_true"], calibration.get("count", [])):
             ax.annotate(f"{int(count):,}", (x, y), textcoords="offset points", xytext=(0, 6),
@@ -476,7 +510,7 @@ def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
         _unit_axes(ax)
         ax.set_title(title)
         ax.legend(loc="upper left", fontsize=8)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 _THRESHOLD_LINES = (("tpr", "TPR (recall)", "#2f6f9f"), ("fpr", "FPR", "#c0392b"),
@@ -523,7 +557,7 @@ def threshold_figure(table, *, chosen=None, title="", salt="dmflow"):
         ax.set_ylabel("Rate")
         ax.set_title(title)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 _MAX_IMPORTANCE_BARS = 20
@@ -558,8 +592,8 @@ def importance_figure(columns, *, scoring="roc_auc", title="", salt="dmflow"):
         y = np.arange(len(shown))
         ax.barh(y, [c["mean"] for c in shown], xerr=[c["std"] for c in shown],
                 color="#2f6f9f", error_kw={"ecolor": "0.35", "capsize": 2, "linewidth": 1})
-        ax.set_yticks(y, [_short(c["column"], 28) for c in shown])
+        ax.set_yticks(y, [short_label(c["column"], 28) for c in shown])
         ax.axvline(0, color="0.6", linewidth=0.8)
         ax.set_xlabel(f"Drop in {scoring} when the column is shuffled")
         ax.set_title(title)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
