@@ -162,19 +162,20 @@ def provenance_section(payload):
     return lines
 
 
-NOTES = """\
-The machine is shared: other jobs used the same 2 cores while this ran (the load
-averages above), so the seconds are noisy; read the ratios and the AUCs. dmflow
-runs with its defaults (2 parallel fits); AutoGluon with its defaults, its time
-limit set to dmflow's measured `run` time on the same table (the limit covers its
-fitting only; its wall time also counts importing it and predicting). dmflow's
-wall time is that of its two commands as a user waits for them (interpreter start,
-reading the CSV, the run folder with its report, then prediction); each plain
-pipeline's is its whole child process. Test AUC is on the same held-out 25 % for
-every arm; dmflow's own validation AUC (its pick's, on its internal split of the
-75 %) is shown beside it. HGB: {hgb}. Logistic regression: {logreg}. Random
-forest (300 trees, 2 jobs): {rf}. Columns that only number the rows (the tables'
-`rownames`) are dropped for every arm."""
+NOTES = [
+    "The machine is shared: other jobs used the same 2 cores while this ran (see the load "
+    "averages below), so the seconds are noisy; read the ratios and the AUCs.",
+    "dmflow runs with its defaults (2 parallel fits); AutoGluon with its defaults, its time limit "
+    "set to dmflow's measured `run` time on the same table. The limit covers AutoGluon's fitting "
+    "only; its wall time also counts importing it and predicting.",
+    "dmflow's wall time is that of its two commands as a user waits for them (interpreter start, "
+    "reading the CSV, the run folder with its report, then prediction); each plain pipeline's is "
+    "its whole child process.",
+    "Test AUC is on the same held-out 25 % for every arm. dmflow's validation AUC (of its pick, on "
+    "its own internal split of the 75 %) is shown beside it.",
+    "HGB: {hgb}. Logistic regression: {logreg}. Random forest (300 trees, 2 jobs): {rf}.",
+    "Columns that only number the rows (the tables' `rownames`) are dropped for every arm.",
+]
 
 
 def quality_markdown(payload):
@@ -199,6 +200,7 @@ def quality_markdown(payload):
                   "AutoGluon optimises log loss here (its ROC AUC metric is binary only).", ""]
     lines += ["## Wall time, seconds", "", time_section(tables, binary + multi), "",
               "## The picks", "", detail_section(tables, binary + multi), "",
-              *errors_section(tables), "## Notes", "", NOTES.format(**ENCODING), "",
+              *errors_section(tables), "## Notes", "",
+              *(f"- {note.format(**ENCODING)}" for note in NOTES), "",
               *provenance_section(payload)]
     return "\n".join(lines)
