@@ -24,7 +24,8 @@ def listed_tables(folder):
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "DATASETS.md").write_text("| file | target |\\n|---|---|\\n| oj.csv.gz | `Buy` | x |\\n")
+    >>> index = "| file | target |\\n|---|---|\\n| oj.csv.gz | `Buy` | x |\\n"
+    >>> _ = (folder / "DATASETS.md").write_text(index)
     >>> listed_tables(folder)["oj"][1]
     'Buy'
     """
