@@ -212,6 +212,13 @@ def git_commit(root, paths=()):
     return head.stdout.strip(), bool(status.stdout.strip())
 
 
+def git_last_change(root, paths):
+    """The last commit of the checkout at ``root`` that changed ``paths``, or None."""
+    done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H", "--", *map(str, paths)],
+                          capture_output=True, text=True, timeout=60)
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
 def timed_command(command, *, cwd=None, timeout=3600):
     """Run ``command``; return ``(seconds, stdout)``, or raise with the end of its stderr."""
     logger.info("running %s", " ".join(map(str, command)))

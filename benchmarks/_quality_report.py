@@ -132,12 +132,17 @@ def errors_section(tables):
 
 
 def _dmflow_commits(payload, run_id):
-    """The dmflow commits the run's dmflow figures were measured at."""
+    """The dmflow commits the run's dmflow figures were measured at.
+
+    The last commit that changed dmflow's sources when recorded (commits that only touch
+    the benchmarks leave dmflow as it was), else the checkout's HEAD.
+    """
     found = set()
     for record in payload["tables"].values():
         entry = record.get("arms", {}).get("dmflow", {})
         if entry.get("run") == run_id and "error" not in entry:
-            found.add(f"{(entry.get('commit') or '?')[:10]}"
+            commit = entry.get("sources_commit") or entry.get("commit") or "?"
+            found.add(f"{commit[:10]}"
                       f"{' (with uncommitted changes)' if entry.get('dirty') else ''}")
     return sorted(found)
 

@@ -38,10 +38,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from _common import (HERE, RESULTS, git_commit, load_average, machine, run_child, timed_command,
-                     write_results)
+from _common import (HERE, RESULTS, git_commit, git_last_change, load_average, machine, run_child,
+                     timed_command, write_results)
 from _quality_report import ARMS, PLAIN, quality_markdown
-from _quality_split import listed_tables, positive_label, row_number_columns, split_table, heldout_auc
+from _quality_split import heldout_auc, listed_tables, positive_label, row_number_columns, split_table
 
 logger = logging.getLogger("benchmarks")
 ROOT = HERE.parent
@@ -140,7 +140,8 @@ def dmflow_arm(table, args):
             "wall_s": round(run_s + predict_s, 2), "run_s": round(run_s, 2),
             "predict_s": round(predict_s, 2), "model": best,
             "validation_auc": metrics["models"][best]["validation"].get("roc_auc"),
-            "commit": commit, "dirty": dirty}
+            "commit": commit, "dirty": dirty,
+            "sources_commit": git_last_change(root, DMFLOW_SOURCES)}
 
 
 def plain_arm(arm, table, args):
