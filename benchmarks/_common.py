@@ -194,3 +194,47 @@ def table(header, rows):
 
 def fmt(value, digits=2, unit=""):
     return "–" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def git_commit(root, paths=()):
+    """``(commit, dirty)`` of the checkout at ``root``; ``(None, None)`` outside git.
+
+    ``dirty``: tracked files (under ``paths`` when given) differ from the commit.
+    """
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=60)
+
+    head = git("rev-parse", "HEAD")
+    if head.returncode != 0:
+        return None, None
+    status = git("status", "--porcelain", "--untracked-files=no", "--", *map(str, paths))
+    return head.stdout.strip(), bool(status.stdout.strip())
+
+
+def git_last_change(root, paths):
+    """The last commit of the checkout at ``root`` that changed ``paths``, or None."""
+    done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H", "--", *map(str, paths)],
+                          capture_output=True, text=True, timeout=60)
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+def timed_command(command, *, cwd=None, timeout=3600):
+    """Run ``command``; return ``(seconds, stdout)``, or raise with the end of its stderr."""
+    logger.info("running %s", " ".join(map(str, command)))
+    start = time.perf_counter()
+    done = subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({done.returncode}):\n"
+                           f"{done.stderr[-4000:]}")
+    return seconds, done.stdout
+
+
+def load_average():
+    """The 1-minute load average (how busy the shared machine was), or None."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
