@@ -156,3 +156,23 @@ def test_lean_smote_interpolates_towards_a_nearest_neighbour_of_the_class():
                         / np.maximum(np.einsum("ij,ij->i", segments, segments), 1e-12), 0, 1)
             gap = np.linalg.norm(starts + t[:, None] * segments - row, axis=1)
             assert gap.min() < 1e-4
+
+
+def test_phase_report_says_when_the_neighbour_search_was_approximate(monkeypatch):
+    import pandas as pd
+    from imblearn.pipeline import Pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from pipeline.phases import build_phase_steps, phase_report
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    y = np.array(["n"] * 420 + ["y"] * 180)
+    model = Pipeline(build_phase_steps(list("abcd"), [], reduce="none", random_state=0)
+                     + [("model", LogisticRegression())])
+    exact = phase_report(model.fit(X, y), X, y)["balance"]["neighbour_search"]
+    assert exact["method"] == "exact" and exact["recall"] is None
+    monkeypatch.setattr(_balance, "_LEAF_ROWS", 40)
+    approximate = phase_report(model.fit(X, y), X, y)["balance"]["neighbour_search"]
+    assert approximate["method"] == "partitioned" and 0 < approximate["recall"] <= 1
+    assert approximate["rows"] == exact["rows"] <= 180  # the minority rows left after outlier removal
