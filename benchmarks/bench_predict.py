@@ -72,6 +72,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV to predict")
     parser.add_argument("--repeats", type=int, default=2, help="runs per arm (median)")
+    parser.add_argument("--csv", help="predict this CSV of the synthetic table instead of writing one")
     parser.add_argument("--child", nargs=4, metavar=("ARM", "MODEL", "DATA", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -81,25 +82,27 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="bench-predict-") as scratch:
         folder = Path(scratch)
         model = _train(folder)
-        X, y = synthetic_table(args.rows)
-        X.assign(label=y).to_csv(folder / "rows.csv", index=False)
-        csv_mb = (folder / "rows.csv").stat().st_size / 2**20
-        del X, y
+        rows_csv = Path(args.csv) if args.csv else folder / "rows.csv"
+        if not args.csv:
+            X, y = synthetic_table(args.rows)
+            X.assign(label=y).to_csv(rows_csv, index=False)
+            del X, y
+        csv_mb = rows_csv.stat().st_size / 2**20
         runs = {arm: [] for arm in ARMS}
         for repeat in range(args.repeats):
             for arm in ARMS if repeat % 2 == 0 else ARMS[::-1]:
-                result = run_child(Path(__file__), "--child", arm, model, folder / "rows.csv",
-                                   folder / "predictions.csv")
+                result = run_child(Path(__file__), "--child", arm, model, rows_csv, folder / "predictions.csv")
                 logging.info("%s, repeat %d: %.1f s, %.2f GB", arm, repeat + 1, result["total_s"],
                              result["peak_gb"])
                 runs[arm].append(result)
     summary = {arm: summarise(r) for arm, r in runs.items()}
     summary["memory_ratio"] = round(summary["streamed"]["peak_gb"] / summary["one pass"]["peak_gb"], 3)
     summary["time_ratio"] = round(summary["streamed"]["total_s"] / summary["one pass"]["total_s"], 3)
+    rows = sum(1 for _ in open(rows_csv, encoding="utf-8")) - 1 if args.csv else args.rows
     info = machine()
-    payload = {"machine": info, "rows": args.rows, "columns": 31, "csv_mb": round(csv_mb, 1),
+    payload = {"machine": info, "rows": rows, "columns": 31, "csv_mb": round(csv_mb, 1),
                "summary": summary, "runs": runs}
-    paths = write_results("predict", payload, _markdown(summary, args.rows, csv_mb, info))
+    paths = write_results("predict", payload, _markdown(summary, rows, csv_mb, info))
     print(*paths, sep="\n")
     return 0
 
