@@ -61,7 +61,8 @@ def dmflow_phases(X, y, *, steps_only=False):
     laps.lap("transform")
     return laps.result(rows_train=len(X_train), rows_fitted=int(len(yt) if steps_only else -1),
                        width=int(width), out_shape=[list(V.shape), list(T.shape)],
-                       out_dtype=str(V.dtype))
+                       out_dtype=str(V.dtype),
+                       neighbour_search=getattr(fitted.named_steps["balance"], "neighbour_search_", None))
 
 
 def handwritten_phases(X, y):

@@ -11,6 +11,7 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, DataError
@@ -47,6 +48,8 @@ def _build_parser():
     predict.add_argument("--model", required=True, metavar="RUN/model", help="a run's model folder")
     predict.add_argument("--data", required=True, metavar="PATH", help="CSV/TSV/Parquet rows to score")
     predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
+    predict.add_argument("--keep", metavar="COLUMNS", default="",
+                         help="comma-separated input columns (an identifier, say) copied into the output")
     predict.set_defaults(func=_cmd_predict)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
@@ -83,19 +86,15 @@ def _cmd_run(args):
 
 
 def _cmd_predict(args):
-    from .datasets import load_table
     from .persistence import load_model
-    from .predict import predict_frame, write_predictions
+    from .predict import predict_file
 
     estimator, manifest = load_model(args.model)
-    frame = load_table(args.data, min_columns=1)
-    output = predict_frame(estimator, manifest, frame)
-    if args.out is None:
-        output.to_csv(sys.stdout, index=False)
-        return 0
-    out = write_predictions(output, args.out)
-    logger.info("Wrote %d predictions to %s", len(output), out)
-    print(out)
+    keep = [column.strip() for column in args.keep.split(",") if column.strip()]
+    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep)
+    if args.out is not None:
+        logger.info("Wrote %d predictions to %s", n_rows, args.out)
+        print(Path(args.out))
     return 0
 
 

@@ -27,7 +27,7 @@ from .config import DEFAULT_MODELS, RunConfig
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, infer_roles, load_table, split_target
 from .errors import DataError
 from .evaluation import choose_threshold, classification_metrics, decide, model_diagnostics
-from .evaluation._protocol import article_test_split
+from .evaluation._protocol import article_test_split, refitted_steps
 from .evaluation._search import search_models
 from .extras import neural_extras
 from .models import MODELS, build_model, param_grid
@@ -247,6 +247,7 @@ def run(config=None, *, verbose=True):
             if config.protocol == "article":
                 Xt, yt = article_test_split(estimator, X_test, y_test)
                 entry["test_article"] = _evaluate(estimator[-1], Xt, yt, classes, positive)
+                entry["article_refitted"] = refitted_steps(estimator)
             model_metrics[name] = entry
 
         if kind == "sequence":

@@ -1,48 +1,119 @@
 """The source article's evaluation protocol, kept only for comparison.
 
-The article balances (SMOTE) and reduces (LDA) the test split separately from
-the training split. Both then learn from test labels: SMOTE adds synthetic test
-rows made from the test labels, and an LDA fitted on the test split projects
-test rows along the directions that separate *their* classes best. The scores
-that come out no longer estimate performance on new, unlabelled rows. The
-strict protocol (the default) fits every step on training rows only; this module
-scores a fitted strict model the article's way so a report can show both.
+The article treats outliers on the whole table before splitting it, then balances
+(SMOTE) and reduces (LDA) the test split separately from the training split. Those
+steps then learn from the test rows and labels: the outlier statistics are the
+test split's own, SMOTE adds synthetic test rows made from the test labels, and an
+LDA fitted on the test split projects test rows along the directions that separate
+*their* classes best. The scores that come out no longer estimate performance on
+new, unlabelled rows. The strict protocol (the default) fits every step on
+training rows only; this module scores a fitted strict model the article's way so
+a report can show both, and says which steps were refitted on test rows.
 """
 
 from __future__ import annotations
 
 from sklearn.base import clone
 
-__all__ = ["article_test_split"]
+__all__ = ["article_test_split", "refitted_steps"]
 
 
-def article_test_split(fitted_pipeline, X_test, y_test):
-    """Prepare, balance and reduce the test split the article's way.
+def _article_method(name, step):
+    """The method the article refits on the test split for this step, or None.
+
+    Steps are recognised by their name in the pipeline and by their parameters,
+    not by their class, so table and sequence phases follow one rule: the outlier
+    treatment (a step named ``outliers``, or a ``prepare`` step with a clipping
+    ``threshold``, as the sequence scaler has), the balancer unless its method is
+    ``"none"``, and the reduction when it learns from labels or data (LDA, PCA).
+    A ``"passthrough"`` step, and every other step (imputation, encoding,
+    flattening), keeps what it learned from the training rows.
+    """
+    if step is None or isinstance(step, str):
+        return None
+    params = step.get_params(deep=False)
+    if name == "outliers":
+        return "drop" if hasattr(step, "fit_resample") else "clip"
+    if name == "prepare" and params.get("threshold") is not None:
+        return "clip"  # sequence data: clipping, imputation and scaling are one step
+    if name in ("balance", "reduce") and params.get("method") not in (None, "none"):
+        return params["method"]
+    return None
+
+
+def refitted_steps(fitted_pipeline):
+    """Which steps :func:`article_test_split` refits on the test rows, for the report.
 
     Parameters
     ----------
     fitted_pipeline : imblearn.pipeline.Pipeline
-        A model fitted on training rows, with steps ``balance``, ``reduce`` and
-        ``model`` last in that order.
+        The model whose test split is scored the article's way.
+
+    Returns
+    -------
+    list of str
+        ``"<step> (<method>)"`` per refitted step, in pipeline order, e.g.
+        ``["outliers (drop)", "balance (smote)", "reduce (lda)"]``.
+
+    Examples
+    --------
+    >>> from imblearn.pipeline import Pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from pipeline.phases import Balancer, Reducer
+    >>> model = Pipeline([("outliers", "passthrough"), ("balance", Balancer()),
+    ...                   ("reduce", Reducer("none")), ("model", LogisticRegression())])
+    >>> refitted_steps(model)
+    ['balance (smote)']
+    """
+    found = []
+    for name, step in fitted_pipeline.steps[:-1]:
+        method = _article_method(name, step)
+        if method is not None:
+            found.append(f"{name} ({method})")
+    return found
+
+
+def article_test_split(fitted_pipeline, X_test, y_test):
+    """Prepare, treat outliers, balance and reduce the test split the article's way.
+
+    Parameters
+    ----------
+    fitted_pipeline : imblearn.pipeline.Pipeline
+        A model fitted on training rows, its estimator last.
     X_test, y_test : test split (raw rows)
 
     Returns
     -------
-    Xt, yt : ndarray
-        Test features after the fitted preparation, then a new balancer and a
-        new reducer fitted on the test split itself; labels after balancing.
-        Score them with ``fitted_pipeline[-1]``.
+    Xt, yt : array-like
+        The test rows after the pipeline's steps up to the estimator, where each
+        step named by :func:`refitted_steps` is a fresh copy fitted on the test
+        rows themselves (samplers resample them) and every other step is the one
+        fitted on the training rows. Score them with ``fitted_pipeline[-1]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imblearn.pipeline import Pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from pipeline.phases import Balancer, Reducer
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(60, 3)), (np.arange(60) % 4 == 0).astype(int)
+    >>> model = Pipeline([("balance", Balancer(random_state=0)), ("reduce", Reducer("lda")),
+    ...                   ("model", LogisticRegression())]).fit(X[:40], y[:40])
+    >>> Xt, yt = article_test_split(model, X[40:], y[40:])
+    >>> Xt.shape, np.bincount(yt).tolist()
+    ((30, 1), [15, 15])
     """
-    names = [name for name, _ in fitted_pipeline.steps]
-    balance_at = names.index("balance")
-    reduce_at = names.index("reduce")
-    # Outlier removal and preparation stay as fitted on training rows; the
-    # article treats the test rows the same way in phase 1.
-    Xt = fitted_pipeline[:balance_at].transform(X_test) if balance_at else X_test
-    balancer = clone(fitted_pipeline.steps[balance_at][1])
-    Xt, yt = balancer.fit_resample(Xt, y_test)
-    for name, step in fitted_pipeline.steps[balance_at + 1 : reduce_at]:
-        Xt = step.transform(Xt)  # steps between balancing and reduction, if any
-    reducer = clone(fitted_pipeline.steps[reduce_at][1])
-    Xt = reducer.fit(Xt, yt).transform(Xt)
+    Xt, yt = X_test, y_test
+    for name, step in fitted_pipeline.steps[:-1]:
+        if step is None or isinstance(step, str):
+            continue
+        if _article_method(name, step) is not None:
+            fresh = clone(step)
+            if hasattr(fresh, "fit_resample"):
+                Xt, yt = fresh.fit_resample(Xt, yt)
+            else:
+                Xt = fresh.fit(Xt, yt).transform(Xt)
+        elif not hasattr(step, "fit_resample"):
+            Xt = step.transform(Xt)  # a sampler fitted on training rows does nothing here
     return Xt, yt

@@ -7,16 +7,17 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
-from sklearn.base import _fit_context
+from imblearn.utils import check_target_type
+from sklearn.base import clone
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
-from ._neighbours import PartitionedNeighbors
+from ._neighbours import PartitionedNeighbors, sampled_recall
 
 __all__ = ["Balancer"]
 
@@ -31,44 +32,108 @@ _LEAF_ROWS = 4096
 _CHUNK_ROWS = 65_536
 
 
-class _LeanSMOTE(SMOTE):
-    """imbalanced-learn's SMOTE with synthetic rows written straight into the output.
+class _LeanSMOTE(BaseOverSampler):
+    """SMOTE writing synthetic rows straight into one output array.
 
-    The parent copies the input, builds all synthetic rows at once through two
-    float64 arrays of the full synthetic size (for float32 data), then stacks
-    everything into a third array: on a million-row table, gigabytes beyond the
-    result. Here the output is allocated once, the input copied into its top and
-    the synthetic rows written below in chunks in the data's dtype. Validation,
-    the sampling strategy, the neighbour search and the random draws (rows,
-    neighbours, steps: the same calls in the same order as the parent's
-    ``_make_samples``) are the parent's.
+    imbalanced-learn's SMOTE copies the input, builds all synthetic rows through
+    float64 arrays of the full synthetic size, then stacks everything into a new
+    array: on a million-row table, gigabytes beyond the result. Here the output is
+    allocated once in the data's dtype, the input copied into its top and the
+    synthetic rows written below in chunks. Each synthetic row lies on the segment
+    from a row of its class, drawn at random, towards one of that row's ``k``
+    nearest neighbours in the class, also drawn at random, at a uniform random
+    step, as in SMOTE (Chawla et al., 2002). The draws are this class's own, so
+    the rows differ from imbalanced-learn's for the same seed. Sparse input gets
+    the same rows, stacked as a sparse matrix.
+
+    Parameters
+    ----------
+    sampling_strategy : dict
+        Class -> wanted row count, for the classes to over-sample.
+    k_neighbors : estimator
+        Unfitted neighbour search with ``fit`` / ``kneighbors`` asking for k + 1
+        neighbours (each row finds itself first). A fresh copy is fitted per class
+        and discarded afterwards, so the fitted sampler holds no training rows.
+    random_state : int, RandomState instance or None, default=None
+
+    Attributes
+    ----------
+    neighbour_search_ : dict
+        ``method`` ("exact" or "partitioned", the latter approximate), ``rows`` (the
+        largest class searched) and ``recall`` (for the partitioned search, the
+        share of true nearest neighbours it found on sampled rows, lowest over the
+        classes; None for the exact search).
     """
 
+    _sampling_type = "over-sampling"
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [HasMethods(["fit", "kneighbors"])],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", k_neighbors=None, random_state=None):
+        self.sampling_strategy = sampling_strategy
+        self.k_neighbors = k_neighbors
+        self.random_state = random_state
+
     def _fit_resample(self, X, y):
-        if not isinstance(X, np.ndarray):
-            return super()._fit_resample(X, y)
-        self._validate_estimator()
-        plan = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
-        X_out = np.empty((len(X) + sum(n for _, n in plan), X.shape[1]), dtype=X.dtype)
-        X_out[: len(X)] = X
-        y_parts, at = [y], len(X)
-        for label, n_samples in plan:
-            X_class = X[np.flatnonzero(y == label)]
-            self.nn_k_.fit(X_class)
-            neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
-            random_state = check_random_state(self.random_state)
-            picks = random_state.randint(low=0, high=neighbours.size, size=n_samples)
+        random_state = check_random_state(self.random_state)
+        self.neighbour_search_ = {"method": "exact", "rows": 0, "recall": None}
+        draws = []  # per class: label, positions of its rows, row and neighbour drawn, step
+        for label, n_samples in self.sampling_strategy_.items():
+            if n_samples <= 0:
+                continue
+            members = np.flatnonzero(y == label)
+            neighbours = self._neighbours(X[members])
+            rows = random_state.randint(len(members), size=n_samples)
+            cols = random_state.randint(neighbours.shape[1], size=n_samples)
             steps = random_state.uniform(size=n_samples).astype(X.dtype)
-            rows, cols = np.divmod(picks, neighbours.shape[1])
-            for start in range(0, n_samples, _CHUNK_ROWS):
+            draws.append((label, members[rows], members[neighbours[rows, cols]], steps))
+        y_new = np.hstack([y] + [np.full(len(steps), label, dtype=y.dtype)
+                                 for label, _, _, steps in draws])
+        n_rows = X.shape[0]
+        if sparse.issparse(X):
+            synthetic = [X[base] + sparse.diags(steps) @ (X[towards] - X[base])
+                         for _, base, towards, steps in draws]
+            return sparse.vstack([X, *synthetic]).asformat(X.format), y_new
+        X_new = np.empty((len(y_new), X.shape[1]), dtype=X.dtype)
+        X_new[:n_rows] = X
+        at = n_rows
+        for _, base, towards, steps in draws:
+            for start in range(0, len(steps), _CHUNK_ROWS):
                 part = slice(start, start + _CHUNK_ROWS)
-                base = X_class[rows[part]]
-                towards = X_class[neighbours[rows[part], cols[part]]]
-                X_out[at + start: at + start + len(base)] = (
-                    base + steps[part, None] * (towards - base))
-            y_parts.append(np.full(n_samples, fill_value=label, dtype=y.dtype))
-            at += n_samples
-        return X_out, np.hstack(y_parts)
+                origin = X[base[part]]
+                X_new[at + start: at + start + len(origin)] = (
+                    origin + steps[part, None] * (X[towards[part]] - origin))
+            at += len(steps)
+        return X_new, y_new
+
+    def _neighbours(self, X_class):
+        """Each row's k nearest rows of its class (itself left out), noting the search."""
+        search = clone(self.k_neighbors).fit(X_class)
+        found = search.kneighbors(X_class, return_distance=False)[:, 1:]
+        report = self.neighbour_search_
+        report["rows"] = max(report["rows"], X_class.shape[0])
+        if getattr(search, "n_leaves_", 1) > 1:
+            recall = sampled_recall(X_class, found, random_state=0)  # a measurement: its own draws
+            previous = report["recall"]
+            report.update(method="partitioned",
+                          recall=recall if previous is None else min(previous, recall))
+        return found
+
+
+def _without_training_rows(sampler):
+    """``sampler`` after resampling, with its fitted neighbour index made unfitted.
+
+    imbalanced-learn's SMOTE, SMOTENC and SMOTEN keep the neighbour search fitted
+    on the rows of the last class they over-sampled (``nn_k_``). A sampler acts
+    only while fitting, so nothing at predict time needs those rows, and a saved
+    model must not carry training data: the index is replaced by an unfitted copy.
+    """
+    if hasattr(sampler, "nn_k_"):
+        sampler.nn_k_ = clone(sampler.nn_k_)
+    return sampler
 
 
 def _count_categorical(X, categorical_features):
@@ -120,13 +185,25 @@ class Balancer(BaseOverSampler):
     classes it runs within the leaves of a random-projection tree of at most 4096
     rows each (:class:`PartitionedNeighbors`), so its cost grows linearly with the
     number of rows rather than with its square; neighbours are then nearly, not
-    always, the nearest. Inputs other than NumPy arrays (sparse matrices, frames),
-    SMOTENC and SMOTEN keep the exact search.
+    always, the nearest, and ``neighbour_search_`` says so with the measured
+    recall. Sparse input, SMOTENC and SMOTEN keep the exact search.
+
+    The fitted balancer keeps no training rows: neighbour indexes are fitted per
+    class while resampling and left unfitted afterwards, since a sampler acts only
+    in fit and a saved model is shared without its data.
 
     Attributes
     ----------
-    sampler_ : imblearn sampler or None
-        The fitted SMOTE / SMOTENC / SMOTEN, or None when nothing was over-sampled.
+    sampler_ : sampler or None
+        The sampler that ran (SMOTE on dense arrays, else imbalanced-learn's SMOTE /
+        SMOTENC / SMOTEN), without its neighbour index; None when nothing was
+        over-sampled.
+    neighbour_search_ : dict or None
+        How SMOTE's neighbours were found: ``method`` ("exact", or "partitioned" for
+        the approximate search of classes larger than 4096 rows), ``rows`` (the
+        largest class searched) and ``recall`` (for the partitioned search, the
+        share of the true k nearest neighbours found, measured on sampled rows;
+        None for the exact one). None when nothing was over-sampled.
     sampling_strategy_ : dict
         Class -> number of synthetic rows asked for.
     k_neighbors_ : int or None
@@ -166,80 +243,42 @@ class Balancer(BaseOverSampler):
         self.categorical_features = categorical_features
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Balance ``X`` and keep the fitted statistics; use ``fit_resample`` instead.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        self : Balancer
-            The fitted balancer.
-        """
-        self._resample(X, y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
-        """Return the training rows with synthetic rows added to the minority classes.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        X_resampled : same type as X, of shape (n_samples_new, n_features)
-            The original rows followed by the synthetic ones.
-        y_resampled : same type as y, of shape (n_samples_new,)
-            Their labels.
-        """
-        return self._resample(X, y)
+    def _check_X_y(self, X, y):
+        # SMOTENC finds categorical columns by dtype ("auto"), so it must get the
+        # frame itself; the other methods take a checked numeric array.
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if self.method == "smotenc":
+            validate_data(self, X, skip_check_array=True, reset=True)
+            check_array(X, dtype=None, accept_sparse=["csr", "csc"])
+            return X, np.asarray(y), binarize_y
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], reset=True)
+        return X, y, binarize_y
 
     def _fit_resample(self, X, y):
-        return self._resample(X, y)
-
-    def _resample(self, X, y):
         if self.method == "smotenc" and self.categorical_features is None:
             raise ValueError(
                 "Balancer(method='smotenc') needs categorical_features: the positions, "
                 "names or boolean mask of the categorical columns, or 'auto' for a "
                 "DataFrame's 'category' columns."
             )
-        check_classification_targets(y)
-        y_labels = check_target_type(y, indicate_one_vs_all=True)[0]
-        # Checked here as well as by the inner sampler, which is skipped when no
-        # class needs synthetic rows. The original X goes on, so a DataFrame keeps
-        # its columns and dtypes.
-        if self.method == "smotenc":
-            validate_data(self, X, skip_check_array=True, reset=True)
-            check_array(X, dtype=None, accept_sparse=["csr", "csc"])
-        else:
-            validate_data(self, X, accept_sparse=["csr", "csc"], reset=True)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y_labels, self._sampling_type
-        )
-        counts = Counter(y_labels.tolist())
+        counts = Counter(y.tolist())
         self.class_counts_before_ = dict(sorted(counts.items()))
-        self.sampler_, self.k_neighbors_ = None, None
+        self.sampler_, self.k_neighbors_, self.neighbour_search_ = None, None, None
         target = self._target_counts(counts)
         if target:
             self.k_neighbors_ = self._usable_k(counts, target)
-            self.sampler_ = self._make_sampler(X, target)
-            X, y = self.sampler_.fit_resample(X, y)
-        y_after = check_target_type(y, indicate_one_vs_all=True)[0]
-        self.class_counts_after_ = dict(sorted(Counter(y_after.tolist()).items()))
+            sampler = self._make_sampler(X, target)
+            X, y = sampler.fit_resample(X, y)
+            self.sampler_ = _without_training_rows(sampler)
+            self.neighbour_search_ = getattr(
+                sampler, "neighbour_search_",
+                {"method": "exact", "rows": max(counts[label] for label in target), "recall": None})
+        self.class_counts_after_ = dict(sorted(Counter(np.asarray(y).tolist()).items()))
         logger.info("class counts %s -> %s", self.class_counts_before_,
                     self.class_counts_after_)
+        if self.neighbour_search_ and self.neighbour_search_["method"] == "partitioned":
+            logger.info("SMOTE neighbours searched approximately (%d rows, recall %.2f)",
+                        self.neighbour_search_["rows"], self.neighbour_search_["recall"])
         return X, y
 
     def _target_counts(self, counts):
@@ -281,11 +320,11 @@ class Balancer(BaseOverSampler):
         options = {"sampling_strategy": target, "k_neighbors": self.k_neighbors_,
                    "random_state": self.random_state}
         if self.method == "smote":
-            if not isinstance(X, np.ndarray):
-                return SMOTE(**options)
-            # What the prepare step gives: dense arrays, searched and built lean.
-            options["k_neighbors"] = PartitionedNeighbors(
-                self.k_neighbors_ + 1, leaf_size=_LEAF_ROWS, random_state=self.random_state)
+            if sparse.issparse(X):  # the partitioned search needs dense rows
+                options["k_neighbors"] = NearestNeighbors(n_neighbors=self.k_neighbors_ + 1)
+            else:
+                options["k_neighbors"] = PartitionedNeighbors(
+                    self.k_neighbors_ + 1, leaf_size=_LEAF_ROWS, random_state=self.random_state)
             return _LeanSMOTE(**options)
         n_categorical = _count_categorical(X, self.categorical_features)
         if n_categorical == 0:

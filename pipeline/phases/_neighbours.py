@@ -23,7 +23,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 
-__all__ = ["PartitionedNeighbors"]
+__all__ = ["PartitionedNeighbors", "sampled_recall"]
+
+# Rows whose exact neighbours are computed to measure a search's recall: enough
+# for a share to +-0.05 (binomial, k=5 neighbours each), a brute-force pass over
+# the class for each.
+_RECALL_QUERIES = 200
 
 
 class PartitionedNeighbors(BaseEstimator):
@@ -47,6 +52,8 @@ class PartitionedNeighbors(BaseEstimator):
     ----------
     leaves_ : list of ndarray
         Positions of the fitted rows in each leaf.
+    n_leaves_ : int
+        Number of leaves; with one, the search is exact.
     n_samples_fit_ : int
         Number of fitted rows.
 
@@ -95,6 +102,7 @@ class PartitionedNeighbors(BaseEstimator):
         self._splits, self.leaves_ = [], []
         root = self._grow(np.arange(self.n_samples_fit_), leaf_size, rng)
         self._root = root
+        self.n_leaves_ = len(self.leaves_)
         return self
 
     def _grow(self, rows, leaf_size, rng):
@@ -209,3 +217,42 @@ class PartitionedNeighbors(BaseEstimator):
         rows = np.repeat(np.arange(len(indices)), indices.shape[1])
         return sparse.csr_matrix((values, (rows, indices.ravel())),
                                  shape=(len(indices), self.n_samples_fit_))
+
+
+def sampled_recall(X, found, *, n_queries=_RECALL_QUERIES, random_state=None):
+    """Share of the true nearest neighbours that an approximate search found.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The rows searched among (queries are rows of ``X`` itself).
+    found : ndarray of shape (n_samples, k)
+        Positions of the neighbours found for each row, the row itself left out.
+    n_queries : int, default=200
+        Rows drawn at random whose exact neighbours are computed.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    float
+        Over the drawn rows, the share of found neighbours no farther than the
+        row's k-th true nearest neighbour (so ties among equidistant rows count
+        as found).
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal(size=(500, 3))
+    >>> found = NearestNeighbors(n_neighbors=4).fit(X).kneighbors(return_distance=False)
+    >>> sampled_recall(X, found, random_state=0)
+    1.0
+    """
+    rng = check_random_state(random_state)
+    rows = rng.choice(len(X), size=min(n_queries, len(X)), replace=False)
+    k = found.shape[1]
+    exact = NearestNeighbors(n_neighbors=k + 1).fit(X)
+    true_distance, _ = exact.kneighbors(X[rows])
+    kth = true_distance[:, -1:]
+    found_distance = np.linalg.norm(
+        X[found[rows]].astype(np.float64) - X[rows, None].astype(np.float64), axis=2)
+    # float32 rows: distances agree to ~1e-6 relative
+    return float(np.mean(found_distance <= kth * (1 + 1e-5) + 1e-12))

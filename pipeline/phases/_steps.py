@@ -125,6 +125,7 @@ def _outlier_report(step, X_train, y_train):
         removed = Counter(np.asarray(y_train).ravel()[~keep].tolist())
         report.update(method="drop", threshold=float(step.threshold),
                       rows_removed=int(step.n_outliers_),
+                      removed_fraction=round(float(step.removed_fraction_), 4),
                       rows_removed_per_class=_label_counts(dict(sorted(removed.items()))))
         X_seen = _take_rows(X_train, keep)
     elif isinstance(step, ZScoreClipper):
@@ -164,10 +165,10 @@ def phase_report(fitted_pipeline, X_train, y_train):
     Returns
     -------
     report : dict
-        ``outliers`` (method, threshold, rows_before, rows_removed, and
+        ``outliers`` (method, threshold, rows_before, rows_removed, removed_fraction and
         rows_removed_per_class or cells_clipped), ``imputation`` (cells_imputed per
         column), ``encoding`` (onehot_columns_added, n_features_out), ``balance``
-        (method, k_neighbors, class_counts_before, class_counts_after) and
+        (method, k_neighbors, neighbour_search, class_counts_before, class_counts_after) and
         ``reduction`` (method, n_components). Keys are strings, numbers Python ints.
 
     Examples
@@ -194,6 +195,7 @@ def phase_report(fitted_pipeline, X_train, y_train):
         "balance": {
             "method": balancer.method,
             "k_neighbors": None if balancer.k_neighbors_ is None else int(balancer.k_neighbors_),
+            "neighbour_search": balancer.neighbour_search_,
             "class_counts_before": _label_counts(balancer.class_counts_before_),
             "class_counts_after": _label_counts(balancer.class_counts_after_),
         },

@@ -226,7 +226,7 @@ def _article_rows(models):
             delta = b - a if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
             metrics.append({"label": text, "strict": a, "article": b, "delta": delta,
                             "count": key == "n_rows"})
-        rows.append({"name": name, "metrics": metrics})
+        rows.append({"name": name, "metrics": metrics, "refitted": model.get("article_refitted")})
     return rows
 
 

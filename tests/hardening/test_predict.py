@@ -49,3 +49,82 @@ def test_write_predictions_refuses_a_folder(tmp_path):
     path = write_predictions(pd.DataFrame({"prediction": [1, 2]}), tmp_path / "sub" / "p.csv")
     assert pd.read_csv(path)["prediction"].tolist() == [1, 2]
     assert sorted(p.name for p in path.parent.iterdir()) == ["p.csv"]
+
+
+@pytest.fixture(scope="module")
+def table_model(tmp_path_factory):
+    """A logistic regression on the mixed table, saved the way a run saves it."""
+    from pipeline.datasets import infer_roles
+    from tests.conftest import make_mixed_frame
+
+    frame = make_mixed_frame(n=200)
+    X, y = frame.drop(columns="label"), frame["label"]
+    roles = infer_roles(X)
+    model = build_model("logreg", RunConfig(models=["logreg"]), roles).fit(X, y)
+    metadata = {"target": "label", "kind": "table", "roles": roles.to_dict()}
+    folder = save_model(model, tmp_path_factory.mktemp("table") / "model", metadata=metadata)
+    return folder, load_model(folder)
+
+
+def _rows(n=230, seed=5):
+    from tests.conftest import make_mixed_frame
+
+    rows = make_mixed_frame(n=n, seed=seed)
+    return rows.assign(id=[f"r{i}" for i in range(n)])
+
+
+def test_chunked_predictions_match_one_pass_and_keep_the_id(table_model, tmp_path):
+    from pipeline.predict import predict_file
+
+    _, (loaded, manifest) = table_model
+    rows = _rows()
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    n = predict_file(loaded, manifest, tmp_path / "rows.csv", tmp_path / "p.csv", keep=["id"], chunk_rows=40)
+    written = pd.read_csv(tmp_path / "p.csv")
+    whole = predict_frame(loaded, manifest, rows.drop(columns="id"))
+    assert n == len(rows) == len(written)
+    assert list(written.columns) == ["id", "prediction", "proba_no", "proba_yes"]
+    assert written["id"].tolist() == rows["id"].tolist()
+    assert written["prediction"].tolist() == whole["prediction"].tolist()
+    probabilities = ["proba_no", "proba_yes"]
+    np.testing.assert_allclose(written[probabilities], whole[probabilities], atol=1e-12)
+
+
+def test_a_bad_row_in_a_late_chunk_is_named_and_leaves_no_file(table_model, tmp_path, monkeypatch):
+    from pipeline.cli import main
+    from pipeline.predict import predict_file
+
+    folder, _ = table_model
+    rows = _rows().astype({"x1": object})
+    rows.loc[213, "x1"] = "twelve"  # in the sixth chunk of 40 rows
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "p.csv"
+    out.write_text("an earlier file\n")
+    monkeypatch.setattr("pipeline.predict.CHUNK_ROWS", 40)
+    with pytest.raises(DataError, match=r"Column 'x1' is numeric but holds text: row 213 has 'twelve'"):
+        predict_file(*table_model[1], tmp_path / "rows.csv", out)
+    assert main(["-q", "predict", "--model", str(folder), "--data", str(tmp_path / "rows.csv"),
+                 "--out", str(out)]) == 65
+    assert out.read_text() == "an earlier file\n"  # untouched, and no partial file beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "rows.csv"]
+
+
+def test_keep_names_a_missing_column(table_model, tmp_path):
+    from pipeline.predict import predict_file
+
+    _, (loaded, manifest) = table_model
+    _rows(n=10).to_csv(tmp_path / "rows.csv", index=False)
+    with pytest.raises(DataError, match=r"--keep names column\(s\) the data does not have: 'ID'"):
+        predict_file(loaded, manifest, tmp_path / "rows.csv", tmp_path / "p.csv", keep=["ID"])
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_cli_keep_flag_copies_the_column(table_model, tmp_path, capsys):
+    from pipeline.cli import main
+
+    folder, _ = table_model
+    _rows(n=12).to_csv(tmp_path / "rows.csv", index=False)
+    command = ["-q", "predict", "--model", str(folder), "--data", str(tmp_path / "rows.csv"), "--keep", "id"]
+    assert main(command) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split(",")[:2] == ["id", "prediction"] and len(lines) == 13

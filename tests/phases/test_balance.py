@@ -69,7 +69,9 @@ def test_method_none_returns_rows_unchanged():
     X, y = _imbalanced()
     balancer = Balancer("none")
     X_res, y_res = balancer.fit_resample(X, y)
-    assert X_res is X and y_res is y
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+    assert balancer.neighbour_search_ is None and balancer.sampler_ is None
     assert balancer.class_counts_after_ == balancer.class_counts_before_
 
 

@@ -73,7 +73,8 @@ def test_smote_on_a_class_larger_than_a_leaf(monkeypatch):
     first = Balancer(random_state=3)
     X_res, y_res = first.fit_resample(X, y)
     assert first.class_counts_after_ == {0: 450, 1: 450}
-    assert len(first.sampler_.nn_k_.leaves_) > 1
+    search = first.neighbour_search_
+    assert search["method"] == "partitioned" and search["rows"] == 150 and 0 < search["recall"] <= 1
     np.testing.assert_array_equal(X_res[:600], X)  # original rows first, untouched
     synthetic = X_res[600:]
     low, high = X[y == 1].min(axis=0), X[y == 1].max(axis=0)
@@ -129,14 +130,49 @@ def test_lda_on_features_constant_within_classes_warns_and_still_projects():
     assert constant.transform(np.zeros((3, 2))).shape == (3, 1)
 
 
-def test_lean_smote_builds_the_same_rows_as_imblearns_smote():
+def test_lean_smote_interpolates_towards_a_nearest_neighbour_of_the_class():
     from imblearn.over_sampling import SMOTE
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(700, 5)).astype(np.float32)
     y = np.array(["a"] * 500 + ["b"] * 130 + ["c"] * 70, dtype=object)
     X_ref, y_ref = SMOTE(random_state=4).fit_resample(X, y)
-    X_lean, y_lean = _balance._LeanSMOTE(random_state=4).fit_resample(X, y)
+    lean = _balance._LeanSMOTE(sampling_strategy={"b": 500, "c": 500},
+                               k_neighbors=NearestNeighbors(n_neighbors=6), random_state=4)
+    X_lean, y_lean = lean.fit_resample(X, y)
     assert X_lean.dtype == np.float32 and y_lean.dtype == y_ref.dtype
-    np.testing.assert_array_equal(y_lean, y_ref)
-    np.testing.assert_allclose(X_lean, X_ref, atol=1e-6)
+    np.testing.assert_array_equal(y_lean, y_ref)  # the same counts, in the same order
+    np.testing.assert_array_equal(X_lean[: len(X)], X)
+    assert lean.neighbour_search_ == {"method": "exact", "rows": 130, "recall": None}
+    assert not hasattr(lean.k_neighbors, "n_samples_fit_")  # no fitted index kept
+    for label in ("b", "c"):
+        members = X[y == label].astype(np.float64)
+        neighbours = NearestNeighbors(n_neighbors=6).fit(members).kneighbors(members)[1][:, 1:]
+        starts = np.repeat(members, 5, axis=0)
+        segments = members[neighbours.ravel()] - starts
+        synthetic = X_lean[len(X):][y_lean[len(X):] == label][:40].astype(np.float64)
+        for row in synthetic:  # on one of the class's row-to-neighbour segments
+            t = np.clip(np.einsum("ij,ij->i", row - starts, segments)
+                        / np.maximum(np.einsum("ij,ij->i", segments, segments), 1e-12), 0, 1)
+            gap = np.linalg.norm(starts + t[:, None] * segments - row, axis=1)
+            assert gap.min() < 1e-4
+
+
+def test_phase_report_says_when_the_neighbour_search_was_approximate(monkeypatch):
+    import pandas as pd
+    from imblearn.pipeline import Pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from pipeline.phases import build_phase_steps, phase_report
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    y = np.array(["n"] * 420 + ["y"] * 180)
+    model = Pipeline(build_phase_steps(list("abcd"), [], reduce="none", random_state=0)
+                     + [("model", LogisticRegression())])
+    exact = phase_report(model.fit(X, y), X, y)["balance"]["neighbour_search"]
+    assert exact["method"] == "exact" and exact["recall"] is None
+    monkeypatch.setattr(_balance, "_LEAF_ROWS", 40)
+    approximate = phase_report(model.fit(X, y), X, y)["balance"]["neighbour_search"]
+    assert approximate["method"] == "partitioned" and 0 < approximate["recall"] <= 1
+    assert approximate["rows"] == exact["rows"] <= 180  # the minority rows left after outlier removal

@@ -90,10 +90,26 @@ def test_list_and_array_inputs_come_back_in_their_own_type():
     assert len(X_array) == len(y_array) == len(X) - 1
 
 
-def test_single_class_is_accepted():
+def test_single_class_is_refused_as_by_every_imblearn_sampler():
     X, _ = _with_outlier()
-    X_kept, y_kept = ZScoreOutlierRemover().fit_resample(X, np.zeros(len(X)))
-    assert len(X_kept) == len(y_kept) == len(X) - 1
+    with pytest.raises(ValueError, match="needs to have more than 1 class. Got 1 class"):
+        ZScoreOutlierRemover().fit_resample(X, np.zeros(len(X)))
+
+
+def test_removed_share_is_reported_and_a_large_one_warned_about():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(400, 80)))  # 80 normal columns: ~19% of rows have a |z| > 3
+    y = np.arange(400) % 2
+    with pytest.warns(UserWarning, match=r"dropped \d+ of 400 training rows \(\d+%\).*outliers: clip"):
+        remover = ZScoreOutlierRemover()
+        X_kept, _ = remover.fit_resample(X, y)
+    assert remover.removed_fraction_ == remover.n_outliers_ / 400 == (400 - len(X_kept)) / 400
+    assert remover.removed_fraction_ > 0.10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        narrow = ZScoreOutlierRemover().fit(X.iloc[:, :3], y)  # fit checks only; resampling scores
+        narrow.fit_resample(X.iloc[:, :3], y)
+    assert 0 < narrow.removed_fraction_ <= 0.10
 
 
 def test_columns_option_limits_scoring_and_names_unknown_columns():

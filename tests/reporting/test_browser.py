@@ -10,6 +10,7 @@ every hostile value as text.
 
 import contextlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,18 @@ def _skip_reason():
     return None
 
 
-pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
+# CI sets this, so a missing browser fails the run instead of skipping the test.
+REQUIRED = os.environ.get("DMFLOW_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def browser_available():
+    reason = _skip_reason()
+    if reason is None:
+        return
+    if REQUIRED:
+        pytest.fail(f"DMFLOW_REQUIRE_BROWSER=1 but the browser test cannot run: {reason}.", pytrace=False)
+    pytest.skip(f"{reason} (set DMFLOW_REQUIRE_BROWSER=1 to make this an error, as CI does)")
 
 
 @pytest.fixture(scope="module")
