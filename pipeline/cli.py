@@ -48,6 +48,7 @@ def _build_parser():
                           "cluster (needs dmflow[distributed]) or one fit at a time")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="Dask scheduler address for --backend dask (default: start a local cluster)")
+    _add_selection_flags(run)
     run.set_defaults(func=_cmd_run)
 
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
@@ -68,6 +69,17 @@ def _build_parser():
     return parser
 
 
+def _add_selection_flags(run):
+    from .config import METRICS, SELECTIONS
+
+    run.add_argument("--selection", choices=SELECTIONS,
+                     help="compare candidates by k-fold cross-validation (default: cv) or one holdout split")
+    run.add_argument("--cv", type=int, metavar="K", help="folds (default: 5; 3 above 20,000 rows)")
+    run.add_argument("--metric", choices=METRICS, help="what selection maximises (default: roc_auc)")
+    run.add_argument("--time-limit", dest="time_limit", type=float, metavar="SECONDS",
+                     help="search budget: no new candidate starts once spent (default: 600)")
+
+
 def _cmd_run(args):
     from .config import load_config
     from .runner import run
@@ -76,6 +88,7 @@ def _cmd_run(args):
         args.config, data=args.data, target=args.target, models=args.models,
         protocol=args.protocol, seed=args.seed, out=args.out, n_jobs=args.n_jobs,
         backend=args.backend, scheduler=args.scheduler,
+        selection=args.selection, cv=args.cv, metric=args.metric, time_limit=args.time_limit,
     )
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]

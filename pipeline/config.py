@@ -22,6 +22,13 @@ __all__ = ["DEFAULT_MODELS", "MODEL_NAMES", "RunConfig", "load_config"]
 
 #: Model names a run accepts (the keys of ``pipeline.models.MODELS``).
 MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "rnn", "lstm", "gru", "transformer")
+#: Phase variants a run may search, in the order candidates try them.
+OUTLIER_OPTIONS = ("none", "clip", "drop")
+BALANCE_OPTIONS = ("none", "weight", "smote", "smotenc")
+REDUCE_OPTIONS = ("none", "lda", "pca")
+#: How candidates are compared, and the metrics selection can maximise.
+SELECTIONS = ("cv", "holdout")
+METRICS = ("roc_auc", "average_precision", "f1", "balanced_accuracy", "log_loss")
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
     "table": ("rf", "mlp", "logreg", "hgb"),
@@ -50,12 +57,15 @@ class RunConfig:
         Folder under which the run folder is created.
     test_size, val_size : float
         Test fraction of all rows; validation fraction of the training part.
-    outliers : {"drop", "clip", "none"}
     z_threshold : float
-    balance : {"smote", "smotenc", "none"}
     k_neighbors : int
+    outliers : list of {"none", "clip", "drop"}
+        Outlier treatments searched per model (a single name is one choice).
+    balance : list of {"none", "weight", "smote", "smotenc"}
+        Class balancing searched per model: ``"weight"`` sets ``class_weight="balanced"`` on
+        estimators that take it and is skipped for the others.
     reduce : list of {"lda", "pca", "none"}
-        Reductions searched per model; validation picks one.
+        Reductions searched per model; cross-validation picks one.
     categorical, numeric : list of str
         Columns forced into a role.
     max_categories : int
@@ -80,6 +90,24 @@ class RunConfig:
     scheduler : str or None
         Address of a Dask scheduler for ``backend: dask``; None starts a local
         cluster of ``n_jobs`` workers.
+    selection : {"cv", "holdout"}
+        ``"cv"``: candidates are scored by stratified k-fold cross-validation on all
+        non-test rows. ``"holdout"``: on the single validation split (``val_size``),
+        cheaper for very large data and the article's flow.
+    cv : int or None
+        Folds for ``selection: cv``; None: 5, or 3 above 20,000 non-test rows.
+    metric : {"roc_auc", "average_precision", "f1", "balanced_accuracy", "log_loss"}
+        What selection maximises (log loss: minimises); shown in the report.
+    time_limit : float or None
+        Seconds for the search; once spent, no new candidate starts and the report
+        lists the skipped ones. None: no limit.
+    n_candidates : int or None
+        Candidates searched per model, its defaults included; None: each model's own
+        number (more for models with larger spaces).
+    ensemble : bool
+        Also build a weighted ensemble of the models' best candidates (greedy
+        selection on out-of-fold predictions); it is chosen only when its
+        cross-validated score is the best.
 
     Examples
     --------
@@ -97,11 +125,11 @@ class RunConfig:
     out: str = "reports"
     test_size: float = 0.2
     val_size: float = 0.2
-    outliers: str = "drop"
+    outliers: list = field(default_factory=lambda: list(OUTLIER_OPTIONS))
     z_threshold: float = 3.0
-    balance: str = "smote"
+    balance: list = field(default_factory=lambda: ["none", "weight", "smote"])
     k_neighbors: int = 5
-    reduce: list = field(default_factory=lambda: ["lda", "none"])
+    reduce: list = field(default_factory=lambda: ["none", "lda"])
     categorical: list = field(default_factory=list)
     numeric: list = field(default_factory=list)
     max_categories: int = 30
@@ -112,12 +140,26 @@ class RunConfig:
     model_params: dict = field(default_factory=dict)
     backend: str = "loky"
     scheduler: str | None = None
+    selection: str = "cv"
+    cv: int | None = None
+    metric: str = "roc_auc"
+    time_limit: float | None = 600.0
+    n_candidates: int | None = None
+    ensemble: bool = True
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
         _check_choice("protocol", self.protocol, ("strict", "article"))
-        _check_choice("outliers", self.outliers, ("drop", "clip", "none"))
-        _check_choice("balance", self.balance, ("smote", "smotenc", "none"))
+        _check_options("outliers", self.outliers, OUTLIER_OPTIONS)
+        _check_options("balance", self.balance, BALANCE_OPTIONS)
+        _check_choice("selection", self.selection, SELECTIONS)
+        _check_choice("metric", self.metric, METRICS)
+        if self.cv is not None and self.cv < 2:
+            raise ConfigError(f"`cv` must be at least 2 folds, got {self.cv}. Use selection: holdout for one split.")
+        if self.n_candidates is not None and self.n_candidates < 1:
+            raise ConfigError(f"`n_candidates` must be at least 1, got {self.n_candidates}.")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ConfigError(f"`time_limit` must be a positive number of seconds, got {self.time_limit}.")
         _check_choice("kind", self.kind, ("auto", "table", "sequence"))
         if self.channels < 1:
             raise ConfigError(f"`channels` must be at least 1, got {self.channels}.")
@@ -127,10 +169,7 @@ class RunConfig:
             _check_choice("models", name, MODEL_NAMES)
         if self.models is not None and len(set(self.models)) != len(self.models):
             raise ConfigError(f"`models` names a model twice: {self.models}. List each once.")
-        if not self.reduce:
-            raise ConfigError("`reduce` is empty; name at least one of lda, pca, none.")
-        for name in self.reduce:
-            _check_choice("reduce", name, ("lda", "pca", "none"))
+        _check_options("reduce", self.reduce, REDUCE_OPTIONS)
         _check_range("test_size", self.test_size, 0.0, 1.0)
         _check_range("val_size", self.val_size, 0.0, 1.0)
         _check_range("z_threshold", self.z_threshold, 0.0, None)
@@ -164,14 +203,16 @@ class RunConfig:
 _FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
 _TYPES = {
     "data": str, "target": (str, type(None)), "models": (list, type(None)), "protocol": str, "seed": int,
-    "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
-    "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
+    "out": str, "test_size": float, "val_size": float, "outliers": list, "z_threshold": float,
+    "balance": list, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
     "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
     "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)), "model_params": dict,
+    "selection": str, "cv": (int, type(None)), "metric": str, "time_limit": (float, type(None)), "ensemble": bool,
+    "n_candidates": (int, type(None)),
 }
 
 
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
+_TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
                type(None): "null"}
 
 
@@ -182,6 +223,15 @@ def _check_choice(key, value, allowed):
         raise ConfigError(f"`{key}` got {value!r}, which is not one of {', '.join(allowed)}.{hint}")
 
 
+def _check_options(key, values, allowed):
+    if not values:
+        raise ConfigError(f"`{key}` is empty; name at least one of {', '.join(allowed)}.")
+    for value in values:
+        _check_choice(key, value, allowed)
+    if len(set(values)) != len(values):
+        raise ConfigError(f"`{key}` names an option twice: {values}. List each once.")
+
+
 def _check_range(key, value, low, high):
     if not value > low or (high is not None and not value < high):
         bound = f"between {low} and {high}, exclusive" if high is not None else f"greater than {low}"
@@ -190,12 +240,14 @@ def _check_range(key, value, low, high):
 
 def _coerce(key, value):
     expected = _TYPES[key]
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+    options = expected if isinstance(expected, tuple) else (expected,)
+    if float in options and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if list in (expected if isinstance(expected, tuple) else (expected,)) and isinstance(value, str):
+    if bool in options and isinstance(value, bool):
+        return value
+    if list in options and isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     if isinstance(value, bool) or not isinstance(value, expected):
-        options = expected if isinstance(expected, tuple) else (expected,)
         names = " or ".join(_TYPE_NAMES[t] for t in options)
         raise ConfigError(f"`{key}` must be {names}; got {value!r} ({type(value).__name__}).")
     if isinstance(value, list):

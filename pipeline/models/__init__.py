@@ -1,5 +1,5 @@
-"""Named models: estimator factories and their hyperparameter grids."""
+"""Named models: estimator factories and their search spaces."""
 
-from ._registry import MODELS, ModelSpec, build_model, param_grid
+from ._registry import MODELS, ModelSpec, build_candidate, build_model, candidate_params, phase_options
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "param_grid"]
+__all__ = ["MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params", "phase_options"]
