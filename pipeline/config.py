@@ -18,7 +18,7 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["DEFAULT_MODELS", "MODEL_NAMES", "RunConfig", "load_config"]
+__all__ = ["DEFAULT_MODELS", "LARGE_ROWS", "MODEL_NAMES", "RunConfig", "load_config"]
 
 #: Model names a run accepts (the keys of ``pipeline.models.MODELS``).
 MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "rnn", "lstm", "gru", "transformer")
@@ -29,6 +29,10 @@ REDUCE_OPTIONS = ("none", "lda", "pca")
 #: How candidates are compared, and the metrics selection can maximise.
 SELECTIONS = ("cv", "holdout")
 METRICS = ("roc_auc", "average_precision", "f1", "balanced_accuracy", "log_loss")
+#: Above this many non-test rows the default search is lighter: 3 folds instead of
+#: 5 and half the candidates per model (at least 2), as each fit already learns
+#: from many rows and costs more.
+LARGE_ROWS = 20_000
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
     "table": ("rf", "mlp", "logreg", "hgb"),
@@ -95,7 +99,7 @@ class RunConfig:
         non-test rows. ``"holdout"``: on the single validation split (``val_size``),
         cheaper for very large data and the article's flow.
     cv : int or None
-        Folds for ``selection: cv``; None: 5, or 3 above 20,000 non-test rows.
+        Folds for ``selection: cv``; None: 5, or 3 above :data:`LARGE_ROWS` non-test rows.
     metric : {"roc_auc", "average_precision", "f1", "balanced_accuracy", "log_loss"}
         What selection maximises (log loss: minimises); shown in the report.
     time_limit : float or None
@@ -103,7 +107,7 @@ class RunConfig:
         lists the skipped ones. None: no limit.
     n_candidates : int or None
         Candidates searched per model, its defaults included; None: each model's own
-        number (more for models with larger spaces).
+        number (more for models with larger spaces), halved above :data:`LARGE_ROWS` rows.
     ensemble : bool
         Also build a weighted ensemble of the models' best candidates (greedy
         selection on out-of-fold predictions); it is chosen only when its

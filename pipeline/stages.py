@@ -20,7 +20,7 @@ import yaml
 from joblib import Memory
 from sklearn.model_selection import StratifiedKFold
 
-from .config import DEFAULT_MODELS
+from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
 from .errors import DataError
 from .evaluation import classification_metrics
@@ -39,11 +39,6 @@ __all__ = ["Dataset", "Parts", "build_metrics", "data_source", "evaluate", "load
            "write_run"]
 
 logger = logging.getLogger(__name__)
-
-#: Above this many non-test rows, ``cv: null`` means 3 folds instead of 5: each
-#: fold then still trains on many rows, and the search costs 40 % less.
-LARGE_ROWS = 20_000
-
 
 @dataclass
 class Dataset:
@@ -179,7 +174,7 @@ def search(config, dataset, parts, *, verbose=True):
         candidates = {
             name: [(params, build_candidate(name, config, params, dataset.roles, kind=dataset.kind,
                                             memory=memory))
-                   for params in candidate_params(name, config, dataset.kind)]
+                   for params in candidate_params(name, config, dataset.kind, n_rows=len(parts.y))]
             for name in config.models
         }
         results, skipped = search_models(

@@ -19,6 +19,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
+from ..config import LARGE_ROWS
 from ..errors import ConfigError
 from ..kinds import KINDS
 from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
@@ -210,14 +211,23 @@ def _kind(kind):
     return KINDS[kind] if isinstance(kind, str) else kind
 
 
-def candidate_params(name, config, kind="table"):
+def candidate_params(name, config, kind="table", *, n_rows=0):
     """The candidates searched for a model: the defaults first, then random draws from its space.
+
+    Parameters
+    ----------
+    name : str
+    config : RunConfig
+    kind : str or kind, default="table"
+    n_rows : int, default=0
+        Rows the search fits on; large data gets fewer candidates.
 
     Returns
     -------
     list of dict
         Phase variants (``outliers``, ``balance``, ``reduce``) and ``model__`` hyperparameters;
-        at most ``config.n_candidates`` or else the model's own ``n_candidates``, without repeats.
+        at most ``config.n_candidates`` or else the model's own ``n_candidates`` (halved
+        above :data:`~pipeline.config.LARGE_ROWS` rows), without repeats.
 
     Examples
     --------
@@ -230,7 +240,7 @@ def candidate_params(name, config, kind="table"):
     options = phase_options(name, config, kind)
     fixed = set(config.model_params.get(name, {}))
     space = {**options, **{k: v for k, v in spec.grid.items() if k.removeprefix("model__") not in fixed}}
-    wanted = config.n_candidates or spec.n_candidates
+    wanted = config.n_candidates or (spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2))
     found = [{key: values[0] for key, values in options.items()}]
     # All lists: the sampler draws without repeats, and at most the whole grid.
     draws = ParameterSampler(space, n_iter=min(4 * wanted, len(ParameterGrid(space))), random_state=config.seed)
