@@ -151,6 +151,12 @@ class RunConfig:
     n_candidates: int | None = None
     ensemble: bool = True
 
+    def __post_init__(self):
+        # A single phase option is a one-item search: `outliers: drop` means [drop].
+        for key in ("outliers", "balance", "reduce"):
+            if isinstance(getattr(self, key), str):
+                setattr(self, key, [getattr(self, key)])
+
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
         _check_choice("protocol", self.protocol, ("strict", "article"))
@@ -159,7 +165,9 @@ class RunConfig:
         _check_choice("selection", self.selection, SELECTIONS)
         _check_choice("metric", self.metric, METRICS)
         if self.cv is not None and self.cv < 2:
-            raise ConfigError(f"`cv` must be at least 2 folds, got {self.cv}. Use selection: holdout for one split.")
+            raise ConfigError(
+                f"`cv` must be at least 2 folds, got {self.cv}. Use selection: holdout for one split."
+            )
         if self.n_candidates is not None and self.n_candidates < 1:
             raise ConfigError(f"`n_candidates` must be at least 1, got {self.n_candidates}.")
         if self.time_limit is not None and not self.time_limit > 0:
@@ -211,12 +219,14 @@ _TYPES = {
     "balance": list, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
     "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
     "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)), "model_params": dict,
-    "selection": str, "cv": (int, type(None)), "metric": str, "time_limit": (float, type(None)), "ensemble": bool,
+    "selection": str, "cv": (int, type(None)), "metric": str, "time_limit": (float, type(None)),
+    "ensemble": bool,
     "n_candidates": (int, type(None)),
 }
 
 
-_TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
+_TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", list: "a list",
+               dict: "a mapping",
                type(None): "null"}
 
 

@@ -56,11 +56,14 @@ class TableKind:
     def phase_steps(self, config, roles, variant, *, reads_sequences=False):
         """The unfitted phase steps for one variant (``balance: weight`` leaves the data as is)."""
         balance = "none" if variant["balance"] == "weight" else variant["balance"]
-        return build_phase_steps(
+        steps = build_phase_steps(
             roles.numeric, roles.categorical, outliers=variant["outliers"], threshold=config.z_threshold,
             balance=balance, k_neighbors=config.k_neighbors, reduce=variant["reduce"],
             max_categories=config.max_categories, random_state=config.seed,
         )
+        # Without outlier treatment the step is left out rather than passed through:
+        # a Pipeline takes its input's column names from its first step.
+        return [(name, step) for name, step in steps if not (name == "outliers" and step == "passthrough")]
 
     def phase_report(self, fitted, X, y):
         """What the fitted phase steps of a Pipeline did on its training rows."""

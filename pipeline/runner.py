@@ -89,6 +89,8 @@ def run(config=None, *, verbose=True):
         warnings.simplefilter("always")
         # loky replaces idle workers between batches and says so; it is not about the data
         warnings.filterwarnings("ignore", message="A worker stopped while some jobs")
+        # joblib's cache timing its own disk writes: about the machine, not the data
+        warnings.filterwarnings("ignore", message="Persisting input arguments took")
         config, dataset = stages.load_dataset(config)
         parts = stages.split(config, dataset)
         found = stages.search(config, dataset, parts, verbose=verbose)

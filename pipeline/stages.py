@@ -199,7 +199,8 @@ def _out_of_fold(result, parts):
     rows = ~np.isnan(result.oof).any(axis=1)
     proba = result.oof[rows]
     predicted = parts.classes[np.argmax(proba, axis=1)]
-    return classification_metrics(parts.y[rows], predicted, proba, parts.classes, positive_label=parts.positive)
+    return classification_metrics(parts.y[rows], predicted, proba, parts.classes,
+                                  positive_label=parts.positive)
 
 
 def _reduction_of(estimator):
@@ -270,7 +271,8 @@ def build_metrics(config, dataset, parts, found, model_metrics, run_info):
             "roles": dataset.kind.roles_dict(dataset.X, dataset.roles),
             "missing": {str(c): int(n) for c, n in dataset.frame.isna().sum().items()},
             "class_counts": {"selection": _counts(parts.y), "test": _counts(parts.y_test)},
-            "prevalence": {"selection": _prevalence(parts.y, classes), "test": _prevalence(parts.y_test, classes)},
+            "prevalence": {"selection": _prevalence(parts.y, classes),
+                           "test": _prevalence(parts.y_test, classes)},
         },
         "phases": phases,
         "selection": _selection_summary(config, parts, found),
@@ -290,7 +292,8 @@ def write_run(staging, config, dataset, parts, found, metrics):
     singles = {name: model for name, model in found.models.items() if name != ENSEMBLE}
     neural = [name for name in singles if MODELS[name].neural]
     extras = {
-        "lda_projection": lda_projection(singles, found.best_single, parts.X, parts.y, config.seed, dataset.kind),
+        "lda_projection": lda_projection(singles, found.best_single, parts.X, parts.y, config.seed,
+                                         dataset.kind),
         **neural_extras(singles, neural, dataset.kind.example(parts.X_test), dataset.kind),
     }
     (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")

@@ -55,8 +55,10 @@ def greedy_weights(probas, y, classes, *, metric="roc_auc", positive=None, round
     total = np.zeros_like(next(iter(probas.values())), dtype=float)
     counts = dict.fromkeys(names, 0)
     for step in range(1, rounds + 1):
-        scored = [(better(metric, score_proba(metric, y, (total + probas[n]) / step, classes, positive)), -i, n)
-                  for i, n in enumerate(names)]
+        scored = [
+            (better(metric, score_proba(metric, y, (total + probas[n]) / step, classes, positive)), -i, n)
+            for i, n in enumerate(names)
+        ]
         _, _, pick = max(scored)
         total += probas[pick]
         counts[pick] += 1
@@ -148,21 +150,26 @@ class EnsembleClassifier(ClassifierMixin, BaseEstimator):
             )
         weights = np.asarray(self.weights, dtype=float)
         if np.any(weights < 0) or not weights.sum() > 0:
-            raise ValueError(f"Ensemble weights must be non-negative and not all 0; got {list(self.weights)}.")
+            raise ValueError(
+                f"Ensemble weights must be non-negative and not all 0; got {list(self.weights)}."
+            )
         for name, member in self.steps:
             check_is_fitted(member, msg=f"Ensemble member {name!r} is not fitted; fit it before combining.")
         self.classes_ = np.asarray(self.steps[0][1].classes_)
         for name, member in self.steps[1:]:
             if not np.array_equal(np.asarray(member.classes_), self.classes_):
-                raise ValueError(f"Ensemble member {name!r} has classes {np.asarray(member.classes_).tolist()}, "
-                                 f"not {self.classes_.tolist()} like the first member.")
+                raise ValueError(
+                    f"Ensemble member {name!r} has classes {np.asarray(member.classes_).tolist()}, "
+                    f"not {self.classes_.tolist()} like the first member."
+                )
         self.weights_ = weights / weights.sum()
         return self
 
     def predict_proba(self, X):
         """Weighted mean of the members' probabilities."""
         check_is_fitted(self, "weights_")
-        return sum(w * np.asarray(m.predict_proba(X), dtype=float) for (_, m), w in zip(self.steps, self.weights_))
+        return sum(w * np.asarray(member.predict_proba(X), dtype=float)
+                   for (_, member), w in zip(self.steps, self.weights_))
 
     def predict(self, X):
         """The most probable class."""

@@ -77,7 +77,8 @@ def _ensemble_result(results, parts, metric):
     rows = np.flatnonzero(~np.isnan(np.stack(list(probas.values()))).any(axis=(0, 2)))
     weights = greedy_weights({n: p[rows] for n, p in probas.items()}, parts.y[rows], parts.classes,
                              metric=metric, positive=parts.positive)
-    scores = ensemble_cv_scores(probas, parts.y, parts.folds, parts.classes, metric=metric, positive=parts.positive)
+    scores = ensemble_cv_scores(probas, parts.y, parts.folds, parts.classes, metric=metric,
+                                positive=parts.positive)
     defined = [s for s in scores if s is not None]
     oof = np.full_like(next(iter(probas.values())), np.nan)
     oof[rows] = sum(w * probas[n][rows] for n, w in weights.items())
@@ -109,8 +110,8 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
         found.weights = weights
         if better(metric, result.score) > better(metric, results[best_single].score):
             found.best = ENSEMBLE
-    logger.info("Cross-validated %s: %s; best: %s", metric,
-                {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}, found.best)
+    scores = {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}
+    logger.info("Cross-validated %s: %s; best: %s", metric, scores, found.best)
     return found
 
 

@@ -232,7 +232,8 @@ def _finish(result, index, tally, context):
     # worker finished first.
     key = (better(metric, mean), -index)
     if result.estimator is None or key > (better(metric, result.score), -result._index):
-        result.estimator, result.params, result.score, result.std = tally.estimator, trial["params"], mean, std
+        result.estimator, result.params = tally.estimator, trial["params"]
+        result.score, result.std = mean, std
         result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
         result._index = index
 

@@ -170,7 +170,7 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
     --------
     >>> from pipeline.config import RunConfig
     >>> from pipeline.datasets import Roles
-    >>> model = build_model("rf", RunConfig(), Roles(numeric=["age"], categorical=["city"]))
+    >>> model = build_model("rf", RunConfig(outliers=["drop"]), Roles(numeric=["age"], categorical=["city"]))
     >>> [name for name, _ in model.steps]
     ['outliers', 'prepare', 'balance', 'reduce', 'model']
     """
@@ -240,10 +240,12 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
     options = phase_options(name, config, kind)
     fixed = set(config.model_params.get(name, {}))
     space = {**options, **{k: v for k, v in spec.grid.items() if k.removeprefix("model__") not in fixed}}
-    wanted = config.n_candidates or (spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2))
+    wanted = config.n_candidates or (
+        spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2))
     found = [{key: values[0] for key, values in options.items()}]
     # All lists: the sampler draws without repeats, and at most the whole grid.
-    draws = ParameterSampler(space, n_iter=min(4 * wanted, len(ParameterGrid(space))), random_state=config.seed)
+    n_draws = min(4 * wanted, len(ParameterGrid(space)))
+    draws = ParameterSampler(space, n_iter=n_draws, random_state=config.seed)
     for params in draws:
         if len(found) >= wanted:
             break
