@@ -119,6 +119,8 @@ class EnsembleClassifier(ClassifierMixin, BaseEstimator):
         The members' classes.
     weights_ : ndarray
         The weights, summing to 1.
+    feature_names_in_ : ndarray
+        The first member's input columns, when it has named ones.
 
     Examples
     --------
@@ -163,6 +165,9 @@ class EnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"not {self.classes_.tolist()} like the first member."
                 )
         self.weights_ = weights / weights.sum()
+        first = self.steps[0][1]
+        if hasattr(first, "feature_names_in_"):  # the columns a model folder records and checks
+            self.feature_names_in_ = np.asarray(first.feature_names_in_, dtype=object)
         return self
 
     def predict_proba(self, X):

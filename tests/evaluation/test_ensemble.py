@@ -123,3 +123,4 @@ def test_ensemble_saves_loads_and_predicts_raw_rows(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(rows), expected)
     assert list(loaded.predict(rows)) == list(ensemble.predict(rows))
     assert manifest["metadata"]["model"] == "ensemble"
+    assert manifest["feature_names"] == list(rows.columns)
