@@ -74,8 +74,8 @@ def score_proba(metric, y, proba, classes, positive=None):
     >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
     >>> score_proba("roc_auc", [0, 1, 0, 1], proba, [0, 1])
     1.0
-    >>> score_proba("balanced_accuracy", [0, 1, 1, 1], proba, [0, 1])
-    0.8333333333333334
+    >>> round(score_proba("balanced_accuracy", [0, 1, 1, 1], proba, [0, 1]), 4)
+    0.8333
     """
     y = np.asarray(y)
     classes = np.asarray(classes)
