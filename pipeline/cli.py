@@ -77,7 +77,7 @@ def _add_selection_flags(run):
     run.add_argument("--cv", type=int, metavar="K", help="folds (default: 5; 3 above 20,000 rows)")
     run.add_argument("--metric", choices=METRICS, help="what selection maximises (default: roc_auc)")
     run.add_argument("--time-limit", dest="time_limit", type=float, metavar="SECONDS",
-                     help="search budget: no new candidate starts once spent (default: 600)")
+                     help="search budget: no new candidate starts once spent (default: 300)")
 
 
 def _cmd_run(args):

@@ -147,7 +147,7 @@ class RunConfig:
     selection: str = "cv"
     cv: int | None = None
     metric: str = "roc_auc"
-    time_limit: float | None = 600.0
+    time_limit: float | None = 300.0
     n_candidates: int | None = None
     ensemble: bool = True
 

@@ -8,11 +8,12 @@ scores; its out-of-fold probabilities are kept for the model's best candidate,
 for the ensemble. The (candidate, fold) fits of all models share one joblib pool
 (see :mod:`._backends`).
 
-Candidates are launched model by model in turn, each model's first candidate
-being its defaults, so that a time budget cuts the tail of every model's search
-rather than whole models. Once the budget is spent no new candidate starts
-(beyond each model's first); the candidates already started finish, and the
-skipped ones are listed.
+Every model's first candidate (its defaults) is launched first; after that the
+next candidate goes to the model that has spent the least time so far, so that
+every model gets a similar share of a time budget and cheap models try more
+candidates. Once the budget is spent no new candidate starts (beyond each
+model's first); the candidates already started finish, and the skipped ones are
+listed. Without a budget every candidate runs, so the order changes nothing.
 """
 
 from __future__ import annotations
@@ -114,19 +115,42 @@ class _Tally:
     errors: list = field(default_factory=list)
 
 
-def _schedule(candidates, n_folds, deadline, skipped):
-    """Yield (model, index, fold) in launch order; stop starting candidates after ``deadline``."""
-    longest = max((len(c) for c in candidates.values()), default=0)
-    for index in range(longest):
-        for name, their in candidates.items():
-            if index >= len(their):
-                continue
-            # A model's first candidate (its defaults) always runs: no model is left out.
-            if index and deadline is not None and time.monotonic() > deadline:
-                skipped.append({"model": name, "params": their[index][0]})
-                continue
-            for fold in range(n_folds):
-                yield name, index, fold
+def _next_model(candidates, launched, fold_seconds):
+    """The model whose next candidate starts now: every model's first in turn, then the least time spent.
+
+    A model's time spent is estimated as its candidates launched times its mean
+    seconds per candidate so far; a model whose first candidate has not reported
+    yet waits. Cheap models thus try more candidates within a budget.
+    """
+    pending = [name for name in candidates if launched[name] < len(candidates[name])]
+    if not pending:
+        return None
+    fresh = [name for name in pending if launched[name] == 0]
+    if fresh:
+        return fresh[0]
+    order = list(candidates)
+
+    def spent(name):
+        seconds = fold_seconds.get(name)
+        return (np.inf if not seconds else launched[name] * float(np.mean(seconds)), order.index(name))
+
+    return min(pending, key=spent)
+
+
+def _schedule(candidates, n_folds, deadline, skipped, fold_seconds):
+    """Yield (model, index, fold) in launch order; after ``deadline`` no new candidate starts."""
+    launched = dict.fromkeys(candidates, 0)
+    while (name := _next_model(candidates, launched, fold_seconds)) is not None:
+        index = launched[name]
+        # A model's first candidate (its defaults) always runs: no model is left out.
+        if index and deadline is not None and time.monotonic() > deadline:
+            left = [(i, order, n) for order, n in enumerate(candidates)
+                    for i in range(launched[n], len(candidates[n]))]
+            skipped.extend({"model": n, "params": candidates[n][i][0]} for i, _, n in sorted(left))
+            return
+        launched[name] += 1
+        for fold in range(n_folds):
+            yield name, index, fold
 
 
 def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positive=None, n_jobs=2,
@@ -178,12 +202,12 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     logger.info("Searching %d candidates over %d models, %d fold(s) each, on %s.",
                 n_tasks // len(folds), len(candidates), len(folds), backend)
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    skipped, tallies = [], {}
+    skipped, tallies, fold_seconds = [], {}, {}
     results = {name: SearchResult() for name in candidates}
     jobs = (
         _delayed_fit((name, index, fold), candidates[name][index][1], X, y, *folds[fold], classes,
-                    backend == "dask")
-        for name, index, fold in _schedule(candidates, len(folds), deadline, skipped)
+                     backend == "dask")
+        for name, index, fold in _schedule(candidates, len(folds), deadline, skipped, fold_seconds)
     )
     context = (X, np.asarray(y), folds, classes, metric, positive)
     with parallel(backend, n_jobs, scheduler) as runner:
@@ -192,6 +216,7 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
             name, index, fold = key
             tally = tallies.setdefault((name, index), _Tally(*candidates[name][index]))
             tally.probas[fold], tally.seconds = proba, tally.seconds + seconds
+            fold_seconds.setdefault(name, []).append(seconds * len(folds))
             if error:
                 tally.errors.append(f"fold {fold}: {error}")
             if len(tally.probas) == len(folds):

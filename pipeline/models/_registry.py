@@ -83,7 +83,7 @@ MODELS = {
         # n_jobs=1: the search already runs one fit per core.
         lambda seed: RandomForestClassifier(n_estimators=_TREES, criterion="gini", min_samples_leaf=2,
                                             n_jobs=1, random_state=seed),
-        {"model__min_samples_leaf": [1, 2, 5, 10], "model__max_features": ["sqrt", 0.25, 0.5]},
+        {"model__min_samples_leaf": [1, 2, 5, 10], "model__max_features": ["sqrt", "log2", 0.25]},
         "Random forest of CART trees split by Gini impurity",
         n_candidates=4, class_weight=True,
     ),

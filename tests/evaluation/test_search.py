@@ -224,3 +224,17 @@ def test_loky_backend_yields_to_the_callers_joblib_backend(data):
     assert found["logreg"].oof[0, 0] == pytest.approx(os.getpid() / 1e9)
     found, _ = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
     assert found["logreg"].oof[0, 0] != pytest.approx(os.getpid() / 1e9)  # loky: another process
+
+
+def test_after_every_models_first_the_model_with_least_time_spent_goes_next():
+    from pipeline.evaluation._search import _next_model
+
+    cands = {"slow": [1, 2, 3], "cheap": [1, 2, 3], "new": [1]}
+    launched = {"slow": 1, "cheap": 1, "new": 0}
+    assert _next_model(cands, launched, {}) == "new"  # every model's defaults first
+    launched["new"] = 1
+    assert _next_model(cands, launched, {"slow": [10.0], "cheap": [1.0]}) == "cheap"
+    launched["cheap"] = 3
+    assert _next_model(cands, launched, {"slow": [10.0], "cheap": [1.0]}) == "slow"
+    launched["slow"] = 3
+    assert _next_model(cands, launched, {}) is None
