@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .datasets import infer_roles
-from .phases import build_phase_steps, phase_report
-from .phases._sequence import build_sequence_steps, sequence_phase_report
+from .phases import build_phase_steps, build_sequence_steps, phase_report, sequence_phase_report
 from .sequences import frame_to_series
 
 __all__ = ["KINDS", "SequenceKind", "TableKind", "resolve_kind"]

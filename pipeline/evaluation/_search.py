@@ -28,10 +28,10 @@ from joblib import delayed
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
-from ._backends import check_backend, parallel, single_threaded
+from ._backends import BACKENDS, check_backend, parallel, single_threaded
 from ._scoring import better, score_proba
 
-__all__ = ["SearchResult", "aligned_proba", "search_models"]
+__all__ = ["BACKENDS", "SearchResult", "aligned_proba", "search_models"]
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,17 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
-from ..config import LARGE_ROWS
 from ..errors import ConfigError
 from ..kinds import KINDS
 from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
 
-__all__ = ["MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params", "phase_options"]
+__all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
+           "phase_options"]
+
+#: Above this many non-test rows the default search is lighter: 3 folds instead of
+#: 5 and half the candidates per model (at least 2), as each fit already learns
+#: from many rows and costs more.
+LARGE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -227,7 +232,7 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
     list of dict
         Phase variants (``outliers``, ``balance``, ``reduce``) and ``model__`` hyperparameters;
         at most ``config.n_candidates`` or else the model's own ``n_candidates`` (halved
-        above :data:`~pipeline.config.LARGE_ROWS` rows), without repeats.
+        above :data:`LARGE_ROWS` rows), without repeats.
 
     Examples
     --------
