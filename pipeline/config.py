@@ -109,15 +109,15 @@ class RunConfig:
     selection: str = key("cv", "'cv': candidates are scored by stratified k-fold cross-validation on all "
                          "non-test rows; 'holdout': on the single validation split (val_size), cheaper for "
                          "very large data and the article's flow.", choices=SELECTIONS)
-    cv: int | None = key(None, f"Folds for selection cv; default: 5, or 3 above {LARGE_ROWS:,} non-test rows.",
-                         at_least=2, metavar="K")
+    cv: int | None = key(None, f"Folds for selection cv; default: 5, or 3 above {LARGE_ROWS:,} non-test "
+                         "rows.", at_least=2, metavar="K")
     metric: str = key("roc_auc", "What selection maximises (log_loss: minimises); shown in the report.",
                       choices=METRICS)
     time_limit: float | None = key(300.0, "Seconds for the search; once spent, no new candidate starts (each "
                                    "model's first always runs) and the report lists the skipped ones.",
                                    above=0.0, metavar="SECONDS")
-    n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: each "
-                                   f"model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
+    n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: "
+                                   f"each model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
                                    metavar="N")
     ensemble: bool = key(True, "Also build a weighted ensemble of the models' best candidates (greedy "
                          "selection on out-of-fold predictions); chosen only when its cross-validated score "

@@ -107,7 +107,8 @@ def test_time_limit_skips_later_candidates_but_never_a_models_first(data):
                                    time_limit=1e-9)
     assert [t["params"] for t in found["logreg"].trials] == [{"C": 0.01}]
     assert [t["params"] for t in found["tree"].trials] == [{"max_depth": 2}]
-    assert skipped == [{"model": "logreg", "params": {"C": 0.1}}, {"model": "tree", "params": {"max_depth": 4}},
+    assert skipped == [{"model": "logreg", "params": {"C": 0.1}},
+                       {"model": "tree", "params": {"max_depth": 4}},
                        {"model": "logreg", "params": {"C": 1.0}}]
 
 
