@@ -78,8 +78,8 @@ def _cmd_run(args):
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]
     logger.info(
-        "Best model: %s (validation ROC AUC %s, test ROC AUC %s)",
-        result.best_model, best["validation"]["roc_auc"], best["test"]["roc_auc"],
+        "Best model: %s (cross-validated %s %s, test ROC AUC %s)",
+        result.best_model, best["cv"]["metric"], best["cv"]["mean"], best["test"]["roc_auc"],
     )
     print(result.path)
     return 0

@@ -20,14 +20,18 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
+from .evaluation._scoring import METRIC_LABELS
 from .evaluation._search import BACKENDS
-from .models import MODELS
+from .models import LARGE_ROWS, MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 
 __all__ = [
     "DEFAULT_MODELS",
     "KIND_CHOICES",
+    "LARGE_ROWS",
+    "METRICS",
     "PROTOCOLS",
+    "SELECTIONS",
     "RunConfig",
     "build_config",
     "field_types",
@@ -44,6 +48,12 @@ DEFAULT_MODELS = {
 PROTOCOLS = ("strict", "article")
 #: ``kind``: how the feature columns are read.
 KIND_CHOICES = ("auto", "table", "sequence")
+#: ``balance``: the phase's methods, and class weights set on the estimator instead.
+BALANCE_CHOICES = ("none", "weight", *(m for m in BALANCE_METHODS if m != "none"))
+#: ``selection``: k-fold cross-validation, or the single holdout split of phase 4.
+SELECTIONS = ("cv", "holdout")
+#: ``metric``: what selection maximises (log loss: minimises).
+METRICS = tuple(METRIC_LABELS)
 
 
 def key(default, help, *, choices=None, metavar=None, at_least=None, above=None, below=None):
@@ -94,14 +104,34 @@ class RunConfig:
     seed: int = key(0, "Seeds every split, sampler and model.", metavar="N")
     out: str = key("reports", "Folder under which the run folder is created.", metavar="DIR")
     test_size: float = key(0.2, "Test fraction of all rows.", above=0.0, below=1.0, metavar="F")
-    val_size: float = key(0.2, "Validation fraction of the training part.", above=0.0, below=1.0, metavar="F")
-    outliers: str = key("drop", "Training rows with an outlier: drop them, clip the values, or keep them.",
-                        choices=OUTLIER_METHODS)
+    val_size: float = key(0.2, "Validation fraction of the non-test rows, for selection holdout.", above=0.0,
+                          below=1.0, metavar="F")
+    selection: str = key("cv", "'cv': candidates are scored by stratified k-fold cross-validation on all "
+                         "non-test rows; 'holdout': on the single validation split (val_size), cheaper for "
+                         "very large data and the article's flow.", choices=SELECTIONS)
+    cv: int | None = key(None, f"Folds for selection cv; default: 5, or 3 above {LARGE_ROWS:,} non-test "
+                         "rows.", at_least=2, metavar="K")
+    metric: str = key("roc_auc", "What selection maximises (log_loss: minimises); shown in the report.",
+                      choices=METRICS)
+    time_limit: float | None = key(300.0, "Seconds for the search; once spent, no new candidate starts (each "
+                                   "model's first always runs) and the report lists the skipped ones.",
+                                   above=0.0, metavar="SECONDS")
+    n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: "
+                                   f"each model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
+                                   metavar="N")
+    ensemble: bool = key(True, "Also build a weighted ensemble of the models' best candidates (greedy "
+                         "selection on out-of-fold predictions); chosen only when its cross-validated score "
+                         "is the best.")
+    outliers: list = key(["none", "clip", "drop"], "Outlier treatments searched per model, comma-separated: "
+                         "keep the rows, clip the values, or drop training rows with an outlier.",
+                         choices=OUTLIER_METHODS, metavar="LIST")
     z_threshold: float = key(3.0, "Absolute z-score beyond which a value is an outlier.", above=0.0,
                              metavar="Z")
-    balance: str = key("smote", "Class balancing of the training rows.", choices=BALANCE_METHODS)
+    balance: list = key(["none", "weight", "smote"], "Class balancing searched per model, comma-separated; "
+                        "'weight' sets class_weight='balanced' on estimators that take it.",
+                        choices=BALANCE_CHOICES, metavar="LIST")
     k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
-    reduce: list = key(["lda", "none"], "Reductions searched per model, comma-separated; validation "
+    reduce: list = key(["none", "lda"], "Reductions searched per model, comma-separated; cross-validation "
                        "picks one.", choices=REDUCE_METHODS, metavar="LIST")
     categorical: list = key([], "Columns forced to be categorical, comma-separated.", metavar="LIST")
     numeric: list = key([], "Columns forced to be numeric, comma-separated.", metavar="LIST")
@@ -129,6 +159,12 @@ class RunConfig:
                                         metavar="T|auto")
     track: str | None = key(None, "MLflow tracking URI, e.g. file:./mlruns: log the run there, one nested "
                             "run per model (needs dmflow[tracking]).", metavar="URI")
+
+    def __post_init__(self):
+        # A single phase option is a one-item search: `outliers: drop` means [drop].
+        for name in ("outliers", "balance", "reduce"):
+            if isinstance(getattr(self, name), str):
+                setattr(self, name, [getattr(self, name)])
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""

@@ -39,12 +39,14 @@ class _Bundled:
     target: str
     positive: str | None
     description: str
+    kind: str = "table"
 
 
 #: Datasets shipped in the repository's ``data/`` folder, by short name.
 BUNDLED = {
     "adult": _Bundled("adult/adult.csv.gz", "income", ">50K", "UCI Adult census income (48,842 rows)"),
-    "ecg200": _Bundled("ecg200/ecg200.csv.gz", "label", "-1", "UCR ECG200 heartbeats (200 series x 96 steps)"),
+    "ecg200": _Bundled("ecg200/ecg200.csv.gz", "label", "-1", "UCR ECG200 heartbeats (200 series x 96 steps)",
+                        kind="sequence"),
 }
 
 

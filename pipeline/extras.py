@@ -6,15 +6,44 @@ import logging
 
 import numpy as np
 
-__all__ = ["neural_extras", "token_names"]
+__all__ = ["lda_projection", "neural_extras", "token_names"]
 
 logger = logging.getLogger(__name__)
+
+_LDA_POINTS = 3000  # rows drawn in the LDA projection figure
+
+
+def lda_projection(models, best, X, y, seed, kind):
+    """Rows projected by the first model (the best first) whose reduction is LDA; None if none is.
+
+    Parameters
+    ----------
+    models : dict
+        Model name -> fitted Pipeline.
+    best : str
+        Tried first.
+    X, y : the rows the models were fitted on
+    seed : int
+        Draws the rows shown.
+    kind : a kind of :data:`pipeline.kinds.KINDS`
+    """
+    order = [best] + [name for name in models if name != best]
+    for name in order:
+        pipe = models[name]
+        if getattr(pipe.named_steps.get("reduce"), "method", None) != "lda":
+            continue
+        at = [step for step, _ in pipe.steps].index("reduce")
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(len(y), size=min(_LDA_POINTS, len(y)), replace=False))
+        values = pipe[: at + 1].transform(kind.take(X, rows))
+        return {"values": np.asarray(values), "labels": np.asarray(y)[rows], "model": name}
+    return None
 
 
 def token_names(pipe, kind, n_tokens):
     """Names of the tokens the final estimator reads: features after the phases, or steps."""
-    if kind == "sequence":
-        return [f"t{i}" for i in range(n_tokens)]
+    if not kind.named_columns:
+        return kind.token_names(n_tokens)
     reducer = pipe.named_steps.get("reduce")
     if reducer is not None and getattr(reducer, "method", "none") != "none":
         prefix = "LD" if reducer.method == "lda" else "PC"
@@ -23,7 +52,7 @@ def token_names(pipe, kind, n_tokens):
         names = [str(n) for n in pipe[: [s for s, _ in pipe.steps].index("reduce")].get_feature_names_out()]
     except (AttributeError, ValueError, TypeError):
         names = []
-    return names if len(names) == n_tokens else [f"x{i}" for i in range(n_tokens)]
+    return names if len(names) == n_tokens else kind.token_names(n_tokens)
 
 
 def neural_extras(models, neural_names, X_example, kind):
@@ -37,7 +66,7 @@ def neural_extras(models, neural_names, X_example, kind):
         Names of the torch models among them.
     X_example : rows or series
         One raw example (first row of the test split) for the attention maps.
-    kind : {"table", "sequence"}
+    kind : a kind of :data:`pipeline.kinds.KINDS`
 
     Returns
     -------

@@ -100,9 +100,14 @@ def test_every_config_key_has_a_run_flag_with_its_help():
     by_dest = {action.dest: action for action in run._actions}
     for spec in dataclasses.fields(RunConfig):
         action = by_dest[spec.name]
-        assert action.option_strings == ["--" + spec.name.replace("_", "-")]
+        flag = "--" + spec.name.replace("_", "-")
+        if isinstance(spec.default, bool):
+            assert action.option_strings == [flag, "--no-" + flag[2:]]
+        else:
+            assert action.option_strings == [flag]
         assert action.help.startswith(spec.metadata["help"])
-        if spec.metadata["choices"] and spec.name not in ("models", "reduce"):
+        is_list = spec.default_factory is not dataclasses.MISSING or spec.name == "models"
+        if spec.metadata["choices"] and not is_list:
             assert tuple(action.choices) == spec.metadata["choices"]
 
 

@@ -25,7 +25,7 @@ def tuned(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tuned")
     make_mixed_frame(n=300, seed=4).to_csv(folder / "mixed.csv", index=False)
     config = RunConfig(data=str(folder / "mixed.csv"), target="label", models=["logreg", "rf"],
-                       out=str(folder / "runs"), n_jobs=1, threshold="auto",
+                       out=str(folder / "runs"), n_jobs=1, threshold="auto", selection="holdout",
                        track=(folder / "mlruns").as_uri())
     return run(config, verbose=False)
 
@@ -43,14 +43,19 @@ def test_every_model_has_curves_importance_and_an_auto_threshold(tuned):
 
 
 def test_auto_threshold_comes_from_validation_not_test(tuned):
+    from sklearn.base import clone
+
     from tests.conftest import make_mixed_frame
     from pipeline.phases import train_val_test_split
 
     frame = make_mixed_frame(n=300, seed=4)
     X, y = frame.drop(columns="label"), frame["label"]
     X = X[["x1", "x2", "x3", "colour", "size"]]
-    _, X_val, _, _, y_val, _ = train_val_test_split(X, y, test_size=0.2, val_size=0.2, random_state=0)
-    model = tuned.models["logreg"]
+    X_train, X_val, _, y_train, y_val, _ = train_val_test_split(X, y, test_size=0.2, val_size=0.2,
+                                                                random_state=0)
+    # The threshold is found on the selection predictions: those of the chosen
+    # candidate fitted on the training part, scored on the validation part.
+    model = clone(tuned.models["logreg"]).fit(X_train, y_train)
     score = model.predict_proba(X_val)[:, list(model.classes_).index("yes")]
     found = tuned.metrics["models"]["logreg"]["threshold"]["value"]
     assert found == f1_optimal_threshold(y_val == "yes", score)

@@ -12,6 +12,9 @@ from tests.conftest import make_mixed_frame
 
 RATES = {"accuracy", "misclassification_rate", "tpr", "fpr", "tnr", "precision", "prevalence", "f1", "roc_auc",
          "confusion_matrix"}
+# Small and quick: two candidates per model, three folds, a small forest.
+QUICK = dict(target="label", models=["logreg", "rf"], n_jobs=1, cv=3, n_candidates=2,
+             model_params={"rf": {"n_estimators": 20}})
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,7 @@ def strict_and_article(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     data = root / "mixed.csv"
     make_mixed_frame(n=500).to_csv(data, index=False)
-    common = dict(data=str(data), target="label", models=["logreg", "rf"], out=str(root), n_jobs=1)
+    common = dict(QUICK, data=str(data), out=str(root), outliers=["drop"], balance=["smote"])
     strict = run(RunConfig(**common), verbose=False)
     article = run(RunConfig(**common, protocol="article"), verbose=False)
     return strict, article
@@ -42,17 +45,44 @@ def test_metrics_cover_every_model_and_split(strict_and_article):
             assert RATES <= set(entry[split])
             assert 0.5 < entry[split]["roc_auc"] <= 1.0
         assert entry["reduction"]["method"] in {"lda", "none"}
+        assert len(entry["cv"]["folds"]) == 3 and entry["cv"]["metric"] == "roc_auc"
+        assert entry["cv"]["mean"] == pytest.approx(np.mean(entry["cv"]["folds"]))
+        assert len(entry["search"]) == 2
     counts = metrics["dataset"]["class_counts"]
     assert sum(sum(c.values()) for c in counts.values()) == metrics["dataset"]["n_rows"]
     balance = metrics["phases"]["balance"]
     assert len(set(balance["class_counts_after"].values())) == 1  # SMOTE evened the classes
     assert metrics["phases"]["outliers"]["rows_removed"] >= 4  # the planted outliers
+    # out-of-fold predictions cover every selection row once
+    n_selection = sum(counts["selection"].values())
+    assert np.sum(metrics["models"]["rf"]["validation"]["confusion_matrix"]) == n_selection
 
 
-def test_best_model_has_the_best_validation_auc(strict_and_article):
+def test_best_model_has_the_best_cross_validated_score(strict_and_article):
     metrics = strict_and_article[0].metrics
-    aucs = {name: m["validation"]["roc_auc"] for name, m in metrics["models"].items()}
-    assert aucs[metrics["best_model"]] == max(aucs.values())
+    means = {name: m["cv"]["mean"] for name, m in metrics["models"].items()}
+    assert means[metrics["best_model"]] == max(means.values())
+    assert set(means) == {"logreg", "rf", "ensemble"}
+
+
+def test_ensemble_lists_its_members_and_the_report_shows_them(strict_and_article):
+    strict, _ = strict_and_article
+    members = strict.metrics["models"]["ensemble"]["members"]
+    assert set(members) <= {"logreg", "rf"} and sum(members.values()) == pytest.approx(1.0)
+    html = (strict.path / "report.html").read_text()
+    assert 'id="selection"' in html and "Ensemble members" in html
+    assert html.count("<svg") >= 1
+
+
+def test_refit_uses_every_non_test_row(strict_and_article):
+    strict, _ = strict_and_article
+    counts = strict.metrics["dataset"]["class_counts"]
+    n_selection = sum(counts["selection"].values())
+    for name in ("logreg", "rf"):
+        steps = strict.models[name].named_steps
+        seen = len(steps["outliers"].sample_indices_) + steps["outliers"].n_outliers_
+        assert seen == n_selection  # the first step of the refit saw every non-test row
+        assert sum(steps["balance"].class_counts_before_.values()) == len(steps["outliers"].sample_indices_)
 
 
 def test_test_split_is_scored_row_for_row(strict_and_article):
@@ -71,8 +101,6 @@ def test_article_protocol_differs_only_where_it_should(strict_and_article):
         # the article balances the test split, so its confusion matrix holds more rows
         n_test = np.sum(s["test"]["confusion_matrix"])
         assert np.sum(a["test_article"]["confusion_matrix"]) > n_test
-        counts = np.sum(a["test_article"]["confusion_matrix"], axis=1)
-        assert counts[0] == counts[1]
     assert "article" in (article.path / "report.html").read_text()
 
 
@@ -84,7 +112,9 @@ def test_saved_model_takes_raw_rows(strict_and_article):
     rows.loc[1, "x1"] = np.nan
     proba = model.predict_proba(rows)
     assert proba.shape == (30, 2) and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba, strict.estimator.predict_proba(rows))
     assert manifest["metadata"]["target"] == "label"
+    assert manifest["metadata"]["model"] == strict.best_model
 
 
 def test_same_seed_same_metrics(strict_and_article, tmp_path):
@@ -92,19 +122,44 @@ def test_same_seed_same_metrics(strict_and_article, tmp_path):
     config = RunConfig(**{**strict.metrics["run"]["config"], "out": str(tmp_path)})
     again = run(config, verbose=False)
     for name, entry in strict.metrics["models"].items():
-        for split in ("validation", "test"):
+        for split in ("validation", "test", "cv"):
             assert again.metrics["models"][name][split] == entry[split]
 
 
-def test_multiclass_run(tmp_path):
+def test_holdout_selection_and_time_limit(tmp_path):
+    data = tmp_path / "mixed.csv"
+    make_mixed_frame(n=300).to_csv(data, index=False)
+    config = RunConfig(**dict(QUICK, n_candidates=3), data=str(data), out=str(tmp_path),
+                       selection="holdout", time_limit=1e-6, metric="balanced_accuracy")
+    result = run(config, verbose=False)
+    metrics = result.metrics
+    selection = metrics["selection"]
+    assert selection["method"] == "holdout" and selection["folds"] == 1
+    assert selection["metric"] == "balanced_accuracy"
+    # each model's defaults ran; the budget was spent before the rest
+    assert {s["model"] for s in selection["skipped"]} == {"logreg", "rf"} and len(selection["skipped"]) == 4
+    for name in ("logreg", "rf"):
+        assert len(metrics["models"][name]["search"]) == 1
+    html = (result.path / "report.html").read_text()
+    assert "Skipped by the time limit" in html and "balanced_accuracy" in html
+
+
+def test_multiclass_run_reports_prevalence_per_class(tmp_path):
     data = tmp_path / "three.csv"
     make_mixed_frame(n=450, n_classes=3).to_csv(data, index=False)
-    result = run(RunConfig(data=str(data), target="label", models=["logreg"], out=str(tmp_path), n_jobs=1),
-                 verbose=False)
+    config = RunConfig(**QUICK, data=str(data), out=str(tmp_path), metric="log_loss")
+    result = run(config, verbose=False)
     test = result.metrics["models"]["logreg"]["test"]
     assert np.shape(test["confusion_matrix"]) == (3, 3)
     assert 0.5 < test["roc_auc"] <= 1.0
-    assert result.metrics["models"]["logreg"]["reduction"]["n_components"] in (None, 2)
+    assert test["prevalence"] is None  # a macro mean would always be 1/3
+    shares = [c["prevalence"] for c in test["per_class"].values()]
+    assert sum(shares) == pytest.approx(1.0) and len(set(shares)) > 1
+    prevalence = result.metrics["dataset"]["prevalence"]["test"]
+    assert sorted(prevalence) == ["c0", "c1", "c2"] and sum(prevalence.values()) == pytest.approx(1.0)
+    means = {n: m["cv"]["mean"] for n, m in result.metrics["models"].items()}
+    assert means[result.best_model] == min(means.values())  # log loss: lower is better
+    assert result.estimator.predict_proba(make_mixed_frame(n=5, seed=1).drop(columns="label")).shape == (5, 3)
 
 
 def test_sequence_run_with_neural_models(tmp_path):
@@ -115,8 +170,9 @@ def test_sequence_run_with_neural_models(tmp_path):
     frame = pd.read_csv(bundled_path("ecg200")).iloc[:120, :33]  # 120 series x 32 steps keeps it quick
     frame.to_csv(tmp_path / "series.csv", index=False)
     config = RunConfig(data=str(tmp_path / "series.csv"), target="label", kind="sequence",
-                       models=["logreg", "gru", "transformer"], out=str(tmp_path), n_jobs=2,
-                       model_params={"gru": {"max_epochs": 8}, "transformer": {"max_epochs": 8}})
+                       models=["logreg", "gru", "transformer"], out=str(tmp_path), n_jobs=2, cv=2,
+                       n_candidates=1, balance=["smote"], ensemble=False,
+                       model_params={"gru": {"max_epochs": 5}, "transformer": {"max_epochs": 5}})
     result = run(config, verbose=False)
     metrics = result.metrics
     assert metrics["dataset"]["kind"] == "sequence"

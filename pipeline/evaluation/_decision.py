@@ -56,16 +56,18 @@ def decide(proba, classes, positive=None, threshold=None):
     return np.where(proba[:, column] >= threshold, classes[column], negative)
 
 
-def choose_threshold(setting, estimator, X_select, y_select, classes, positive):
+def choose_threshold(setting, proba_select, y_select, classes, positive):
     """The threshold a model predicts at, and where it came from.
 
     Parameters
     ----------
     setting : float, "auto" or None
         The ``threshold`` config value.
-    estimator : fitted classifier
-    X_select, y_select : selection rows (validation or out-of-fold), never the test split
-        Only read for ``"auto"``.
+    proba_select : array-like of shape (n_rows, n_classes)
+        Probabilities of selection rows (out-of-fold or validation predictions),
+        never of the test split. Only read for ``"auto"``.
+    y_select : array-like of shape (n_rows,)
+        The labels of those rows.
     classes : sequence
         The model's classes.
     positive : label or None
@@ -79,7 +81,7 @@ def choose_threshold(setting, estimator, X_select, y_select, classes, positive):
 
     Examples
     --------
-    >>> choose_threshold(0.3, None, None, None, ["no", "yes"], "yes")
+    >>> choose_threshold(0.3, None, None, ["no", "yes"], "yes")
     {'value': 0.3, 'source': 'config'}
     """
     if len(classes) != 2:
@@ -94,5 +96,5 @@ def choose_threshold(setting, estimator, X_select, y_select, classes, positive):
     if setting != "auto":
         return {"value": float(setting), "source": "config"}
     column = list(classes).index(positive)
-    score = np.asarray(estimator.predict_proba(X_select))[:, column]
+    score = np.asarray(proba_select, dtype=np.float64)[:, column]
     return {"value": f1_optimal_threshold(np.asarray(y_select) == positive, score), "source": "auto"}

@@ -83,8 +83,9 @@ def rates_table(confusion_matrix):
     ``[[TN, FP], [FN, TP]]``. A rate whose denominator is zero is ``None``.
 
     For a K x K matrix (K > 2) each class is scored one-vs-rest; the headline
-    ``tpr``, ``fnr``, ``fpr``, ``tnr``, ``precision`` and ``prevalence`` are the
-    macro averages over the classes where the rate is defined, while
+    ``tpr``, ``fnr``, ``fpr``, ``tnr`` and ``precision`` are the macro averages
+    over the classes where the rate is defined, ``prevalence`` is ``None`` (its
+    macro average would always be 1/K; see each class's), while
     ``accuracy`` and ``misclassification_rate`` are the overall ones (trace over
     total): the macro mean of one-vs-rest accuracies counts every correct
     prediction K times and would flatter the model. Per-class rates, each with
@@ -131,8 +132,11 @@ def rates_table(confusion_matrix):
         "accuracy": _ratio(correct, total),
         "misclassification_rate": _ratio(total - correct, total),
     }
-    for key in ("tpr", "fnr", "fpr", "tnr", "precision", "prevalence"):
+    for key in ("tpr", "fnr", "fpr", "tnr", "precision"):
         rates[key] = _mean_defined(r[key] for r in per_class.values())
+    # The macro mean of the classes' prevalences is always 1/K and says nothing;
+    # each class's prevalence is under ``per_class``.
+    rates["prevalence"] = None
     rates["per_class"] = per_class
     return rates
 

@@ -1,39 +1,37 @@
-"""Hyperparameter search scored on a fixed validation split, in parallel.
+"""Cross-validated model search under a time budget.
 
-scikit-learn's ``GridSearchCV`` cross-validates and refits; the flow instead
-fits each candidate once on the training part and scores it on the separate
-validation part (phase 4), so a small loop over ``ParameterGrid`` is the whole
-search. Candidates of all models share one joblib pool, run by one of three
-backends: ``loky`` (local worker processes), ``dask`` (the workers of a
-``dask.distributed`` cluster, through joblib's Dask backend) or ``sequential``.
+Every candidate (a model's Pipeline with one set of phase variants and
+hyperparameters) is fitted once per fold on the fold's training part and
+predicts the fold's validation part, so every phase step, samplers included,
+learns from training rows only. A candidate's score is the mean of its fold
+scores; its out-of-fold probabilities are kept for the model's best candidate,
+for the ensemble. The (candidate, fold) fits of all models share one joblib pool
+(see :mod:`._backends`).
+
+Every model's first candidate (its defaults) is launched first; after that the
+next candidate goes to the model that has spent the least time so far, so that
+every model gets a similar share of a time budget and cheap models try more
+candidates. Once the budget is spent no new candidate starts (beyond each
+model's first); the candidates already started finish, and the skipped ones are
+listed. Without a budget every candidate runs, so the order changes nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from joblib import Parallel, delayed, parallel_config
+from joblib import delayed
 from sklearn.base import clone
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import ParameterGrid
 from tqdm.auto import tqdm
 
-from ..errors import ConfigError
-from ._fitting import fit_pipeline
+from ._backends import BACKENDS, check_backend, parallel, single_threaded
+from ._scoring import better, score_proba
 
-__all__ = ["BACKENDS", "SearchResult", "search_models", "validation_auc"]
-
-#: Names accepted by ``search_models(backend=...)``.
-BACKENDS = ("loky", "dask", "sequential")
-
-# How long to try reaching a Dask scheduler before giving up.
-_CONNECT_TIMEOUT = "20s"
+__all__ = ["BACKENDS", "SearchResult", "aligned_proba", "search_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,253 +43,224 @@ class SearchResult:
     Attributes
     ----------
     estimator : object
-        The best candidate, fitted on the training part.
+        The best candidate, unfitted (refit it on all the rows).
     params : dict
-        Its parameters.
-    score : float or None
-        Its validation ROC AUC.
+        Its phase variants and hyperparameters.
+    score, std : float or None
+        Mean and standard deviation of its fold scores.
+    fold_scores : list of float
+        Its score on each fold's validation part.
+    oof : ndarray of shape (n_rows, n_classes) or None
+        Its out-of-fold probabilities (NaN on rows no fold validated).
     fit_time_s : float
-        Seconds its fit took.
+        Seconds its fits took, summed over folds.
     trials : list of dict
-        Every candidate: ``params``, ``validation_roc_auc``, ``fit_time_s``.
+        Every finished candidate: ``params``, ``cv_mean``, ``cv_std``, ``fold_scores``,
+        ``fit_time_s``, and ``error`` when a fit failed.
     """
 
     estimator: object = None
     params: dict = field(default_factory=dict)
     score: float | None = None
+    std: float | None = None
+    fold_scores: list = field(default_factory=list)
+    oof: object = None
     fit_time_s: float = 0.0
     trials: list = field(default_factory=list)
+    _index: int = -1
 
 
-def validation_auc(estimator, X, y):
-    """ROC AUC of a fitted classifier: binary, or one-vs-rest macro for more classes.
+def aligned_proba(estimator, X, classes):
+    """``predict_proba`` with one column per class of ``classes``, zeros for classes it never saw.
 
-    Returns ``None`` when ``y`` holds a single class, where AUC is undefined.
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> model = DummyClassifier(strategy="prior").fit([[0], [1]], ["a", "b"])
+    >>> aligned_proba(model, [[0]], ["a", "b", "c"]).tolist()
+    [[0.5, 0.5, 0.0]]
     """
-    classes = list(estimator.classes_)
-    if len(np.unique(y)) < 2:
-        return None
-    proba = estimator.predict_proba(X)
-    if len(classes) == 2:
-        return float(roc_auc_score(np.asarray(y) == classes[1], proba[:, 1]))
-    return float(roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=classes))
+    proba = np.asarray(estimator.predict_proba(X), dtype=float)
+    columns = np.searchsorted(np.asarray(classes), np.asarray(estimator.classes_))
+    out = np.zeros((proba.shape[0], len(classes)))
+    out[:, columns] = proba
+    return out
 
 
-def _fit_candidate(name, template, params, X_train, y_train, X_val, y_val, one_thread=False):
+def _rows(X, index):
+    return X.iloc[index] if hasattr(X, "iloc") else X[index]
+
+
+def _fit_fold(key, estimator, X, y, train, val, classes, one_thread):
+    """Fit one candidate on one fold's training part; predict its validation part."""
     start = time.perf_counter()
-    estimator = clone(template).set_params(**params)
-    with _single_threaded() if one_thread else contextlib.nullcontext():
-        if hasattr(estimator, "steps"):
-            fit_pipeline(estimator, X_train, y_train, X_val, y_val)
-        else:  # a bare estimator
-            estimator.fit(X_train, y_train)
-        score = validation_auc(estimator, X_val, y_val)
-    elapsed = time.perf_counter() - start
-    return name, params, estimator, score, elapsed
-
-
-@contextlib.contextmanager
-def _single_threaded():
-    """Run a task on one core: no nested joblib pool, one BLAS/OpenMP and torch thread.
-
-    Each Dask worker takes one task per thread; an estimator that opened its own
-    pool inside it (a forest's ``n_jobs``) would send nested tasks back to the
-    cluster through joblib's Dask backend, and native thread pools would
-    oversubscribe the worker's cores. One thread also makes the arithmetic, and
-    so the chosen model, the same as under loky, whose workers get one thread
-    each on a machine with as many cores as jobs.
-    """
-    from threadpoolctl import threadpool_limits
-
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(parallel_config(backend="sequential"))
-        stack.enter_context(threadpool_limits(limits=1))
-        torch = _loaded_torch()
-        if torch is not None:
-            before = torch.get_num_threads()
-            torch.set_num_threads(1)
-            stack.callback(torch.set_num_threads, before)
-        yield
-
-
-def _loaded_torch():
-    """torch if something already imported it (a neural model), else None: never import it here."""
-    return sys.modules.get("torch")
-
-
-def _check_backend(backend, scheduler):
-    if backend not in BACKENDS:
-        raise ConfigError(
-            f"backend={backend!r} is not one of {', '.join(BACKENDS)}. Use 'loky' for local "
-            "processes, 'dask' for a dask.distributed cluster, 'sequential' for one process."
-        )
-    if scheduler is not None and backend != "dask":
-        raise ConfigError(
-            f"scheduler={scheduler!r} is only used by backend='dask', but backend={backend!r}. "
-            "Pass backend='dask', or leave the scheduler out."
-        )
-
-
-def _import_distributed():
     try:
-        from dask import distributed
-    except ImportError as err:
-        raise ConfigError(
-            "backend='dask' needs dask.distributed, which is not installed "
-            f"({err}). Install it with pip install 'dmflow[distributed]', or use backend='loky'."
-        ) from None
-    return distributed
+        with single_threaded() if one_thread else contextlib.nullcontext():
+            fitted = clone(estimator).fit(_rows(X, train), np.asarray(y)[train])
+            proba = aligned_proba(fitted, _rows(X, val), classes)
+        error = None
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
+        proba, error = None, f"{type(err).__name__}: {err}"
+    return key, proba, time.perf_counter() - start, error
 
 
-@contextlib.contextmanager
-def _dask_cluster(scheduler, n_jobs):
-    """Yield a Client: to ``scheduler``, or to a local cluster of ``n_jobs`` one-thread workers."""
-    distributed = _import_distributed()
-    with contextlib.ExitStack() as stack:
-        if scheduler is None:
-            n_workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
-            # Processes of one thread each: the fits hold the GIL, and one thread
-            # per worker is what makes a task single-threaded (see _single_threaded).
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=n_workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
-                # Without a dashboard the scheduler still serves its health
-                # routes over HTTP; a free port keeps two clusters from clashing.
-                scheduler_kwargs={"dashboard_address": ":0"},
-            ))
-            logger.info("Started a local Dask cluster of %d workers.", n_workers)
-            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
-        else:
-            try:
-                client = stack.enter_context(
-                    distributed.Client(scheduler, set_as_default=False, timeout=_CONNECT_TIMEOUT))
-            except OSError as err:
-                raise ConfigError(
-                    f"Cannot reach the Dask scheduler at {scheduler!r} ({err}). Start one with "
-                    "`dask scheduler` and workers with `dask worker ADDRESS`, check the "
-                    "address, or leave --scheduler out to start a local cluster."
-                ) from None
-            logger.info("Connected to the Dask scheduler at %s (%d workers).", scheduler,
-                        len(client.scheduler_info().get("workers", {})))
-        yield client
+@dataclass
+class _Tally:
+    """The folds of one candidate as they come back."""
+
+    params: dict
+    estimator: object
+    probas: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    errors: list = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def _parallel(backend, n_jobs, scheduler):
-    """Yield the ``joblib.Parallel`` that runs the candidates on ``backend``."""
-    if backend == "sequential":
-        yield Parallel(n_jobs=1, return_as="generator_unordered")
-    elif backend == "loky":
-        # No backend named here: joblib's default is loky, and a caller's
-        # joblib.parallel_config(backend=...) (Ray's, for one) takes over.
-        yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    else:
-        with _dask_cluster(scheduler, n_jobs) as client, \
-                parallel_config(backend="dask", client=client):
-            # n_jobs=-1: as many tasks in flight as the cluster has worker threads.
-            yield Parallel(n_jobs=-1, return_as="generator_unordered")
+def _next_model(candidates, launched, fold_seconds):
+    """The model whose next candidate starts now: every model's first in turn, then the least time spent.
+
+    A model's time spent is estimated as its candidates launched times its mean
+    seconds per candidate so far; a model whose first candidate has not reported
+    yet waits. Cheap models thus try more candidates within a budget.
+    """
+    pending = [name for name in candidates if launched[name] < len(candidates[name])]
+    if not pending:
+        return None
+    fresh = [name for name in pending if launched[name] == 0]
+    if fresh:
+        return fresh[0]
+    order = list(candidates)
+
+    def spent(name):
+        seconds = fold_seconds.get(name)
+        return (np.inf if not seconds else launched[name] * float(np.mean(seconds)), order.index(name))
+
+    return min(pending, key=spent)
 
 
-def _order_key(trial):
-    # Ties are broken by the candidate's position in the grid, so the choice
-    # does not depend on which worker finished first.
-    score = trial["validation_roc_auc"]
-    return (-np.inf if score is None else score, -trial["_index"])
+def _schedule(candidates, n_folds, deadline, skipped, fold_seconds):
+    """Yield (model, index, fold) in launch order; after ``deadline`` no new candidate starts."""
+    launched = dict.fromkeys(candidates, 0)
+    while (name := _next_model(candidates, launched, fold_seconds)) is not None:
+        index = launched[name]
+        # A model's first candidate (its defaults) always runs: no model is left out.
+        if index and deadline is not None and time.monotonic() > deadline:
+            left = [(i, order, n) for order, n in enumerate(candidates)
+                    for i in range(launched[n], len(candidates[n]))]
+            skipped.extend({"model": n, "params": candidates[n][i][0]} for i, _, n in sorted(left))
+            return
+        launched[name] += 1
+        for fold in range(n_folds):
+            yield name, index, fold
 
 
-def search_models(candidates, X_train, y_train, X_val, y_val, *, n_jobs=2, verbose=True,
-                  backend="loky", scheduler=None):
-    """Fit every candidate of every model and keep each model's best.
+def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positive=None, n_jobs=2,
+                  verbose=True, backend="loky", scheduler=None, time_limit=None):
+    """Cross-validate every candidate of every model and keep each model's best.
 
     Parameters
     ----------
     candidates : dict
-        Model name -> ``(unfitted estimator, param grid dict)``.
-    X_train, y_train : training part
-    X_val, y_val : validation part
-    n_jobs : int, default=2
-        Parallel fits: loky worker processes, or the workers of the local Dask
-        cluster that ``backend="dask"`` starts without a ``scheduler``; -1 for
-        one per core. Ignored by ``"sequential"`` and by a remote cluster, which
-        runs as many fits as it has worker threads.
+        Model name -> list of ``(params, unfitted estimator)``; the first is tried first.
+    X, y : all rows selection may use (never the test split)
+    folds : list of (train_index, val_index)
+        Row positions of each fold (one pair: a holdout split).
+    classes : array-like
+        All class labels, sorted.
+    metric : str, default="roc_auc"
+        Selection metric (see :func:`score_proba`).
+    positive : label, optional
+        The positive class of a binary task.
+    n_jobs, backend, scheduler
+        What runs the fits (see :func:`~._backends.parallel`).
     verbose : bool, default=True
         Show a progress bar.
-    backend : {"loky", "dask", "sequential"}, default="loky"
-        What runs the fits. ``"loky"`` is joblib's default pool of local
-        processes, or whatever backend the caller set with
-        ``joblib.parallel_config`` (such as Ray's, registered by
-        ``ray.util.joblib.register_ray()``). ``"dask"`` sends each fit as a task to a
-        ``dask.distributed`` cluster through joblib's Dask backend (needs the
-        ``distributed`` extra); inside each task the estimator runs on one thread.
-        The same seed gives the same trials and the same best models on every
-        backend.
-    scheduler : str, optional
-        Address of a running Dask scheduler (``"tcp://host:8786"``); only with
-        ``backend="dask"``. None starts a local cluster for the search and
-        closes it afterwards.
+    time_limit : float, optional
+        Seconds after which no new candidate starts.
 
     Returns
     -------
-    dict
+    results : dict
         Model name -> :class:`SearchResult`.
+    skipped : list of dict
+        Candidates never started because the budget was spent: ``model``, ``params``.
 
     Examples
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import StratifiedKFold
     >>> X, y = make_classification(n_samples=120, random_state=0)
-    >>> found = search_models({"logreg": (LogisticRegression(), {"C": [0.1, 1.0]})},
-    ...                       X[:80], y[:80], X[80:], y[80:], n_jobs=1, verbose=False)
-    >>> sorted(found["logreg"].params)
-    ['C']
+    >>> folds = list(StratifiedKFold(3).split(X, y))
+    >>> cands = {"logreg": [({"C": c}, LogisticRegression(C=c)) for c in (0.1, 1.0)]}
+    >>> found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=1, verbose=False)
+    >>> len(found["logreg"].trials), len(found["logreg"].fold_scores), skipped
+    (2, 3, [])
     """
-    tasks = [
-        (name, template, params, index)
-        for name, (template, grid) in candidates.items()
-        for index, params in enumerate(ParameterGrid(grid))
-    ]
-    _check_backend(backend, scheduler)
-    logger.info("Searching %d candidates over %d models on %s with %d jobs.", len(tasks),
-                len(candidates), backend, 1 if backend == "sequential" else n_jobs)
+    check_backend(backend, scheduler)
+    classes = np.asarray(classes)
+    n_tasks = sum(len(c) for c in candidates.values()) * len(folds)
+    logger.info("Searching %d candidates over %d models, %d fold(s) each, on %s.",
+                n_tasks // len(folds), len(candidates), len(folds), backend)
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    skipped, tallies, fold_seconds = [], {}, {}
     results = {name: SearchResult() for name in candidates}
-    best_keys = {}
-    one_thread = backend == "dask"
     jobs = (
-        delayed(_fit_candidate)(name, template, params, X_train, y_train, X_val, y_val, one_thread)
-        for name, template, params, _ in tasks
+        _delayed_fit((name, index, fold), candidates[name][index][1], X, y, *folds[fold], classes,
+                     backend == "dask")
+        for name, index, fold in _schedule(candidates, len(folds), deadline, skipped, fold_seconds)
     )
-    index_of = {(name, _freeze(params)): index for name, _, params, index in tasks}
-    with _parallel(backend, n_jobs, scheduler) as runner:
-        for name, params, estimator, score, elapsed in tqdm(
-            runner(jobs), total=len(tasks), disable=not verbose, desc="model search", unit="fit"
-        ):
-            _keep(results, best_keys, index_of, name, params, estimator, score, elapsed)
+    context = (X, np.asarray(y), folds, classes, metric, positive)
+    with parallel(backend, n_jobs, scheduler) as runner:
+        for key, proba, seconds, error in tqdm(runner(jobs), total=n_tasks, disable=not verbose,
+                                               desc="model search", unit="fit"):
+            name, index, fold = key
+            tally = tallies.setdefault((name, index), _Tally(*candidates[name][index]))
+            tally.probas[fold], tally.seconds = proba, tally.seconds + seconds
+            fold_seconds.setdefault(name, []).append(seconds * len(folds))
+            if error:
+                tally.errors.append(f"fold {fold}: {error}")
+            if len(tally.probas) == len(folds):
+                _finish(results[name], index, tallies.pop((name, index)), context)
     for result in results.values():
-        result.trials.sort(key=lambda trial: trial["_index"])
-        for trial in result.trials:
-            del trial["_index"]
-    return results
+        result.trials.sort(key=lambda trial: trial.pop("_index"))
+    if skipped:
+        logger.warning("Time limit of %s s reached: %d candidate(s) skipped.", time_limit, len(skipped))
+    return results, skipped
 
 
-def _keep(results, best_keys, index_of, name, params, estimator, score, elapsed):
-    """Record one finished candidate; keep its estimator only if it is the model's best."""
-    trial = {"params": _plain(params), "validation_roc_auc": score, "fit_time_s": round(elapsed, 3),
-             "_index": index_of[(name, _freeze(params))]}
-    results[name].trials.append(trial)
-    key = _order_key(trial)
-    # Keep only the best fitted estimator so far: the others are dropped as
-    # they arrive instead of piling up in memory.
-    if name not in best_keys or key > best_keys[name]:
-        best_keys[name] = key
-        results[name].estimator = estimator
-        results[name].params = trial["params"]
-        results[name].score = score
-        results[name].fit_time_s = trial["fit_time_s"]
-    logger.debug("%s %s: validation ROC AUC %s (%.1f s)", name, params, score, elapsed)
+def _delayed_fit(key, estimator, X, y, train, val, classes, one_thread):
+    """A joblib task fitting one candidate on one fold."""
+    return delayed(_fit_fold)(key, estimator, X, y, train, val, classes, one_thread)
 
 
-def _freeze(params):
-    return tuple(sorted((k, repr(v)) for k, v in params.items()))
+def _finish(result, index, tally, context):
+    """Score a candidate whose folds are all back; keep it if it is its model's best."""
+    X, y, folds, classes, metric, positive = context
+    trial = {"params": _plain(tally.params), "cv_mean": None, "cv_std": None, "fold_scores": [],
+             "fit_time_s": round(tally.seconds, 3), "_index": index}
+    if tally.errors:
+        trial["error"] = tally.errors[0]
+        logger.warning("Candidate %s failed: %s", tally.params, tally.errors[0])
+        result.trials.append(trial)
+        return
+    oof = np.full((len(y), len(classes)), np.nan)
+    scores = []
+    for fold, (_, val) in enumerate(folds):
+        oof[val] = tally.probas[fold]
+        scores.append(score_proba(metric, y[val], tally.probas[fold], classes, positive))
+    defined = [s for s in scores if s is not None]
+    mean = float(np.mean(defined)) if defined else None
+    std = float(np.std(defined)) if defined else None
+    trial.update(cv_mean=mean, cv_std=std, fold_scores=scores)
+    result.trials.append(trial)
+    # Ties go to the earlier candidate, so the choice does not depend on which
+    # worker finished first.
+    key = (better(metric, mean), -index)
+    if result.estimator is None or key > (better(metric, result.score), -result._index):
+        result.estimator, result.params = tally.estimator, trial["params"]
+        result.score, result.std = mean, std
+        result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
+        result._index = index
 
 
 def _plain(params):

@@ -1,5 +1,14 @@
-"""Named models: estimator factories and their hyperparameter grids."""
+"""Named models: estimator factories and their search spaces."""
 
-from ._registry import MODELS, ModelSpec, build_model, param_grid
+from ._registry import (
+    LARGE_ROWS,
+    MODELS,
+    ModelSpec,
+    build_candidate,
+    build_model,
+    candidate_params,
+    phase_options,
+)
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "param_grid"]
+__all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
+           "phase_options"]

@@ -1,9 +1,11 @@
-"""Model names -> estimator factory and hyperparameter grid.
+"""Model names -> estimator factory and search space.
 
 Every model is one imbalanced-learn Pipeline: the phase steps (outliers,
 prepare, balance, reduce) followed by the estimator, so a fitted model takes raw
-rows. The grid of each model includes the reduction (``reduce__method``): the
-validation split decides whether LDA, PCA or no reduction serves it best.
+rows. A model's candidates vary its hyperparameters and its phase variants (the
+article's "sub-algorithms": outlier treatment, class balancing, reduction) together;
+:func:`candidate_params` draws them at random from the space, the first being the
+model's defaults with the first variant of each phase.
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from imblearn.pipeline import Pipeline
+from sklearn.model_selection import ParameterGrid, ParameterSampler
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError
-from ..phases import build_phase_steps, build_sequence_steps
+from ..kinds import KINDS
 from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
 
-__all__ = ["MODELS", "ModelSpec", "build_model", "param_grid"]
+__all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
+           "phase_options"]
+
+#: Above this many non-test rows the default search is lighter: 3 folds instead of
+#: 5 and half the candidates per model (at least 2), as each fit already learns
+#: from many rows and costs more.
+LARGE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ class ModelSpec:
         ``factory(random_state)`` returns an unfitted estimator.
     grid : dict
         Estimator hyperparameters to search, keyed as Pipeline parameters
-        (``model__...``).
+        (``model__...``): lists of values to draw from.
     description : str
         One line for the report.
     reads_sequences : bool
@@ -45,6 +54,10 @@ class ModelSpec:
         leave them a single token, so they default to no reduction.
     neural : bool
         A torch model: the report shows its training curves.
+    n_candidates : int
+        Candidates drawn for it (its defaults included).
+    class_weight : bool
+        The estimator takes ``class_weight``, so balancing by weights is searched.
     """
 
     factory: Callable
@@ -53,11 +66,16 @@ class ModelSpec:
     reads_sequences: bool = False
     reduce: tuple | None = None
     neural: bool = False
+    n_candidates: int = 2
+    class_weight: bool = False
 
 
 # Torch models run one thread each: the search already runs one fit per core,
 # and on small models a second thread was measured to slow training down.
 _TORCH = dict(device="auto", n_threads=1, early_stopping=True, patience=10)
+# Trees per forest: more than scikit-learn's 100 (ranking improves up to a few
+# hundred), fewer than that so that a cross-validated search stays affordable.
+_TREES = 200
 
 
 def _recurrent(cls, **extra):
@@ -68,9 +86,11 @@ def _recurrent(cls, **extra):
 MODELS = {
     "rf": ModelSpec(
         # n_jobs=1: the search already runs one fit per core.
-        lambda seed: RandomForestClassifier(n_estimators=100, criterion="gini", n_jobs=1, random_state=seed),
-        {"model__min_samples_leaf": [1, 4]},
+        lambda seed: RandomForestClassifier(n_estimators=_TREES, criterion="gini", min_samples_leaf=2,
+                                            n_jobs=1, random_state=seed),
+        {"model__min_samples_leaf": [1, 2, 5, 10], "model__max_features": ["sqrt", "log2", 0.25]},
         "Random forest of CART trees split by Gini impurity",
+        n_candidates=4, class_weight=True,
     ),
     "mlp": ModelSpec(
         lambda seed: TorchMLPClassifier(max_epochs=40, batch_size=256, lr=1e-3, dropout=0.1, random_state=seed,
@@ -88,13 +108,17 @@ MODELS = {
     ),
     "logreg": ModelSpec(
         lambda seed: LogisticRegression(max_iter=2000, random_state=seed),
-        {"model__C": [0.1, 1.0, 10.0]},
+        {"model__C": [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]},
         "Logistic regression",
+        n_candidates=6, class_weight=True,
     ),
     "hgb": ModelSpec(
         lambda seed: HistGradientBoostingClassifier(random_state=seed),
-        {"model__max_leaf_nodes": [15, 31]},
+        {"model__learning_rate": [0.03, 0.05, 0.1, 0.2], "model__max_leaf_nodes": [7, 15, 31, 63],
+         "model__l2_regularization": [0.0, 0.1, 1.0, 10.0], "model__min_samples_leaf": [5, 20, 50, 100],
+         "model__max_iter": [100, 300]},
         "Histogram gradient-boosted trees",
+        n_candidates=8, class_weight=True,
     ),
     "rnn": ModelSpec(
         _recurrent(RNNClassifier), {"model__num_layers": [1, 2]},
@@ -121,7 +145,7 @@ MODELS = {
 }
 
 
-def build_model(name, config, roles=None, *, kind="table", memory=None):
+def build_model(name, config, roles=None, *, kind="table", memory=None, variant=None):
     """Build the unfitted Pipeline of a named model.
 
     Parameters
@@ -132,11 +156,14 @@ def build_model(name, config, roles=None, *, kind="table", memory=None):
         Phase options (outliers, balance, reduction, seed).
     roles : Roles, optional
         Numeric and categorical columns of a table (unused for sequences).
-    kind : {"table", "sequence"}, default="table"
+    kind : {"table", "sequence"} or a kind from :data:`pipeline.kinds.KINDS`, default="table"
         Tables get the column phases; series (n, steps, channels) get the
         per-channel ones, flattened for models that read rows.
     memory : str or joblib.Memory, optional
         Caches fitted phase steps shared by the candidates of a search.
+    variant : dict, optional
+        The phase variants ``outliers``, ``balance`` and ``reduce``; default the
+        first option of each in ``config`` (see :func:`phase_options`).
 
     Returns
     -------
@@ -148,32 +175,17 @@ def build_model(name, config, roles=None, *, kind="table", memory=None):
     --------
     >>> from pipeline.config import RunConfig
     >>> from pipeline.datasets import Roles
-    >>> model = build_model("rf", RunConfig(), Roles(numeric=["age"], categorical=["city"]))
+    >>> model = build_model("rf", RunConfig(outliers=["drop"]), Roles(numeric=["age"], categorical=["city"]))
     >>> [name for name, _ in model.steps]
     ['outliers', 'prepare', 'balance', 'reduce', 'model']
     """
     spec = MODELS[name]
-    if kind == "sequence":
-        steps = build_sequence_steps(
-            flatten=not spec.reads_sequences,
-            threshold=config.z_threshold if config.outliers != "none" else None,
-            balance="none" if config.balance == "none" else "smote",
-            k_neighbors=config.k_neighbors,
-            random_state=config.seed,
-        )
-    else:
-        steps = build_phase_steps(
-            roles.numeric,
-            roles.categorical,
-            outliers=config.outliers,
-            threshold=config.z_threshold,
-            balance=config.balance,
-            k_neighbors=config.k_neighbors,
-            reduce=_reductions(spec, config)[0],
-            max_categories=config.max_categories,
-            random_state=config.seed,
-        )
+    options = phase_options(name, config, kind)
+    variant = {key: values[0] for key, values in options.items()} | dict(variant or {})
+    steps = _kind(kind).phase_steps(config, roles, variant, reads_sequences=spec.reads_sequences)
     estimator = spec.factory(config.seed)
+    if variant["balance"] == "weight":
+        estimator.set_params(class_weight="balanced")
     overrides = config.model_params.get(name, {})
     unknown = sorted(set(overrides) - set(estimator.get_params()))
     if unknown:
@@ -185,13 +197,71 @@ def build_model(name, config, roles=None, *, kind="table", memory=None):
     return Pipeline([*steps, ("model", estimator)], memory=memory)
 
 
-def _reductions(spec, config):
-    return list(spec.reduce) if spec.reduce is not None else list(config.reduce)
+def phase_options(name, config, kind="table"):
+    """The phase variants searched for a model: ``outliers``, ``balance``, ``reduce`` option lists.
+
+    Class weights are searched only for estimators that take them.
+
+    Examples
+    --------
+    >>> from pipeline.config import RunConfig
+    >>> phase_options("mlp", RunConfig(balance=["weight", "smote"]))["balance"]
+    ['smote']
+    """
+    spec = MODELS[name]
+    return _kind(kind).phase_options(config, class_weight=spec.class_weight, reduce=spec.reduce)
 
 
-def param_grid(name, config, *, kind="table"):
-    """The search space of a named model: its grid times the reductions searched for it."""
-    grid = dict(MODELS[name].grid)
-    if kind == "table":
-        grid["reduce__method"] = _reductions(MODELS[name], config)
-    return grid
+def _kind(kind):
+    return KINDS[kind] if isinstance(kind, str) else kind
+
+
+def candidate_params(name, config, kind="table", *, n_rows=0):
+    """The candidates searched for a model: the defaults first, then random draws from its space.
+
+    Parameters
+    ----------
+    name : str
+    config : RunConfig
+    kind : str or kind, default="table"
+    n_rows : int, default=0
+        Rows the search fits on; large data gets fewer candidates.
+
+    Returns
+    -------
+    list of dict
+        Phase variants (``outliers``, ``balance``, ``reduce``) and ``model__`` hyperparameters;
+        at most ``config.n_candidates`` or else the model's own ``n_candidates`` (halved
+        above :data:`LARGE_ROWS` rows), without repeats.
+
+    Examples
+    --------
+    >>> from pipeline.config import RunConfig
+    >>> found = candidate_params("logreg", RunConfig(outliers=["none"], balance=["none"], reduce=["none"]))
+    >>> found[0], len(found)
+    ({'outliers': 'none', 'balance': 'none', 'reduce': 'none'}, 6)
+    """
+    spec = MODELS[name]
+    options = phase_options(name, config, kind)
+    fixed = set(config.model_params.get(name, {}))
+    space = {**options, **{k: v for k, v in spec.grid.items() if k.removeprefix("model__") not in fixed}}
+    wanted = config.n_candidates or (
+        spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2))
+    found = [{key: values[0] for key, values in options.items()}]
+    # All lists: the sampler draws without repeats, and at most the whole grid.
+    n_draws = min(4 * wanted, len(ParameterGrid(space)))
+    draws = ParameterSampler(space, n_iter=n_draws, random_state=config.seed)
+    for params in draws:
+        if len(found) >= wanted:
+            break
+        params = {key: params[key] for key in space}  # a stable key order for the report
+        if params not in found:
+            found.append(params)
+    return found
+
+
+def build_candidate(name, config, params, roles=None, *, kind="table", memory=None):
+    """The Pipeline of one candidate from :func:`candidate_params`."""
+    variant = {key: params[key] for key in ("outliers", "balance", "reduce")}
+    model = build_model(name, config, roles, kind=kind, memory=memory, variant=variant)
+    return model.set_params(**{k: v for k, v in params.items() if k.startswith("model__")})

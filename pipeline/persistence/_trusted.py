@@ -8,6 +8,7 @@ __all__ = ["TRUSTED_TYPES"]
 #: test suite fits every registered model and checks that this list covers it.
 TRUSTED_TYPES = (
     # this package's phases and the functions its FunctionTransformers call
+    "pipeline.evaluation._ensemble.EnsembleClassifier",
     "pipeline.phases._balance.Balancer",
     "pipeline.phases._balance._LeanSMOTE",
     "pipeline.phases._neighbours.PartitionedNeighbors",

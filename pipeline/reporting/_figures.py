@@ -29,6 +29,7 @@ __all__ = [
     "calibration_figure",
     "class_counts_figure",
     "confusion_matrix_figure",
+    "cv_spread_figure",
     "importance_figure",
     "positional_encoding_figure",
     "precision_recall_figure",
@@ -597,3 +598,41 @@ def importance_figure(columns, *, scoring="roc_auc", title="", salt="dmflow"):
         ax.set_xlabel(f"Drop in {scoring} when the column is shuffled")
         ax.set_title(title)
         return to_svg(fig, salt)
+
+
+def cv_spread_figure(fold_scores, *, metric="score", title="", salt="dmflow"):
+    """Each model's fold scores as points over a box, models sorted as given.
+
+    Parameters
+    ----------
+    fold_scores : mapping of str to list of float
+        Model name -> its score on each cross-validation fold (``None`` skipped).
+    metric : str, default="score"
+        The axis label.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> cv_spread_figure({"rf": [0.8, 0.82, 0.79], "logreg": [0.75, 0.8, 0.77]}).count("<svg")
+    1
+    """
+    names = list(fold_scores)
+    values = [[float(v) for v in fold_scores[name] if v is not None] for name in names]
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(5.6, 0.9 + 0.45 * len(names)), layout="constrained")
+        ax = fig.add_subplot()
+        positions = np.arange(len(names))[::-1]
+        ax.boxplot([v or [np.nan] for v in values], positions=positions, orientation="horizontal",
+                   widths=0.5, showfliers=False, medianprops={"color": "#2f6f9f"})
+        for y, points in zip(positions, values):
+            ax.plot(points, np.full(len(points), y), "o", color="#c0392b", markersize=3.5, alpha=0.8)
+        ax.set_yticks(positions, [short_label(name) for name in names])
+        ax.set_xlabel(short_label(metric, 40))
+        ax.set_title(title)
+        return to_svg(fig, salt)
+

@@ -37,7 +37,7 @@ _RATE_ROWS = (
     ("roc_auc", "ROC AUC"),
 )
 _PER_CLASS_COLUMNS = (("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"),
-                      ("f1", "F1"), ("roc_auc", "ROC AUC"))
+                      ("f1", "F1"), ("roc_auc", "ROC AUC"), ("prevalence", "Prevalence"))
 _LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"),
                         ("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
 _SPLITS = (("validation", "Validation"), ("test", "Test"))
@@ -82,6 +82,10 @@ class _FigureMaker:
 
 
 def _sort_key(item):
+    cv = item[1].get("cv") or {}
+    if "mean" in cv:  # cross-validated selection: its own metric and direction
+        score = cv["mean"]
+        return (score is None, -(score or 0.0) * (-1 if cv.get("metric") == "log_loss" else 1), item[0])
     auc = (item[1].get("validation") or {}).get("roc_auc")
     return (auc is None, -(auc or 0.0), item[0])
 
@@ -135,7 +139,7 @@ def _model_section(index, name, model, best, make):
         "fit_time_s": model.get("fit_time_s"),
         "search": [
             {"params": _json(trial.get("params", {})),
-             "auc": trial.get("validation_roc_auc"),
+             "auc": trial.get("cv_mean", trial.get("validation_roc_auc")),
              "fit_time_s": trial.get("fit_time_s")}
             for trial in model.get("search") or []
         ],
@@ -341,6 +345,7 @@ def _context(metrics, extras):
         "notes": list(metrics.get("notes") or []),
     }
     context.update(_extras_sections(extras, make))
+    context["selection"] = _selection_section(metrics, make)
     return context
 
 
@@ -408,3 +413,34 @@ def write_report(path, metrics, extras=None):
     write_text_atomic(path, html)
     logger.info("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
     return path
+
+
+def _selection_section(metrics, make):
+    """How the best model was chosen: each model's cross-validated score, its spread, the ensemble."""
+    selection = metrics.get("selection")
+    models = metrics.get("models") or {}
+    if not selection:
+        return None
+    ranked = [name for name, _ in sorted(models.items(), key=_sort_key)]
+    rows = [{"name": name, "best": name == metrics.get("best_model"), "mean": models[name]["cv"].get("mean"),
+             "std": models[name]["cv"].get("std"), "folds": len(models[name]["cv"].get("folds") or [])}
+            for name in ranked if models[name].get("cv")]
+    spread = {name: models[name]["cv"]["folds"] for name in ranked
+              if models[name].get("cv") and len(models[name]["cv"].get("folds") or []) > 1}
+    members = next((m["members"] for m in models.values() if m.get("members")), None)
+    prevalence = (metrics.get("dataset") or {}).get("prevalence") or {}
+    return {
+        "method": selection.get("method"),
+        "folds": selection.get("folds"),
+        "metric": selection.get("metric"),
+        "time_limit_s": selection.get("time_limit_s"),
+        "candidates": selection.get("candidates"),
+        "skipped": [{"model": s["model"], "params": _json(s["params"])} for s in selection.get("skipped") or []],
+        "rows": rows,
+        "figure": make(_figures.cv_spread_figure, spread, metric=selection.get("metric") or "score",
+                       title="Score on each fold") if spread else None,
+        "members": sorted((members or {}).items(), key=lambda item: -item[1]),
+        "prevalence_splits": list(prevalence),
+        "prevalence": [{"label": label, "shares": [prevalence[s].get(label) for s in prevalence]}
+                       for label in dict.fromkeys(k for p in prevalence.values() for k in p)],
+    }

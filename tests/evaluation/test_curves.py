@@ -65,22 +65,12 @@ def test_decide_with_a_threshold_calls_the_named_positive_class():
         decide([[0.2, 0.3, 0.5]], ["a", "b", "c"], threshold=0.3)
 
 
-class _Fixed:
-    """A fitted stand-in that returns the probabilities it was given."""
-
-    def __init__(self, proba):
-        self.proba = np.asarray(proba)
-
-    def predict_proba(self, X):
-        return self.proba[X]
-
-
 def test_auto_threshold_is_found_on_the_selection_rows_only(scored):
     y, score = scored
-    model = _Fixed(np.column_stack([score, 1 - score]))  # the positive class is the first column
-    found = choose_threshold("auto", model, np.arange(len(y)), np.where(y, "p", "n"), ["p", "n"], "p")
+    proba = np.column_stack([score, 1 - score])  # the positive class is the first column
+    found = choose_threshold("auto", proba, np.where(y, "p", "n"), ["p", "n"], "p")
     assert found["source"] == "auto"
     assert found["value"] == f1_optimal_threshold(y, score)
-    assert choose_threshold(None, model, None, None, ["p", "n"], "p") == {"value": 0.5, "source": "default"}
+    assert choose_threshold(None, proba, None, ["p", "n"], "p") == {"value": 0.5, "source": "default"}
     with pytest.raises(ConfigError, match="3 classes"):
-        choose_threshold(0.4, model, None, None, ["a", "b", "c"], None)
+        choose_threshold(0.4, proba, None, ["a", "b", "c"], None)

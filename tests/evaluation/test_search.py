@@ -5,67 +5,157 @@ import sys
 import numpy as np
 import pytest
 from joblib import parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
-from pipeline.evaluation._search import search_models, validation_auc
+from pipeline.evaluation._scoring import score_proba
+from pipeline.evaluation._search import search_models
 
 
 @pytest.fixture(scope="module")
-def split():
-    X, y = make_classification(n_samples=300, n_informative=4, random_state=0)
-    return X[:200], y[:200], X[200:], y[200:]
+def data():
+    X, y = make_classification(n_samples=240, n_informative=4, random_state=0)
+    return X, y, list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
 
 
-def test_best_candidate_has_the_highest_validation_auc(split):
-    X_train, y_train, X_val, y_val = split
-    found = search_models(
-        {"tree": (DecisionTreeClassifier(random_state=0), {"max_depth": [1, 3, None]})},
-        X_train, y_train, X_val, y_val, n_jobs=2, verbose=False,
-    )["tree"]
-    scores = [trial["validation_roc_auc"] for trial in found.trials]
-    assert len(found.trials) == 3
-    assert found.score == max(scores)
-    assert validation_auc(found.estimator, X_val, y_val) == pytest.approx(found.score)
-    # trials come back in grid order whatever the finishing order was
-    assert [t["params"]["max_depth"] for t in found.trials] == [1, 3, None]
+def _grid(estimator, **values):
+    """Candidates varying one parameter: [(params, estimator), ...]."""
+    ((key, options),) = values.items()
+    return [({key: v}, clone(estimator).set_params(**{key: v})) for v in options]
 
 
-def test_parallel_and_sequential_agree(split):
-    X_train, y_train, X_val, y_val = split
-    candidates = {"logreg": (LogisticRegression(), {"C": [0.01, 1.0]}),
-                  "tree": (DecisionTreeClassifier(random_state=0), {"max_depth": [2, 4]})}
-    a = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
-    b = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=1, verbose=False)
-    for name in candidates:
+def test_best_candidate_has_the_best_mean_fold_score(data):
+    X, y, folds = data
+    cands = {"tree": _grid(DecisionTreeClassifier(random_state=0), max_depth=[1, 3, None])}
+    found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
+    result = found["tree"]
+    assert skipped == [] and len(result.trials) == 3
+    assert result.score == max(t["cv_mean"] for t in result.trials)
+    # trials come back in candidate order whatever the finishing order was
+    assert [t["params"]["max_depth"] for t in result.trials] == [1, 3, None]
+    # the score is the mean of the fold scores, each on that fold's validation rows
+    assert result.score == pytest.approx(np.mean(result.fold_scores))
+    for (_, val), fold_score in zip(folds, result.fold_scores):
+        assert score_proba("roc_auc", y[val], result.oof[val], [0, 1]) == pytest.approx(fold_score)
+    assert not np.isnan(result.oof).any()  # every row was validated once
+
+
+class _Recorder(TransformerMixin, BaseEstimator):
+    """Passes rows through; remembers the row ids (column 0) it was fitted on."""
+
+    seen = []
+
+    def fit(self, X, y=None):
+        _Recorder.seen.append(("fit", frozenset(np.asarray(X)[:, 0].astype(int).tolist())))
+        return self
+
+    def transform(self, X):
+        return X
+
+
+class _IdModel(ClassifierMixin, BaseEstimator):
+    """Remembers the ids of the rows it was fitted on and the rows it scored."""
+
+    def fit(self, X, y):
+        _Recorder.seen.append(("model", frozenset(np.asarray(X)[:, 0].astype(int).tolist())))
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        _Recorder.seen.append(("predict", frozenset(np.asarray(X)[:, 0].astype(int).tolist())))
+        return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
+
+
+def test_no_fold_fits_on_its_own_validation_rows(data):
+    X, y, folds = data
+    X = np.column_stack([np.arange(len(y)), X])  # column 0: the row id
+    _Recorder.seen = []
+    pipe = Pipeline([("first", _Recorder()), ("model", _IdModel())])
+    search_models({"probe": [({}, pipe)]}, X, y, folds, classes=[0, 1], verbose=False, backend="sequential")
+    fits = [rows for what, rows in _Recorder.seen if what in ("fit", "model")]
+    scored = [rows for what, rows in _Recorder.seen if what == "predict"]
+    assert len(fits) == 2 * len(folds) and len(scored) == len(folds)
+    for train, val in folds:
+        train_ids, val_ids = frozenset(train.tolist()), frozenset(val.tolist())
+        assert fits.count(train_ids) == 2  # both steps fitted on exactly the fold's training rows
+        assert val_ids in scored
+        assert all(not (rows & val_ids) for rows in fits if rows == train_ids)
+
+
+def test_parallel_and_sequential_agree(data):
+    X, y, folds = data
+    cands = {"logreg": _grid(LogisticRegression(), C=[0.01, 1.0]),
+             "tree": _grid(DecisionTreeClassifier(random_state=0), max_depth=[2, 4])}
+    a, _ = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
+    b, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential")
+    for name in cands:
         assert a[name].params == b[name].params
-        assert a[name].trials == [dict(t, fit_time_s=a[name].trials[i]["fit_time_s"]) for i, t in enumerate(b[name].trials)]
+        assert [t["fold_scores"] for t in a[name].trials] == [t["fold_scores"] for t in b[name].trials]
 
 
-def test_multiclass_auc_is_macro_ovr():
+def test_time_limit_skips_later_candidates_but_never_a_models_first(data):
+    X, y, folds = data
+    cands = {"logreg": _grid(LogisticRegression(), C=[0.01, 0.1, 1.0]),
+             "tree": _grid(DecisionTreeClassifier(random_state=0), max_depth=[2, 4])}
+    found, skipped = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
+                                   time_limit=1e-9)
+    assert [t["params"] for t in found["logreg"].trials] == [{"C": 0.01}]
+    assert [t["params"] for t in found["tree"].trials] == [{"max_depth": 2}]
+    assert skipped == [{"model": "logreg", "params": {"C": 0.1}},
+                       {"model": "tree", "params": {"max_depth": 4}},
+                       {"model": "logreg", "params": {"C": 1.0}}]
+
+
+class _Fails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        raise ValueError("cannot fit this")
+
+
+def test_a_failing_candidate_is_recorded_not_fatal(data):
+    X, y, folds = data
+    cands = {"mixed": [({"which": "bad"}, _Fails()), ({"which": "good"}, LogisticRegression())]}
+    found, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential")
+    bad, good = found["mixed"].trials
+    assert "cannot fit this" in bad["error"] and bad["cv_mean"] is None
+    assert found["mixed"].params == {"which": "good"}
+
+
+def test_multiclass_and_log_loss_selection():
     X, y = make_classification(n_samples=300, n_classes=3, n_informative=5, random_state=1)
-    model = LogisticRegression().fit(X[:200], y[:200])
-    auc = validation_auc(model, X[200:], y[200:])
-    assert 0.5 < auc <= 1.0
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    cands = {"logreg": _grid(LogisticRegression(), C=[1e-4, 1.0])}
+    found, _ = search_models(cands, X, y, folds, classes=[0, 1, 2], metric="log_loss", verbose=False,
+                             backend="sequential")
+    # lower log loss is better: the barely regularised model wins
+    assert found["logreg"].params == {"C": 1.0}
+    assert found["logreg"].score == min(t["cv_mean"] for t in found["logreg"].trials)
 
 
-def test_auc_is_none_for_a_single_class(split):
-    X_train, y_train, X_val, _ = split
-    model = LogisticRegression().fit(X_train, y_train)
-    assert validation_auc(model, X_val, np.zeros(len(X_val), dtype=int)) is None
+@pytest.mark.parametrize("metric", ["roc_auc", "average_precision", "f1", "balanced_accuracy", "log_loss"])
+def test_every_metric_scores_binary_and_multiclass(metric):
+    rng = np.random.default_rng(0)
+    for k in (2, 3):
+        y = np.arange(60) % k
+        proba = rng.dirichlet(np.ones(k), size=60)
+        proba[np.arange(60), y] += 1.0
+        proba /= proba.sum(axis=1, keepdims=True)
+        score = score_proba(metric, y, proba, list(range(k)))
+        assert np.isfinite(score)
+        if metric != "log_loss":
+            assert 0.5 < score <= 1.0 + 1e-12
 
 
-def test_sequential_backend_agrees_with_loky(split):
-    X_train, y_train, X_val, y_val = split
-    candidates = {"tree": (DecisionTreeClassifier(random_state=0), {"max_depth": [2, 3, 5]})}
-    loky = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
-    seq = search_models(candidates, X_train, y_train, X_val, y_val, verbose=False, backend="sequential")
-    assert seq["tree"].params == loky["tree"].params
-    assert [t["validation_roc_auc"] for t in seq["tree"].trials] == \
-        [t["validation_roc_auc"] for t in loky["tree"].trials]
+def test_positive_class_changes_the_binary_scores():
+    y = np.array([0, 0, 0, 0, 1, 1])
+    proba = np.array([[.9, .1], [.8, .2], [.4, .6], [.3, .7], [.2, .8], [.6, .4]])
+    assert score_proba("f1", y, proba, [0, 1], positive=1) == pytest.approx(0.4)
+    assert score_proba("f1", y, proba, [0, 1], positive=0) == pytest.approx(4 / 7)
 
 
 @pytest.mark.parametrize("options, message", [
@@ -73,27 +163,34 @@ def test_sequential_backend_agrees_with_loky(split):
     ({"backend": "loky", "scheduler": "tcp://host:8786"},
      r"scheduler='tcp://host:8786' is only used by backend='dask'"),
 ])
-def test_bad_backend_options_are_named(split, options, message):
-    X_train, y_train, X_val, y_val = split
+def test_bad_backend_options_are_named(data, options, message):
+    X, y, folds = data
     with pytest.raises(ConfigError, match=message):
-        search_models({"logreg": (LogisticRegression(), {"C": [1.0]})}, X_train, y_train, X_val,
-                      y_val, verbose=False, **options)
+        search_models({"logreg": [({}, LogisticRegression())]}, X, y, folds, classes=[0, 1], verbose=False,
+                      **options)
 
 
-def test_dask_backend_without_dask_says_how_to_install(split, monkeypatch):
-    X_train, y_train, X_val, y_val = split
+def test_dask_backend_without_dask_says_how_to_install(data, monkeypatch):
+    X, y, folds = data
     monkeypatch.setitem(sys.modules, "dask", None)  # makes `import dask` fail
     with pytest.raises(ConfigError, match=r"pip install 'dmflow\[distributed\]'"):
-        search_models({"logreg": (LogisticRegression(), {"C": [1.0]})}, X_train, y_train, X_val,
-                      y_val, verbose=False, backend="dask")
+        search_models({"logreg": [({}, LogisticRegression())]}, X, y, folds, classes=[0, 1], verbose=False,
+                      backend="dask")
 
 
 @pytest.mark.parametrize("values, message", [
     ({"backend": "ray"}, r"`backend` got 'ray', which is not one of loky, dask, sequential"),
     ({"scheduler": "tcp://host:8786"}, r"`scheduler` is set .* but `backend` is 'loky'"),
     ({"backend": "dask", "scheduler": 8786}, r"`scheduler` must be a string or null"),
+    ({"metric": "auc"}, r"`metric` got 'auc', which is not one of roc_auc, .*Did you mean 'roc_auc'"),
+    ({"selection": "kfold"}, r"`selection` got 'kfold', which is not one of cv, holdout"),
+    ({"cv": 1}, r"`cv` must be at least 2, got 1"),
+    ({"time_limit": 0}, r"`time_limit` must be greater than 0(\.0)?; got 0"),
+    ({"outliers": "drop,trim"}, r"`outliers` got 'trim', which is not one of "),
+    ({"balance": []}, r"`balance` is empty; name at least one of none, weight, smote, smotenc"),
+    ({"ensemble": "yes"}, r"`ensemble` must be true or false; got 'yes'"),
 ])
-def test_backend_settings_are_validated(values, message):
+def test_settings_are_validated(values, message):
     with pytest.raises(ConfigError, match=message):
         load_config(**values)
 
@@ -107,20 +204,38 @@ def test_backend_dask_setting_refused_early_without_dask(monkeypatch):
     assert load_config(backend="sequential").backend == "sequential"
 
 
-class _PidRecorder(LogisticRegression):
-    """Remembers which process fitted it."""
+class _PidModel(LogisticRegression):
+    """Scores each row with the id of the process that fitted it."""
 
     def fit(self, X, y):
-        self.fitted_in_ = os.getpid()
-        return super().fit(X, y)
+        super().fit(X, y)
+        self.pid_ = os.getpid()
+        return self
+
+    def predict_proba(self, X):
+        return np.tile([self.pid_ / 1e9, 1 - self.pid_ / 1e9], (len(X), 1))
 
 
-def test_loky_backend_yields_to_the_callers_joblib_backend(split):
+def test_loky_backend_yields_to_the_callers_joblib_backend(data):
     # How Ray (ray.util.joblib.register_ray) or any other joblib backend takes over.
-    X_train, y_train, X_val, y_val = split
-    candidates = {"logreg": (_PidRecorder(), {"C": [0.1, 1.0]})}
+    X, y, folds = data
+    cands = {"logreg": [({}, _PidModel())]}
     with parallel_config(backend="threading"):
-        found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
-    assert found["logreg"].estimator.fitted_in_ == os.getpid()
-    found = search_models(candidates, X_train, y_train, X_val, y_val, n_jobs=2, verbose=False)
-    assert found["logreg"].estimator.fitted_in_ != os.getpid()  # loky: another process
+        found, _ = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
+    assert found["logreg"].oof[0, 0] == pytest.approx(os.getpid() / 1e9)
+    found, _ = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
+    assert found["logreg"].oof[0, 0] != pytest.approx(os.getpid() / 1e9)  # loky: another process
+
+
+def test_after_every_models_first_the_model_with_least_time_spent_goes_next():
+    from pipeline.evaluation._search import _next_model
+
+    cands = {"slow": [1, 2, 3], "cheap": [1, 2, 3], "new": [1]}
+    launched = {"slow": 1, "cheap": 1, "new": 0}
+    assert _next_model(cands, launched, {}) == "new"  # every model's defaults first
+    launched["new"] = 1
+    assert _next_model(cands, launched, {"slow": [10.0], "cheap": [1.0]}) == "cheap"
+    launched["cheap"] = 3
+    assert _next_model(cands, launched, {"slow": [10.0], "cheap": [1.0]}) == "slow"
+    launched["slow"] = 3
+    assert _next_model(cands, launched, {}) is None

@@ -28,7 +28,7 @@ def base_frame(n=N_ROWS, seed=0):
 
 
 # A quick search keeps each run of a handled case short: one model, no reduction grid.
-FAST_CONFIG = "models: [logreg]\nreduce: [none]\nn_jobs: 1\n"
+FAST_CONFIG = "models: [logreg]\nreduce: [none]\nbalance: [smote]\nn_candidates: 1\nn_jobs: 1\n"
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def test_failure_in_a_run_leaves_nothing(tmp_path, monkeypatch, step, error, cod
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(f"pipeline.runner.{step}", fail)
+    monkeypatch.setattr(f"pipeline.stages.{step}", fail)
     out = tmp_path / "runs"
     got, _, stderr = _main([*corpus._fast_run(tmp_path, corpus._csv(tmp_path, corpus.base_frame())), "--out", str(out)])
     assert got == code, stderr

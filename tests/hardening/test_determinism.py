@@ -43,7 +43,7 @@ def _run(data, out):
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
         code = main(["-q", "run", "--data", str(data), "--target", "label", "--models", ",".join(_models()),
-                     "--n-jobs", "2", "--seed", "7", "--out", str(out)])
+                     "--n-jobs", "2", "--seed", "7", "--cv", "2", "--out", str(out)])
     assert code == 0
     run_dir = Path(stdout.getvalue().strip().splitlines()[-1])
     return json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
@@ -55,12 +55,14 @@ def _models():
 
 def test_same_seed_gives_identical_metrics(tmp_path, monkeypatch):
     for name, spec in list(MODELS.items()):
+        # two candidates per model: the defaults and one random draw
+        small = dataclasses.replace(spec, n_candidates=2)
         if spec.neural:
-            small = dataclasses.replace(spec, factory=_small(spec.factory), grid=_SMALL_GRIDS.get(name, spec.grid))
-            monkeypatch.setitem(MODELS, name, small)
+            small = dataclasses.replace(small, factory=_small(spec.factory), grid=_SMALL_GRIDS.get(name, spec.grid))
+        monkeypatch.setitem(MODELS, name, small)
     data = corpus._csv(tmp_path, corpus.base_frame(n=200))
     first, second = _run(data, tmp_path / "runs"), _run(data, tmp_path / "runs")
-    assert sorted(first["models"]) == sorted(_models())
+    assert sorted(first["models"]) == sorted([*_models(), "ensemble"])
     for name, entry in first["models"].items():
         assert math.isfinite(entry["test"]["roc_auc"]), name  # real scores, not placeholders
     assert _without_timing(first) == _without_timing(second)

@@ -1,0 +1,129 @@
+"""What runs the search's fits: local processes, a Dask cluster, or one after another.
+
+Candidates of all models share one joblib pool, run by one of three backends:
+``loky`` (local worker processes), ``dask`` (the workers of a
+``dask.distributed`` cluster, through joblib's Dask backend) or ``sequential``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+
+from joblib import Parallel, parallel_config
+
+from ..errors import ConfigError
+
+__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded"]
+
+#: Names accepted by ``search_models(backend=...)``.
+BACKENDS = ("loky", "dask", "sequential")
+
+# How long to try reaching a Dask scheduler before giving up.
+_CONNECT_TIMEOUT = "20s"
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def single_threaded():
+    """Run a task on one core: no nested joblib pool, one BLAS/OpenMP and torch thread.
+
+    Each Dask worker takes one task per thread; an estimator that opened its own
+    pool inside it (a forest's ``n_jobs``) would send nested tasks back to the
+    cluster through joblib's Dask backend, and native thread pools would
+    oversubscribe the worker's cores. One thread also makes the arithmetic, and
+    so the chosen model, the same as under loky, whose workers get one thread
+    each on a machine with as many cores as jobs.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(parallel_config(backend="sequential"))
+        stack.enter_context(threadpool_limits(limits=1))
+        torch = _loaded_torch()
+        if torch is not None:
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            stack.callback(torch.set_num_threads, before)
+        yield
+
+
+def _loaded_torch():
+    """torch if something already imported it (a neural model), else None: never import it here."""
+    return sys.modules.get("torch")
+
+
+def check_backend(backend, scheduler):
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"backend={backend!r} is not one of {', '.join(BACKENDS)}. Use 'loky' for local "
+            "processes, 'dask' for a dask.distributed cluster, 'sequential' for one process."
+        )
+    if scheduler is not None and backend != "dask":
+        raise ConfigError(
+            f"scheduler={scheduler!r} is only used by backend='dask', but backend={backend!r}. "
+            "Pass backend='dask', or leave the scheduler out."
+        )
+
+
+def _import_distributed():
+    try:
+        from dask import distributed
+    except ImportError as err:
+        raise ConfigError(
+            "backend='dask' needs dask.distributed, which is not installed "
+            f"({err}). Install it with pip install 'dmflow[distributed]', or use backend='loky'."
+        ) from None
+    return distributed
+
+
+@contextlib.contextmanager
+def _dask_cluster(scheduler, n_jobs):
+    """Yield a Client: to ``scheduler``, or to a local cluster of ``n_jobs`` one-thread workers."""
+    distributed = _import_distributed()
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            n_workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+            # Processes of one thread each: the fits hold the GIL, and one thread
+            # per worker is what makes a task single-threaded (see single_threaded).
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=n_workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=logging.ERROR,
+                # Without a dashboard the scheduler still serves its health
+                # routes over HTTP; a free port keeps two clusters from clashing.
+                scheduler_kwargs={"dashboard_address": ":0"},
+            ))
+            logger.info("Started a local Dask cluster of %d workers.", n_workers)
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+        else:
+            try:
+                client = stack.enter_context(
+                    distributed.Client(scheduler, set_as_default=False, timeout=_CONNECT_TIMEOUT))
+            except OSError as err:
+                raise ConfigError(
+                    f"Cannot reach the Dask scheduler at {scheduler!r} ({err}). Start one with "
+                    "`dask scheduler` and workers with `dask worker ADDRESS`, check the "
+                    "address, or leave --scheduler out to start a local cluster."
+                ) from None
+            logger.info("Connected to the Dask scheduler at %s (%d workers).", scheduler,
+                        len(client.scheduler_info().get("workers", {})))
+        yield client
+
+
+@contextlib.contextmanager
+def parallel(backend, n_jobs, scheduler):
+    """Yield the ``joblib.Parallel`` that runs the fits on ``backend``."""
+    if backend == "sequential":
+        yield Parallel(n_jobs=1, return_as="generator_unordered")
+    elif backend == "loky":
+        # No backend named here: joblib's default is loky, and a caller's
+        # joblib.parallel_config(backend=...) (Ray's, for one) takes over.
+        yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    else:
+        with _dask_cluster(scheduler, n_jobs) as client, \
+                parallel_config(backend="dask", client=client):
+            # n_jobs=-1: as many tasks in flight as the cluster has worker threads.
+            yield Parallel(n_jobs=-1, return_as="generator_unordered")

@@ -1,0 +1,143 @@
+"""After the search: the ensemble, the choice of the best model, and the refit on all selection rows.
+
+Every model's best candidate is refitted on all the rows selection used (all
+non-test rows), so the model handed back has learnt from the validation rows
+too; the test split then scores each refitted model once. The ensemble combines
+the refitted members with the weights greedy selection found on their
+out-of-fold predictions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import delayed
+from sklearn.base import clone
+
+from ..errors import DataError
+from ._backends import parallel, single_threaded
+from ._ensemble import EnsembleClassifier, ensemble_cv_scores, greedy_weights
+from ._scoring import better
+from ._search import SearchResult
+
+__all__ = ["ENSEMBLE", "Found", "refit_models", "select"]
+
+#: The ensemble's name in the leaderboard.
+ENSEMBLE = "ensemble"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Found:
+    """What selection found.
+
+    Attributes
+    ----------
+    results : dict
+        Model name -> :class:`SearchResult` (the ensemble's has no estimator).
+    skipped : list of dict
+        Candidates the time budget left out.
+    best : str
+        The model with the best cross-validated score.
+    best_single : str
+        The best model that is not the ensemble (its phases are reported).
+    weights : dict
+        Ensemble member -> weight; empty without an ensemble.
+    models : dict
+        Model name -> fitted estimator, once :func:`refit_models` ran.
+    refit_times : dict
+        Model name -> seconds of its refit.
+    """
+
+    results: dict
+    skipped: list
+    best: str
+    best_single: str
+    weights: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    refit_times: dict = field(default_factory=dict)
+
+    def description(self, name):
+        """One line about a model for the report."""
+        if name == ENSEMBLE:
+            return "Weighted average of the models' best candidates, weights by greedy ensemble selection"
+        from ..models import MODELS
+
+        return MODELS[name].description
+
+
+def _ensemble_result(results, parts, metric):
+    """Greedy ensemble selection over the models' out-of-fold predictions, scored fold by fold."""
+    probas = {name: r.oof for name, r in results.items()}
+    rows = np.flatnonzero(~np.isnan(np.stack(list(probas.values()))).any(axis=(0, 2)))
+    weights = greedy_weights({n: p[rows] for n, p in probas.items()}, parts.y[rows], parts.classes,
+                             metric=metric, positive=parts.positive)
+    scores = ensemble_cv_scores(probas, parts.y, parts.folds, parts.classes, metric=metric,
+                                positive=parts.positive)
+    defined = [s for s in scores if s is not None]
+    oof = np.full_like(next(iter(probas.values())), np.nan)
+    oof[rows] = sum(w * probas[n][rows] for n, w in weights.items())
+    result = SearchResult(params={f"weight:{n}": w for n, w in weights.items()},
+                          score=float(np.mean(defined)) if defined else None,
+                          std=float(np.std(defined)) if defined else None, fold_scores=scores, oof=oof)
+    return result, weights
+
+
+def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
+    """Drop models whose every candidate failed, add the ensemble, and pick the best model.
+
+    The ensemble is picked only when its cross-validated score beats every single
+    model's; ties go to the model listed first.
+    """
+    failed = [name for name, r in results.items() if r.estimator is None]
+    for name in failed:
+        logger.warning("Every candidate of %s failed; it is left out.", name)
+    results = {name: r for name, r in results.items() if r.estimator is not None}
+    if not results:
+        raise DataError(f"Every candidate of every model failed to fit ({', '.join(failed)}); "
+                        "see the warnings above for the reason, and check the data.")
+    order = list(results)
+    best_single = max(order, key=lambda n: (better(metric, results[n].score), -order.index(n)))
+    found = Found(results, skipped, best_single, best_single)
+    if ensemble and len(results) > 1:
+        result, weights = _ensemble_result(results, parts, metric)
+        found.results = {**results, ENSEMBLE: result}
+        found.weights = weights
+        if better(metric, result.score) > better(metric, results[best_single].score):
+            found.best = ENSEMBLE
+    scores = {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}
+    logger.info("Cross-validated %s: %s; best: %s", metric, scores, found.best)
+    return found
+
+
+def _refit(name, estimator, X, y, one_thread):
+    start = time.perf_counter()
+    with single_threaded() if one_thread else contextlib.nullcontext():
+        fitted = clone(estimator).fit(X, y)
+    return name, fitted, time.perf_counter() - start
+
+
+def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None):
+    """Refit each model's best candidate on all the rows; combine the ensemble from the refitted members.
+
+    Fills ``found.models`` and ``found.refit_times``; the fitted Pipelines forget the
+    search's cache folder.
+    """
+    singles = {name: r.estimator for name, r in found.results.items() if name != ENSEMBLE}
+    jobs = (delayed(_refit)(name, estimator, X, y, backend == "dask") for name, estimator in singles.items())
+    with parallel(backend, n_jobs, scheduler) as runner:
+        for name, fitted, seconds in runner(jobs):
+            if hasattr(fitted, "memory"):
+                fitted.memory = None  # the cache folder is about to go
+            found.models[name], found.refit_times[name] = fitted, round(seconds, 3)
+    found.models = {name: found.models[name] for name in singles}  # the search's order
+    if found.weights:
+        members = [(name, found.models[name]) for name in found.weights]
+        found.models[ENSEMBLE] = EnsembleClassifier(members, list(found.weights.values())).fit()
+        found.refit_times[ENSEMBLE] = 0.0
+    return found

@@ -1,0 +1,318 @@
+"""The stages of a run, called once each and in this order by :func:`pipeline.runner.run`.
+
+``load_dataset`` -> ``split`` -> ``search`` -> ``evaluate`` -> ``build_metrics`` -> ``write_run``.
+Each takes the configuration and what the earlier stages produced, and returns
+one plain object; none of them reaches back into an earlier one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from joblib import Memory
+from sklearn.model_selection import StratifiedKFold
+
+from .config import DEFAULT_MODELS, LARGE_ROWS
+from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
+from .errors import DataError
+from .evaluation import choose_threshold, classification_metrics, decide, model_diagnostics
+from .evaluation._protocol import article_test_split, refitted_steps
+from .evaluation._refit import ENSEMBLE, refit_models, select
+from .evaluation._search import search_models
+from .extras import lda_projection, neural_extras
+from .kinds import resolve_kind
+from .models import MODELS, build_candidate, candidate_params
+from .persistence import save_model
+from .phases import train_val_test_split
+from .reporting import save_figure_data, write_report
+from .versions import package_versions
+
+__all__ = ["Dataset", "Parts", "build_metrics", "data_source", "evaluate", "load_dataset", "search", "split",
+           "write_run"]
+
+logger = logging.getLogger(__name__)
+
+@dataclass
+class Dataset:
+    """The loaded data: raw ``frame``; features ``X`` as the models read them; labels ``y``."""
+
+    frame: pd.DataFrame
+    X: object
+    y: np.ndarray
+    target: str
+    kind: object
+    roles: object
+    path: Path
+    bundled: str | None
+
+
+@dataclass
+class Parts:
+    """The rows selection may use (``X``, ``y``: all but the test split), its folds, and the test split."""
+
+    X: object
+    y: np.ndarray
+    X_test: object
+    y_test: np.ndarray
+    folds: list
+    classes: np.ndarray
+    positive: object
+
+
+def data_source(config):
+    """The data file and, when it is a bundled dataset, its name.
+
+    Examples
+    --------
+    >>> from pipeline.config import RunConfig
+    >>> data_source(RunConfig(data="my.csv"))
+    (PosixPath('my.csv'), None)
+    """
+    if config.data in BUNDLED:
+        return bundled_path(config.data), config.data
+    path = Path(config.data)
+    return path, bundled_name(path)
+
+
+def load_dataset(config):
+    """Read the data, choose the target, resolve the kind and the default models.
+
+    Returns
+    -------
+    config : RunConfig
+        With ``models`` filled in from the kind's defaults when none were named.
+    dataset : Dataset
+    """
+    path, bundled = data_source(config)
+    logger.info("Loading %s", path)
+    frame = load_table(path)
+    target = config.target
+    if target is None and bundled is not None:
+        target = BUNDLED[bundled].target
+    if target is None:
+        target = str(frame.columns[-1])
+        logger.warning("No target given: using the last column %r. Pass --target to choose another.", target)
+    X, y = split_target(frame, target)
+    kind = resolve_kind(config.kind, bundled)
+    if config.models is None:
+        config = dataclasses.replace(config, models=list(DEFAULT_MODELS[kind.name]))
+    X, roles = kind.features(X, config)
+    return config, Dataset(frame, X, np.asarray(y), str(target), kind, roles, path, bundled)
+
+
+def _positive_label(config, y, classes, bundled):
+    if len(classes) != 2:
+        return None
+    wanted = config.positive_class
+    if wanted is None and bundled is not None:
+        wanted = BUNDLED[bundled].positive
+    if wanted is not None:
+        for label in classes:
+            if str(label) == str(wanted):
+                return label
+        raise DataError(
+            f"positive_class {wanted!r} is not a class of the target; the classes are "
+            f"{', '.join(map(str, classes))}."
+        )
+    counts = pd.Series(y).value_counts()
+    return counts.index[-1]  # the minority class, as rates are usually read for it
+
+
+def _folds(config, y, n_train):
+    """Row positions of the selection folds: k stratified folds, or the holdout split."""
+    if config.selection == "holdout":
+        return [(np.arange(n_train), np.arange(n_train, len(y)))]
+    k = config.cv or (3 if len(y) > LARGE_ROWS else 5)
+    smallest = int(pd.Series(y).value_counts().min())
+    if smallest < k:
+        logger.warning("The smallest class has %d selection rows, fewer than %d folds: using %d folds.",
+                       smallest, k, max(2, smallest))
+        k = max(2, smallest)
+    return list(StratifiedKFold(k, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
+
+
+def split(config, dataset):
+    """Split off the test rows, then cut the rest into selection folds.
+
+    The phase-4 validation split is drawn as always; with ``selection: cv`` its rows
+    simply rejoin the training rows, and k stratified folds are drawn over both.
+    """
+    kind = dataset.kind
+    X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(
+        dataset.X, dataset.y, test_size=config.test_size, val_size=config.val_size, random_state=config.seed
+    )
+    X, y = kind.join([X_train, X_val]), np.concatenate([y_train, y_val])
+    classes = np.unique(y)
+    positive = _positive_label(config, y, classes, dataset.bundled)
+    folds = _folds(config, y, len(y_train))
+    logger.info("Rows: %d for selection (%s), %d test; %s.", len(y),
+                f"{len(folds)} folds" if config.selection == "cv" else f"{len(y_train)} train + {len(y_val)} "
+                "validation", len(y_test), kind.describe(dataset.X, dataset.roles))
+    return Parts(X, y, X_test, np.asarray(y_test), folds, classes, positive)
+
+
+def search(config, dataset, parts, *, verbose=True):
+    """Cross-validate every model's candidates, build the ensemble, refit the best on all selection rows.
+
+    Returns
+    -------
+    Found
+        See :class:`pipeline.evaluation._refit.Found`.
+    """
+    with tempfile.TemporaryDirectory(prefix="dmflow-cache-") as cache:
+        # Candidates that share their phase variants fit the same phase steps on
+        # the same fold; the cache fits those once.
+        memory = Memory(cache, verbose=0)
+        candidates = {
+            name: [(params, build_candidate(name, config, params, dataset.roles, kind=dataset.kind,
+                                            memory=memory))
+                   for params in candidate_params(name, config, dataset.kind, n_rows=len(parts.y))]
+            for name in config.models
+        }
+        results, skipped = search_models(
+            candidates, parts.X, parts.y, parts.folds, classes=parts.classes, metric=config.metric,
+            positive=parts.positive, n_jobs=config.n_jobs, verbose=verbose, backend=config.backend,
+            scheduler=config.scheduler, time_limit=config.time_limit,
+        )
+        found = select(results, skipped, parts, metric=config.metric, ensemble=config.ensemble)
+        refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
+                     scheduler=config.scheduler)
+    return found
+
+
+def _evaluate(estimator, X, y, classes, positive, threshold=None):
+    return _scores(estimator.predict_proba(X), y, classes, positive, threshold)
+
+
+def _scores(proba, y, classes, positive, threshold):
+    predicted = decide(proba, classes, positive, None if threshold is None else threshold["value"])
+    return classification_metrics(np.asarray(y), predicted, proba, classes, positive_label=positive)
+
+
+def _out_of_fold(result, parts):
+    """A model's out-of-fold probabilities and labels, on the rows the folds validated."""
+    rows = ~np.isnan(result.oof).any(axis=1)
+    return result.oof[rows], parts.y[rows]
+
+
+def _reduction_of(estimator):
+    reducer = getattr(estimator, "named_steps", {}).get("reduce")
+    if not hasattr(reducer, "n_components_"):  # sequence data or an ensemble: no reduction of its own
+        return {"method": "none", "n_components": None}
+    return {"method": reducer.method, "n_components": int(reducer.n_components_)}
+
+
+def evaluate(config, parts, found):
+    """Score every model (the ensemble too) once on the test split, beside its cross-validation figures."""
+    entries = {}
+    for name, result in found.results.items():
+        estimator = found.models[name]
+        oof_proba, oof_y = _out_of_fold(result, parts)
+        # ``auto`` is found on out-of-fold predictions: never on the test split, and
+        # never on rows the refitted model has already learned.
+        threshold = choose_threshold(config.threshold, oof_proba, oof_y, parts.classes, parts.positive)
+        entry = {
+            "description": found.description(name),
+            "params": result.params,
+            "cv": {"metric": config.metric, "mean": result.score, "std": result.std,
+                   "folds": result.fold_scores},
+            "search": result.trials,
+            "fit_time_s": found.refit_times.get(name, 0.0),
+            "reduction": _reduction_of(estimator),
+            "threshold": threshold,
+            "validation": _scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
+            "test": _evaluate(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive, threshold),
+            **model_diagnostics(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
+                                random_state=config.seed),
+        }
+        if config.protocol == "article" and name != ENSEMBLE:
+            Xt, yt = article_test_split(estimator, parts.X_test, parts.y_test)
+            entry["test_article"] = _evaluate(estimator[-1], Xt, yt, parts.classes, parts.positive, threshold)
+            entry["article_refitted"] = refitted_steps(estimator)
+        if name == ENSEMBLE:
+            entry["members"] = found.weights
+        entries[name] = entry
+    return entries
+
+
+def _counts(y):
+    return {str(k): int(v) for k, v in pd.Series(y).value_counts().sort_index().items()}
+
+
+def _selection_summary(config, parts, found):
+    return {
+        "method": config.selection,
+        "folds": len(parts.folds),
+        "metric": config.metric,
+        "time_limit_s": config.time_limit,
+        "candidates": sum(len(r.trials) for name, r in found.results.items() if name != ENSEMBLE),
+        "skipped": found.skipped,
+    }
+
+
+def build_metrics(config, dataset, parts, found, model_metrics, run_info):
+    """Assemble ``metrics.json``: the run, the dataset, the phases, the selection and every model."""
+    single = found.best_single
+    phases = dataset.kind.phase_report(found.models[single], parts.X, parts.y)
+    phases["reported_model"] = single
+    phases["reduction"] = {name: m["reduction"] for name, m in model_metrics.items() if name != ENSEMBLE}
+    classes = parts.classes
+    return {
+        "run": {**run_info, "seed": config.seed, "protocol": config.protocol, "versions": package_versions(),
+                "data": {"path": str(config.data), "sha256": file_sha256(dataset.path)},
+                "config": config.to_dict()},
+        "dataset": {
+            "n_rows": int(len(dataset.frame)),
+            "n_columns": int(dataset.frame.shape[1]),
+            "target": dataset.target,
+            "classes": [str(c) for c in classes],
+            "positive_class": None if parts.positive is None else str(parts.positive),
+            "kind": dataset.kind.name,
+            "roles": dataset.kind.roles_dict(dataset.X, dataset.roles),
+            "missing": {str(c): int(n) for c, n in dataset.frame.isna().sum().items()},
+            "class_counts": {"selection": _counts(parts.y), "test": _counts(parts.y_test)},
+            "prevalence": {"selection": _prevalence(parts.y, classes),
+                           "test": _prevalence(parts.y_test, classes)},
+        },
+        "phases": phases,
+        "selection": _selection_summary(config, parts, found),
+        "models": model_metrics,
+        "best_model": found.best,
+    }
+
+
+def _prevalence(y, classes):
+    """Share of the rows in each class."""
+    y = np.asarray(y)
+    return {str(c): float(np.mean(y == c)) for c in classes}
+
+
+def write_run(staging, config, dataset, parts, found, metrics):
+    """Write ``metrics.json``, ``config.yaml``, ``model/`` and ``report.html`` into the staging folder."""
+    singles = {name: model for name, model in found.models.items() if name != ENSEMBLE}
+    neural = [name for name in singles if MODELS[name].neural]
+    extras = {
+        "lda_projection": lda_projection(singles, found.best_single, parts.X, parts.y, config.seed,
+                                         dataset.kind),
+        **neural_extras(singles, neural, dataset.kind.example(parts.X_test), dataset.kind),
+    }
+    (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    (staging / "config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False), encoding="utf-8")
+    save_model(
+        found.models[found.best],
+        staging / "model",
+        metadata={"target": dataset.target, "kind": dataset.kind.name, "model": found.best,
+                  "roles": metrics["dataset"]["roles"], "channels": config.channels,
+                  "positive_class": metrics["dataset"]["positive_class"],
+                  "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")},
+    )
+    write_report(staging / "report.html", metrics, extras)
+    save_figure_data(staging, extras)

@@ -1,0 +1,126 @@
+"""Greedy ensemble selection, the ensemble estimator, and the refit on all selection rows."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from pipeline.config import RunConfig
+from pipeline.datasets import infer_roles
+from pipeline.evaluation._ensemble import EnsembleClassifier, ensemble_cv_scores, greedy_weights
+from pipeline.evaluation._refit import ENSEMBLE, refit_models, select
+from pipeline.evaluation._search import SearchResult
+from pipeline.models import build_model
+from pipeline.persistence import load_model, save_model
+from pipeline.stages import Parts
+from tests.conftest import make_mixed_frame
+
+
+def _noisy(y, noise, seed):
+    rng = np.random.default_rng(seed)
+    score = np.clip(y + rng.normal(scale=noise, size=len(y)), -3, 4)
+    p = 1 / (1 + np.exp(-3 * (score - 0.5)))
+    return np.column_stack([1 - p, p])
+
+
+def test_weights_favour_the_better_member_and_sum_to_one():
+    y = np.arange(400) % 2
+    probas = {"good": _noisy(y, 0.4, 0), "fair": _noisy(y, 0.8, 1), "coin": _noisy(y, 50.0, 2)}
+    weights = greedy_weights(probas, y, [0, 1])
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert max(weights, key=weights.get) == "good"
+    assert weights.get("coin", 0.0) < weights["good"]
+
+
+def test_two_independent_errors_are_averaged():
+    y = np.arange(600) % 2
+    probas = {"a": _noisy(y, 0.7, 3), "b": _noisy(y, 0.7, 4)}
+    weights = greedy_weights(probas, y, [0, 1])
+    assert set(weights) == {"a", "b"}  # averaging two equally good, independent models helps
+
+
+def test_ensemble_cv_scores_hold_each_fold_out_of_its_own_weights():
+    y = np.arange(300) % 2
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(300), y))
+    probas = {"a": _noisy(y, 0.6, 5), "b": _noisy(y, 0.9, 6)}
+    scores = ensemble_cv_scores(probas, y, folds, [0, 1])
+    assert len(scores) == 3 and all(0.5 < s <= 1.0 for s in scores)
+
+
+class _Probe(ClassifierMixin, BaseEstimator):
+    """Remembers how many rows it was fitted on."""
+
+    def fit(self, X, y):
+        self.n_fit_rows_ = len(X)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.full((len(X), len(self.classes_)), 0.5)
+
+
+def _result(estimator, score, y):
+    oof = np.column_stack([1 - y, y]).astype(float) * 0.6 + 0.2
+    return SearchResult(estimator=estimator, params={}, score=score, std=0.0, fold_scores=[score], oof=oof)
+
+
+def _parts(n):
+    y = np.arange(n) % 2
+    folds = list(StratifiedKFold(2, shuffle=True, random_state=0).split(np.zeros(n), y))
+    return Parts(np.zeros((n, 2)), y, None, None, folds, np.array([0, 1]), 1)
+
+
+def test_refit_uses_every_selection_row():
+    parts = _parts(80)
+    results = {"a": _result(_Probe(), 0.7, parts.y), "b": _result(_Probe(), 0.8, parts.y)}
+    found = refit_models(select(results, [], parts), parts.X, parts.y, n_jobs=1, backend="sequential")
+    for name in ("a", "b"):
+        assert found.models[name].n_fit_rows_ == 80
+    assert found.best_single == "b"
+
+
+def test_ensemble_is_chosen_only_when_its_cv_score_is_better():
+    parts = _parts(80)
+    results = {"a": _result(_Probe(), 0.7, parts.y), "b": _result(_Probe(), 1.0, parts.y)}
+    found = select(results, [], parts)
+    assert ENSEMBLE in found.results
+    # out-of-fold predictions are perfect (AUC 1.0), so the ensemble ties "b": a tie keeps the single model
+    assert found.best == "b"
+    assert select(results, [], parts, ensemble=False).results.keys() == {"a", "b"}
+
+
+def test_every_model_failing_is_a_clear_error():
+    from pipeline.errors import DataError
+
+    with pytest.raises(DataError, match=r"Every candidate of every model failed to fit \(a\)"):
+        select({"a": SearchResult()}, [], _parts(10))
+
+
+def test_members_must_agree_on_classes():
+    X, y = np.random.default_rng(0).normal(size=(30, 2)), np.arange(30) % 2
+    a = LogisticRegression().fit(X, y)
+    b = LogisticRegression().fit(X, np.where(y == 1, "yes", "no"))
+    with pytest.raises(ValueError, match=r"Ensemble member 'b' has classes \['no', 'yes'\], not \[0, 1\]"):
+        EnsembleClassifier([("a", a), ("b", b)], [1, 1]).fit()
+    with pytest.raises(ValueError, match=r"one weight per member; got 1 members and 2 weights"):
+        EnsembleClassifier([("a", a)], [1, 1]).fit()
+
+
+def test_ensemble_saves_loads_and_predicts_raw_rows(tmp_path):
+    frame = make_mixed_frame(n=200, seed=2)
+    X, y = frame.drop(columns="label"), frame["label"].to_numpy()
+    roles = infer_roles(X)
+    config = RunConfig(models=["logreg", "rf"], model_params={"rf": {"n_estimators": 10}})
+    members = [(name, build_model(name, config, roles).fit(X, y)) for name in ("logreg", "rf")]
+    ensemble = EnsembleClassifier(members, [0.75, 0.25]).fit()
+    save_model(ensemble, tmp_path / "model", metadata={"model": "ensemble"})
+    loaded, manifest = load_model(tmp_path / "model")
+    rows = make_mixed_frame(n=20, seed=9).drop(columns="label")
+    rows.loc[0, "colour"] = "ultraviolet"  # unseen category
+    rows.loc[1, "x1"] = np.nan
+    expected = 0.75 * members[0][1].predict_proba(rows) + 0.25 * members[1][1].predict_proba(rows)
+    np.testing.assert_allclose(loaded.predict_proba(rows), expected)
+    assert list(loaded.predict(rows)) == list(ensemble.predict(rows))
+    assert manifest["metadata"]["model"] == "ensemble"
+    assert manifest["feature_names"] == list(rows.columns)
