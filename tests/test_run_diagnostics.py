@@ -92,14 +92,14 @@ def test_a_tracked_run_leaves_an_mlflow_run_with_metrics_and_artifacts(tuned):
     runs = client.search_runs([client.get_experiment_by_name("dmflow").experiment_id])
     parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
     children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
-    assert len(parents) == 1 and len(children) == 2
+    assert len(parents) == 1 and len(children) == len(tuned.metrics["models"])  # the ensemble too
     parent = parents[0]
     assert parent.info.run_name == tuned.path.name
     assert parent.data.params["models"] == '["logreg", "rf"]' and parent.data.params["threshold"] == "auto"
     best_auc = tuned.metrics["models"][tuned.best_model]["test"]["roc_auc"]
     assert parent.data.metrics["best_test_roc_auc"] == best_auc
     assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parent.info.run_id}
-    assert {c.info.run_name for c in children} == {"logreg", "rf"}
+    assert {c.info.run_name for c in children} == set(tuned.metrics["models"])
     for child in children:
         model = tuned.metrics["models"][child.info.run_name]
         assert child.data.metrics["test_roc_auc"] == model["test"]["roc_auc"]
