@@ -21,11 +21,11 @@ from .errors import ConfigError
 __all__ = ["DEFAULT_MODELS", "MODEL_NAMES", "RunConfig", "load_config"]
 
 #: Model names a run accepts (the keys of ``pipeline.models.MODELS``).
-MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "rnn", "lstm", "gru", "transformer")
+MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "cnn", "resnet", "rnn", "lstm", "gru", "transformer")
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
     "table": ("rf", "mlp", "logreg", "hgb"),
-    "sequence": ("rf", "logreg", "mlp", "rnn", "lstm", "gru", "transformer"),
+    "sequence": ("rf", "logreg", "mlp", "cnn", "resnet", "rnn", "lstm", "gru", "transformer"),
 }
 
 
