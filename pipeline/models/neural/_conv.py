@@ -9,7 +9,8 @@ deep neural networks: a strong baseline", as surveyed by Ismail Fawaz et al. (20
   the shortcut when the width changes, then the same pooling and output.
 
 Inputs are steps (B, T, C) with optional ``lengths`` (B,); a table (B, F) is read as
-one channel of F steps. Padding steps are zeroed after every block and left out of the
+one channel of F steps. With ``pool`` > 1, long series are first averaged over
+windows of ``pool`` steps, which divides the cost of every convolution by ``pool``. Padding steps are zeroed after every block and left out of the
 pooling, so they never reach the output. Because the output layer is linear in the
 pooled features, ``class_map`` gives the class activation map of each step.
 """
@@ -69,13 +70,21 @@ class _ConvClassifier(nn.Module):
     blocks: nn.ModuleList
     head: nn.Linear
     dropout: nn.Dropout
+    pool: int = 1
 
     def features(self, x: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-        """Activations of the last block (B, filters, T) and the step mask (B, 1, T) or None."""
+        """Activations of the last block (B, filters, T / pool) and the step mask or None."""
         x, lengths = _as_steps(x, lengths)
         h = x.transpose(1, 2)  # (B, C, T)
         mask = _step_mask(h, lengths)
         h = _masked(h, mask)  # standardised padding is not zero: make it so
+        if self.pool > 1:  # mean of each window's real steps only
+            p = self.pool
+            h = nn.functional.avg_pool1d(h, p, p, ceil_mode=True)
+            if mask is not None:
+                mask_pooled = nn.functional.avg_pool1d(mask, p, p, ceil_mode=True)
+                h = h / mask_pooled.clamp(min=1e-6) * (mask_pooled > 0)
+                mask = (mask_pooled > 0).to(h.dtype)
         for block in self.blocks:
             h = block(h, mask)
         return h, mask
@@ -104,8 +113,11 @@ class FCNNet(_ConvClassifier):
     (4, 3)
     """
 
-    def __init__(self, n_inputs: int, n_outputs: int, *, filters=(128, 256, 128), dropout: float = 0.0):
+    def __init__(
+        self, n_inputs: int, n_outputs: int, *, filters=(128, 256, 128), dropout: float = 0.0, pool: int = 1,
+    ):
         super().__init__()
+        self.pool = pool
         widths = (n_inputs, *filters)
         self.blocks = nn.ModuleList(
             _ConvBlock(widths[i], widths[i + 1], KERNELS[i % 3]) for i in range(len(filters))
@@ -141,8 +153,11 @@ class ResNetNet(_ConvClassifier):
     (3, 2)
     """
 
-    def __init__(self, n_inputs: int, n_outputs: int, *, filters=(64, 128, 128), dropout: float = 0.0):
+    def __init__(
+        self, n_inputs: int, n_outputs: int, *, filters=(64, 128, 128), dropout: float = 0.0, pool: int = 1,
+    ):
         super().__init__()
+        self.pool = pool
         widths = (n_inputs, *filters)
         self.blocks = nn.ModuleList(_ResidualBlock(widths[i], widths[i + 1]) for i in range(len(filters)))
         self.head = nn.Linear(widths[-1], n_outputs)

@@ -209,7 +209,7 @@ class RNNClassifier(_RecurrentClassifier):
         Truncated backpropagation through time: in training, run the tokens in chunks
         of this many and stop gradients at chunk borders (the state is carried on).
         Needs ``bidirectional=False``.
-    max_steps : int, default=1500
+    max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     lr : float, default=3e-3
         Peak learning rate of the one-cycle schedule.
@@ -246,7 +246,7 @@ patience, device, amp, n_threads, random_state, verbose
 
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
-        tbptt_steps=None, max_steps=1500, max_epochs=500, batch_size="auto", lr=3e-3,
+        tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
         weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
@@ -325,7 +325,7 @@ batch_size_, n_epochs_, feature_names_in_
 
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
-        patch_size="auto", tbptt_steps=None, max_steps=1500, max_epochs=500, batch_size="auto",
+        patch_size="auto", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
         lr=3e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):

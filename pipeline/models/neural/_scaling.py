@@ -44,6 +44,9 @@ class InputScaler(nn.Module):
     """Standardise the first input, ``(x - shift) / scale`` per channel, then run ``inner``.
 
     Further positional and keyword arguments (lengths, ``need_weights``) pass through.
+    Padding steps of series (beyond ``lengths``, the second argument) stay zero, so a
+    patch or a kernel that overlaps the end of a series sees the same values whether
+    the series is padded or alone.
 
     Examples
     --------
@@ -65,4 +68,9 @@ class InputScaler(nn.Module):
         self.scale.copy_(std)
 
     def forward(self, x: Tensor, *args, **kwargs):
-        return self.inner((x - self.shift) / self.scale, *args, **kwargs)
+        scaled = (x - self.shift) / self.scale
+        lengths = args[0] if args else None
+        if lengths is not None and x.ndim == 3:
+            keep = torch.arange(x.shape[1], device=x.device)[None, :] < lengths.to(x.device)[:, None]
+            scaled = scaled * keep[:, :, None]
+        return self.inner(scaled, *args, **kwargs)

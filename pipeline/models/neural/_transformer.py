@@ -53,7 +53,7 @@ class TransformerClassifier(NeuralClassifierBase):
     patch_size : int or "auto", default="auto"
         Steps per token for series; "auto" takes the smallest patch that leaves at
         most 64 tokens. Tables always have one token per feature.
-    max_steps : int, default=1500
+    max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
 patience, grad_clip, device, amp, n_threads, random_state, verbose
@@ -88,7 +88,7 @@ batch_size_, n_epochs_, feature_names_in_
 
     def __init__(
         self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
-        pooling="mean", patch_size="auto", max_steps=1500, max_epochs=500, batch_size="auto",
+        pooling="mean", patch_size="auto", max_steps=800, max_epochs=500, batch_size="auto",
         lr=1e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):

@@ -51,6 +51,10 @@ def _sequence_estimators():
         TransformerClassifier(8, n_heads=2, n_layers=1, pooling="mean", **TINY),
         CNNClassifier((8, 4, 8), **TINY),
         ResNetClassifier((4, 8), **TINY),
+        # patches and windows that overlap the end of a series; truncated BPTT in training
+        GRUClassifier(8, bidirectional=False, patch_size=3, tbptt_steps=2, **TINY),
+        TransformerClassifier(8, n_heads=2, n_layers=1, patch_size=4, **TINY),
+        CNNClassifier((8, 8), pool=3, **TINY),
     ]
 
 
