@@ -24,6 +24,7 @@ import argparse
 import logging
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,17 @@ def dmflow_arms(path, names):
     return results
 
 
+def _aeon_arms(job):
+    aeon_python, folder, name = job
+    return run_child(CHILD, "score", folder, name, python=aeon_python)
+
+
+def _dmflow_set(job):
+    folder, name, estimators = job
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return dmflow_arms(Path(folder) / f"{name}.npz", estimators)
+
+
 def describe(path):
     data = np.load(path)
     return {"train": len(data["train_lengths"]), "test": len(data["test_lengths"]),
@@ -105,8 +117,8 @@ def markdown(payload):
     return "\n\n".join([
         "# Sequence classifiers: dmflow at its defaults against MiniRocket and 1-NN Euclidean",
         "Command: `python benchmarks/bench_sequences.py --aeon-python ENV/bin/python` "
-        f"(aeon {payload['aeon']}). Test accuracy on each set's official split (fit seconds, "
-        "one torch thread). dmflow's estimators: `random_state=0`, every other parameter its "
+        f"(aeon {payload['aeon']}; {payload['jobs']} set(s) measured at a time). Test accuracy on "
+        "each set's official split (fit seconds, one torch thread). dmflow's estimators: `random_state=0`, every other parameter its "
         "default. aeon's arms get variable-length series zero-padded to the longest (approximate "
         "for JapaneseVowels).",
         table(header, rows),
@@ -119,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--aeon-python", required=True, help="Python of an environment with aeon 1.6.0")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     parser.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=ESTIMATORS)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="sets measured at the same time, each in a process of its own (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print the table, write no result files")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -129,13 +143,14 @@ def main(argv=None):
             run_child(CHILD, "export", folder, *aeon_sets, python=args.aeon_python)
         if "ECG200" in args.sets:
             write_ecg200(folder)
-        baselines = run_child(CHILD, "score", folder, *args.sets, python=args.aeon_python)
-        sets = {}
-        for name in args.sets:
-            path = Path(folder) / f"{name}.npz"
-            sets[name] = {"data": describe(path), **baselines[name], **dmflow_arms(path, args.estimators)}
-    payload = {"machine": machine(), "aeon": baselines["_aeon_version"], "estimators": args.estimators,
-               "sets": sets, "total_s": round(time.perf_counter() - start, 1)}
+        with ProcessPoolExecutor(args.jobs) as pool:
+            baselines = pool.map(_aeon_arms, [(args.aeon_python, folder, name) for name in args.sets])
+            dmflow = pool.map(_dmflow_set, [(folder, name, args.estimators) for name in args.sets])
+            baselines, dmflow = list(baselines), list(dmflow)
+        sets = {name: {"data": describe(Path(folder) / f"{name}.npz"), **base[name], **arms}
+                for name, base, arms in zip(args.sets, baselines, dmflow)}
+    payload = {"machine": machine(), "aeon": baselines[0]["_aeon_version"], "estimators": args.estimators,
+               "jobs": args.jobs, "sets": sets, "total_s": round(time.perf_counter() - start, 1)}
     text = markdown(payload)
     if not args.no_write:
         write_results("sequences", payload, text)
