@@ -97,3 +97,15 @@ def test_lstm_forget_gates_start_open():
     net = RecurrentNet("lstm", "sequence", 2, 1, hidden_size=5)
     total = net.rnn.bias_ih_l0 + net.rnn.bias_hh_l0
     torch.testing.assert_close(total[5:10], torch.ones(5))
+
+
+@pytest.mark.parametrize("name", ["cnn", "resnet"])
+def test_cnns_are_registered_flow_models(name):
+    from pipeline.config import DEFAULT_MODELS, RunConfig
+    from pipeline.models import build_model
+
+    assert name in DEFAULT_MODELS["sequence"]
+    model = build_model(name, RunConfig(models=[name], model_params={name: {"max_steps": 20}}), kind="sequence")
+    X, y = _series(40, steps=16, channels=1)
+    model.fit(X, y)
+    assert model.predict_proba(X[:5]).shape == (5, 2) and model[-1].input_kind_ == "sequence"
