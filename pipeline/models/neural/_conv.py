@@ -10,8 +10,9 @@ deep neural networks: a strong baseline", as surveyed by Ismail Fawaz et al. (20
 
 Inputs are steps (B, T, C) with optional ``lengths`` (B,); a table (B, F) is read as
 one channel of F steps. With ``pool`` > 1, long series are first averaged over
-windows of ``pool`` steps, which divides the cost of every convolution by ``pool``. Padding steps are zeroed after every block and left out of the
-pooling, so they never reach the output. Because the output layer is linear in the
+windows of ``pool`` steps, which divides the cost of every convolution by ``pool``.
+Padding steps are zeroed after every block and left out of the pooling, so they
+never reach the output. Because the output layer is linear in the
 pooled features, ``class_map`` gives the class activation map of each step.
 """
 

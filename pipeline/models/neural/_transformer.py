@@ -146,8 +146,8 @@ batch_size_, n_epochs_, feature_names_in_
         maps : ndarray of shape (n_samples, n_layers, n_heads, n_tokens, n_tokens)
             Row ``t`` holds how much token ``t`` attends to each token; rows sum to 1.
             Tokens are the features of a table or the patches of ``patch_size_`` steps
-            of a sequence, preceded by the [CLS] token when ``pooling="cls"``. Variable-length sequences are padded
-            to the longest; padded columns are 0 (and padded rows are not meaningful).
+            of a sequence, preceded by the [CLS] token when ``pooling="cls"``.
+            Variable-length sequences are padded to the longest; padded columns are 0 (and padded rows are not meaningful).
         """
         check_is_fitted(self)
         tensors, _ = self._validate_X(X, reset=False)

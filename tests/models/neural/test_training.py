@@ -5,7 +5,14 @@ import pytest
 import torch
 from torch import nn
 
-from pipeline.models.neural import CNNClassifier, Engine, GRUClassifier, LSTMClassifier, RecurrentNet, ResNetClassifier
+from pipeline.models.neural import (
+    CNNClassifier,
+    Engine,
+    GRUClassifier,
+    LSTMClassifier,
+    RecurrentNet,
+    ResNetClassifier,
+)
 from pipeline.models.neural._budget import plan_training
 
 
@@ -105,7 +112,8 @@ def test_cnns_are_registered_flow_models(name):
     from pipeline.models import build_model
 
     assert name in DEFAULT_MODELS["sequence"]
-    model = build_model(name, RunConfig(models=[name], model_params={name: {"max_steps": 20}}), kind="sequence")
+    config = RunConfig(models=[name], model_params={name: {"max_steps": 20}})
+    model = build_model(name, config, kind="sequence")
     X, y = _series(40, steps=16, channels=1)
     model.fit(X, y)
     assert model.predict_proba(X[:5]).shape == (5, 2) and model[-1].input_kind_ == "sequence"
