@@ -143,10 +143,10 @@ def main(argv=None):
             run_child(CHILD, "export", folder, *aeon_sets, python=args.aeon_python)
         if "ECG200" in args.sets:
             write_ecg200(folder)
-        with ProcessPoolExecutor(args.jobs) as pool:
-            baselines = pool.map(_aeon_arms, [(args.aeon_python, folder, name) for name in args.sets])
-            dmflow = pool.map(_dmflow_set, [(folder, name, args.estimators) for name in args.sets])
-            baselines, dmflow = list(baselines), list(dmflow)
+        with ProcessPoolExecutor(args.jobs) as pool:  # the slow dmflow sets first, then aeon's
+            dmflow = [pool.submit(_dmflow_set, (folder, name, args.estimators)) for name in args.sets]
+            baselines = [pool.submit(_aeon_arms, (args.aeon_python, folder, name)) for name in args.sets]
+            baselines, dmflow = [f.result() for f in baselines], [f.result() for f in dmflow]
         sets = {name: {"data": describe(Path(folder) / f"{name}.npz"), **base[name], **arms}
                 for name, base, arms in zip(args.sets, baselines, dmflow)}
     payload = {"machine": machine(), "aeon": baselines[0]["_aeon_version"], "estimators": args.estimators,
