@@ -14,6 +14,7 @@ import sys
 
 from . import __version__
 from .errors import ConfigError, DataError
+from .flags import add_config_flags, config_overrides
 
 __all__ = ["main"]
 
@@ -29,25 +30,17 @@ def _build_parser():
     )
     parser.add_argument("--version", action="version", version=f"dmflow {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors, no progress bars")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    run = commands.add_parser("run", help="run the six-phase flow and write a run folder")
-    run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags")
-    run.add_argument("--data", metavar="PATH", help="CSV/TSV/Parquet file or bundled dataset name (default: adult)")
-    run.add_argument("--target", metavar="COLUMN", help="class column (default: the dataset's, else the last)")
-    run.add_argument("--models", metavar="LIST", help="comma-separated from rf,mlp,sk_mlp,logreg,hgb,rnn,lstm,gru,transformer "
-                     "(default: rf,mlp,logreg,hgb for tables; plus rnn,lstm,gru,transformer for sequences)")
-    run.add_argument("--protocol", choices=["strict", "article"], help="article: also score the leaky article flow")
-    run.add_argument("--seed", type=int, metavar="N", help="random seed (default: 0)")
-    run.add_argument("--out", metavar="DIR", help="parent folder of the run folder (default: reports)")
-    run.add_argument("--n-jobs", dest="n_jobs", type=int, metavar="N", help="parallel fits (default: 2)")
-    run.add_argument("--backend", choices=["loky", "dask", "sequential"],
-                     help="what runs the model search: local processes (default: loky), a Dask "
-                          "cluster (needs dmflow[distributed]) or one fit at a time")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler address for --backend dask (default: start a local cluster)")
+    run = commands.add_parser(
+        "run", help="run the six-phase flow and write a run folder",
+        description="Every config key is a flag; flags override the --config file.",
+    )
+    run.add_argument("--config", metavar="FILE", help="YAML or TOML file with the same keys as these flags.")
+    add_config_flags(run)
     run.set_defaults(func=_cmd_run)
 
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
@@ -60,7 +53,7 @@ def _build_parser():
     datasets.set_defaults(func=_cmd_datasets)
 
     try:
-        from .translate._cli import add_translate_commands
+        from .translate import add_translate_commands
     except ImportError as err:  # the translator's optional packages are missing
         logger.debug("translate commands unavailable: %s", err)
     else:
@@ -72,11 +65,7 @@ def _cmd_run(args):
     from .config import load_config
     from .runner import run
 
-    config = load_config(
-        args.config, data=args.data, target=args.target, models=args.models,
-        protocol=args.protocol, seed=args.seed, out=args.out, n_jobs=args.n_jobs,
-        backend=args.backend, scheduler=args.scheduler,
-    )
+    config = load_config(args.config, **config_overrides(args))
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]
     logger.info(
@@ -88,9 +77,9 @@ def _cmd_run(args):
 
 
 def _cmd_predict(args):
-    from .predict import predict_frame, write_predictions
     from .datasets import load_table
     from .persistence import load_model
+    from .predict import predict_frame, write_predictions
 
     estimator, manifest = load_model(args.model)
     frame = load_table(args.data, min_columns=1)

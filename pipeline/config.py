@@ -7,79 +7,73 @@ out of range raise :class:`~pipeline.errors.ConfigError` naming the key.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import importlib.util
+import textwrap
 import tomllib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .errors import ConfigError
+from .evaluation._search import BACKENDS
+from .models import MODELS
+from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 
-__all__ = ["DEFAULT_MODELS", "MODEL_NAMES", "RunConfig", "load_config"]
+__all__ = [
+    "DEFAULT_MODELS",
+    "KIND_CHOICES",
+    "PROTOCOLS",
+    "RunConfig",
+    "build_config",
+    "field_types",
+    "key",
+    "load_config",
+]
 
-#: Model names a run accepts (the keys of ``pipeline.models.MODELS``).
-MODEL_NAMES = ("rf", "mlp", "sk_mlp", "logreg", "hgb", "cnn", "resnet", "rnn", "lstm", "gru", "transformer")
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
     "table": ("rf", "mlp", "logreg", "hgb"),
     "sequence": ("rf", "logreg", "mlp", "cnn", "resnet", "rnn", "lstm", "gru", "transformer"),
 }
+#: ``protocol``: the strict flow only, or also the source article's leaky one.
+PROTOCOLS = ("strict", "article")
+#: ``kind``: how the feature columns are read.
+KIND_CHOICES = ("auto", "table", "sequence")
+
+
+def key(default, help, *, choices=None, metavar=None, at_least=None, above=None, below=None):
+    """Declare one config key: a dataclass field whose metadata drives validation and flags.
+
+    Adding a key to a run is adding one :class:`RunConfig` field made by this
+    function: its type annotation gives the accepted type, ``help`` the text of
+    its ``run`` flag and of the class docstring, ``choices`` (for a list, of each
+    item) the allowed values, and ``at_least``/``above``/``below`` its range.
+
+    Examples
+    --------
+    >>> field_ = key(3, "How many.", at_least=1)
+    >>> field_.default, field_.metadata["at_least"]
+    (3, 1)
+    """
+    metadata = {"help": help, "choices": None if choices is None else tuple(choices),
+                "metavar": metavar, "at_least": at_least, "above": above, "below": below}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass
 class RunConfig:
     """Every setting of a run, with its default.
 
-    Parameters
-    ----------
-    data : str
-        A CSV/TSV/Parquet file, or the name of a bundled dataset (``"adult"``).
-    target : str or None
-        The class column. ``None``: the bundled dataset's target, else the last column.
-    models : list of str or None
-        Model names from :data:`MODEL_NAMES`; ``None``: :data:`DEFAULT_MODELS` of the data's kind.
-    protocol : {"strict", "article"}
-        ``"article"`` also scores the test split after balancing and reducing it
-        separately, as the source article does; the report shows both.
-    seed : int
-        Seeds every split, sampler and model.
-    out : str
-        Folder under which the run folder is created.
-    test_size, val_size : float
-        Test fraction of all rows; validation fraction of the training part.
-    outliers : {"drop", "clip", "none"}
-    z_threshold : float
-    balance : {"smote", "smotenc", "none"}
-    k_neighbors : int
-    reduce : list of {"lda", "pca", "none"}
-        Reductions searched per model; validation picks one.
-    categorical, numeric : list of str
-        Columns forced into a role.
-    max_categories : int
-        Most one-hot columns per categorical column; rarer levels are merged.
-    positive_class : str or None
-        Label counted as positive for the binary rates; default the minority class.
-    n_jobs : int
-        Parallel model fits.
-    kind : {"auto", "table", "sequence"}
-        ``"sequence"`` reads every feature column as one step of a series
-        (``channels`` values per step); ``"auto"``: sequence for the bundled
-        ECG200 data, table otherwise.
-    channels : int
-        Values per step of a series, stored step by step in the columns.
-    model_params : dict
-        Model name -> estimator parameters fixed for that model, e.g.
-        ``{"lstm": {"max_epochs": 10}}``; they override the defaults, while the
-        model's search grid still varies its own parameters.
-    backend : {"loky", "dask", "sequential"}
-        What runs the model search's fits: local processes, a ``dask.distributed``
-        cluster (the ``distributed`` extra), or one fit after another.
-    scheduler : str or None
-        Address of a Dask scheduler for ``backend: dask``; None starts a local
-        cluster of ``n_jobs`` workers.
+    Each key is also a flag of ``dmflow run`` (``--test-size`` for ``test_size``),
+    and any key can be set with ``--set key=value``; a YAML/TOML config file takes
+    the same keys. The parameters below are generated from the fields.
 
     Examples
     --------
@@ -89,62 +83,58 @@ class RunConfig:
     True
     """
 
-    data: str = "adult"
-    target: str | None = None
-    models: list | None = None
-    protocol: str = "strict"
-    seed: int = 0
-    out: str = "reports"
-    test_size: float = 0.2
-    val_size: float = 0.2
-    outliers: str = "drop"
-    z_threshold: float = 3.0
-    balance: str = "smote"
-    k_neighbors: int = 5
-    reduce: list = field(default_factory=lambda: ["lda", "none"])
-    categorical: list = field(default_factory=list)
-    numeric: list = field(default_factory=list)
-    max_categories: int = 30
-    positive_class: str | None = None
-    n_jobs: int = 2
-    kind: str = "auto"
-    channels: int = 1
-    model_params: dict = field(default_factory=dict)
-    backend: str = "loky"
-    scheduler: str | None = None
+    data: str = key("adult", "A CSV/TSV/Parquet file, or the name of a bundled dataset.", metavar="PATH")
+    target: str | None = key(None, "The class column; default: the bundled dataset's target, else the "
+                             "last column.", metavar="COLUMN")
+    models: list | None = key(None, "Models to search, comma-separated; default: "
+                              + "; ".join(f"{','.join(v)} for {k} data" for k, v in DEFAULT_MODELS.items())
+                              + ".", choices=MODELS, metavar="LIST")
+    protocol: str = key("strict", "'article' also scores the test split after balancing and reducing it "
+                        "separately, as the source article does; the report shows both.", choices=PROTOCOLS)
+    seed: int = key(0, "Seeds every split, sampler and model.", metavar="N")
+    out: str = key("reports", "Folder under which the run folder is created.", metavar="DIR")
+    test_size: float = key(0.2, "Test fraction of all rows.", above=0.0, below=1.0, metavar="F")
+    val_size: float = key(0.2, "Validation fraction of the training part.", above=0.0, below=1.0, metavar="F")
+    outliers: str = key("drop", "Training rows with an outlier: drop them, clip the values, or keep them.",
+                        choices=OUTLIER_METHODS)
+    z_threshold: float = key(3.0, "Absolute z-score beyond which a value is an outlier.", above=0.0,
+                             metavar="Z")
+    balance: str = key("smote", "Class balancing of the training rows.", choices=BALANCE_METHODS)
+    k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
+    reduce: list = key(["lda", "none"], "Reductions searched per model, comma-separated; validation "
+                       "picks one.", choices=REDUCE_METHODS, metavar="LIST")
+    categorical: list = key([], "Columns forced to be categorical, comma-separated.", metavar="LIST")
+    numeric: list = key([], "Columns forced to be numeric, comma-separated.", metavar="LIST")
+    max_categories: int = key(30, "Most one-hot columns per categorical column; rarer levels are merged.",
+                              at_least=2, metavar="N")
+    positive_class: str | None = key(None, "Label counted as positive for the binary rates; default: the "
+                                     "minority class.", metavar="LABEL")
+    n_jobs: int = key(2, "Parallel model fits; -1: all cores.", metavar="N")
+    kind: str = key("auto", "'sequence' reads every feature column as one step of a series (`channels` "
+                    "values per step); 'auto': sequence for bundled sequence data, table otherwise.",
+                    choices=KIND_CHOICES)
+    channels: int = key(1, "Values per step of a series, stored step by step in the columns.", at_least=1,
+                        metavar="N")
+    model_params: dict = key({}, "Model name -> estimator parameters fixed for that model, e.g. "
+                             "{lstm: {max_epochs: 10}} (YAML); the model's search grid still varies its "
+                             "own parameters.", metavar="MAPPING")
+    backend: str = key("loky", "What runs the model search: local processes, a dask.distributed cluster "
+                       "(needs dmflow[distributed]), or one fit after another.", choices=BACKENDS)
+    scheduler: str | None = key(None, "Address of a Dask scheduler for backend dask; default: start a "
+                                "local cluster of n_jobs workers.", metavar="ADDRESS")
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
-        _check_choice("protocol", self.protocol, ("strict", "article"))
-        _check_choice("outliers", self.outliers, ("drop", "clip", "none"))
-        _check_choice("balance", self.balance, ("smote", "smotenc", "none"))
-        _check_choice("kind", self.kind, ("auto", "table", "sequence"))
-        if self.channels < 1:
-            raise ConfigError(f"`channels` must be at least 1, got {self.channels}.")
-        if self.models is not None and not self.models:
-            raise ConfigError(f"`models` is empty; name at least one of {', '.join(MODEL_NAMES)}.")
-        for name in self.models or ():
-            _check_choice("models", name, MODEL_NAMES)
-        if self.models is not None and len(set(self.models)) != len(self.models):
-            raise ConfigError(f"`models` names a model twice: {self.models}. List each once.")
-        if not self.reduce:
-            raise ConfigError("`reduce` is empty; name at least one of lda, pca, none.")
-        for name in self.reduce:
-            _check_choice("reduce", name, ("lda", "pca", "none"))
-        _check_range("test_size", self.test_size, 0.0, 1.0)
-        _check_range("val_size", self.val_size, 0.0, 1.0)
-        _check_range("z_threshold", self.z_threshold, 0.0, None)
-        if self.k_neighbors < 1:
-            raise ConfigError(f"`k_neighbors` must be at least 1, got {self.k_neighbors}.")
-        if self.max_categories < 2:
-            raise ConfigError(f"`max_categories` must be at least 2, got {self.max_categories}.")
+        for spec in dataclasses.fields(self):
+            _check_field(spec, getattr(self, spec.name))
         for name, params in self.model_params.items():
-            _check_choice("model_params", name, MODEL_NAMES)
+            _check_choice("model_params", name, tuple(MODELS))
             if not isinstance(params, dict):
-                raise ConfigError(f"`model_params.{name}` must be a mapping of parameter names to values; got {params!r}.")
+                raise ConfigError(
+                    f"`model_params.{name}` must be a mapping of parameter names to values; got {params!r}."
+                )
         if self.n_jobs == 0:
             raise ConfigError("`n_jobs` must not be 0; use 1 for sequential, -1 for all cores.")
-        _check_choice("backend", self.backend, ("loky", "dask", "sequential"))
         if self.backend == "dask" and importlib.util.find_spec("distributed") is None:
             raise ConfigError(
                 "`backend` is 'dask', but dask.distributed is not installed. Install it with "
@@ -158,21 +148,79 @@ class RunConfig:
         return self
 
     def to_dict(self):
+        """The settings as a plain dict (for ``metrics.json`` and the report)."""
         return dataclasses.asdict(self)
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
-_TYPES = {
-    "data": str, "target": (str, type(None)), "models": (list, type(None)), "protocol": str, "seed": int,
-    "out": str, "test_size": float, "val_size": float, "outliers": str, "z_threshold": float,
-    "balance": str, "k_neighbors": int, "reduce": list, "categorical": list, "numeric": list,
-    "max_categories": int, "positive_class": (str, type(None)), "n_jobs": int,
-    "kind": str, "channels": int, "backend": str, "scheduler": (str, type(None)), "model_params": dict,
-}
+def _annotated_types(cls):
+    hints = typing.get_type_hints(cls)
+    return {name: tuple(typing.get_args(hint)) if typing.get_args(hint) else (hint,)
+            for name, hint in hints.items()}
 
+
+def field_types(schema=None):
+    """Config key -> tuple of the Python types it accepts, read from the annotations.
+
+    Parameters
+    ----------
+    schema : dataclass type, default=None
+        :class:`RunConfig` when None.
+
+    Examples
+    --------
+    >>> field_types()["target"]
+    (<class 'str'>, <class 'NoneType'>)
+    """
+    return dict(_TYPES) if schema is None else _annotated_types(schema)
+
+
+def _docstring(cls):
+    """Numpydoc ``Parameters`` for ``cls`` from its fields' metadata."""
+    lines = []
+    for spec in dataclasses.fields(cls):
+        types, choices = _TYPES[spec.name], spec.metadata.get("choices")
+        text = " or ".join(t.__name__ for t in types if t is not type(None))
+        if choices:
+            allowed = "{" + ", ".join(map(repr, choices)) + "}"
+            text = f"list of {allowed}" if list in types else allowed
+        if type(None) in types:
+            text += " or None"
+        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+        lines.append(f"    {spec.name} : {text}, default={default!r}")
+        lines += textwrap.wrap(spec.metadata.get("help", ""), width=100, initial_indent=" " * 8,
+                               subsequent_indent=" " * 8)
+    head, _, examples = cls.__doc__.partition("    Examples\n")
+    return f"{head}    Parameters\n    ----------\n" + "\n".join(lines) + "\n\n    Examples\n" + examples
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
+_TYPES = _annotated_types(RunConfig)
+RunConfig.__doc__ = _docstring(RunConfig)
 
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a mapping",
-               type(None): "null"}
+               bool: "true or false", type(None): "null"}
+
+
+def _check_field(spec, value):
+    """The generic checks a field's metadata asks for: choices, emptiness, duplicates, range."""
+    key_, meta = spec.name, spec.metadata
+    choices = meta.get("choices")
+    if isinstance(value, list) and choices:
+        if not value:
+            raise ConfigError(f"`{key_}` is empty; name at least one of {', '.join(choices)}.")
+        for item in value:
+            _check_choice(key_, item, choices)
+        if len(set(value)) != len(value):
+            what = "a model" if key_ == "models" else "a value"
+            raise ConfigError(f"`{key_}` names {what} twice: {value}. List each once.")
+    elif choices and value is not None:
+        _check_choice(key_, value, choices)
+    if value is None:
+        return
+    if meta.get("at_least") is not None and value < meta["at_least"]:
+        raise ConfigError(f"`{key_}` must be at least {meta['at_least']}, got {value}.")
+    if meta.get("above") is not None:
+        _check_range(key_, value, meta["above"], meta.get("below"))
 
 
 def _check_choice(key, value, allowed):
@@ -190,13 +238,12 @@ def _check_range(key, value, low, high):
 
 def _coerce(key, value):
     expected = _TYPES[key]
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+    if float in expected and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if list in (expected if isinstance(expected, tuple) else (expected,)) and isinstance(value, str):
+    if list in expected and isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, bool) or not isinstance(value, expected):
-        options = expected if isinstance(expected, tuple) else (expected,)
-        names = " or ".join(_TYPE_NAMES[t] for t in options)
+    if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        names = " or ".join(_TYPE_NAMES[t] for t in expected)
         raise ConfigError(f"`{key}` must be {names}; got {value!r} ({type(value).__name__}).")
     if isinstance(value, list):
         bad = [item for item in value if not isinstance(item, str)]
@@ -252,7 +299,9 @@ def load_config(path=None, **overrides):
                 raise ConfigError(f"Config file {str(path)!r} must end in .yaml, .yml or .toml.")
         except (yaml.YAMLError, tomllib.TOMLDecodeError) as err:
             first = str(err).strip().splitlines()[0]
-            raise ConfigError(f"Config file {str(path)!r} is not valid {path.suffix[1:].upper()}: {first}") from None
+            raise ConfigError(
+                f"Config file {str(path)!r} is not valid {path.suffix[1:].upper()}: {first}"
+            ) from None
         if not isinstance(file_values, dict):
             raise ConfigError(f"Config file {str(path)!r} must hold a mapping of keys to values.")
     return build_config(file_values, overrides)

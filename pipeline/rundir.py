@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["run_folder"]
+__all__ = ["default_stem", "run_folder"]
 
 
 def _unique_destination(root, stem):
@@ -98,8 +98,16 @@ class _Holder:
         self.path = None
 
 
-def default_stem(data_name, seed):
-    """Folder name for a run: time stamp, dataset, seed."""
+def default_stem(data_name, seed, *, application=None):
+    """Folder name for a run: time stamp, [application,] dataset, seed.
+
+    Examples
+    --------
+    >>> default_stem("my data.csv", 3)[15:]
+    '-my_data_csv-seed3'
+    >>> default_stem("pairs", 0, application="translate")[15:]
+    '-translate-pairs-seed0'
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in data_name)[:40] or "data"
-    return f"{stamp}-{safe}-seed{seed}"
+    return "-".join([stamp, *([application] if application else []), safe, f"seed{seed}"])

@@ -32,8 +32,7 @@ from .evaluation._search import search_models
 from .extras import neural_extras
 from .models import MODELS, build_model, param_grid
 from .persistence import save_model
-from .phases import phase_report, train_val_test_split
-from .phases._sequence import sequence_phase_report
+from .phases import phase_report, sequence_phase_report, train_val_test_split
 from .sequences import frame_to_series
 from .reporting import write_report
 from .rundir import default_stem, run_folder

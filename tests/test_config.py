@@ -1,20 +1,30 @@
+import dataclasses
+
 import pytest
 
-from pipeline.config import DEFAULT_MODELS, MODEL_NAMES, RunConfig, build_config, load_config
+from pipeline.config import DEFAULT_MODELS, RunConfig, build_config, load_config
 from pipeline.errors import ConfigError
+from pipeline.models import MODELS
 
 
 def test_defaults_are_valid_and_models_follow_the_data_kind():
     config = RunConfig().validate()
     assert config.models is None and config.kind == "auto"
     assert "lda" in config.reduce
-    assert set(DEFAULT_MODELS["table"]) <= set(MODEL_NAMES) and set(DEFAULT_MODELS["sequence"]) <= set(MODEL_NAMES)
+    assert set(DEFAULT_MODELS["table"]) <= set(MODELS) and set(DEFAULT_MODELS["sequence"]) <= set(MODELS)
 
 
-def test_config_names_every_registered_model():
-    from pipeline.models import MODELS
+def test_model_choices_are_the_registry():
+    models = {f.name: f for f in dataclasses.fields(RunConfig)}["models"]
+    assert models.metadata["choices"] == tuple(MODELS)
+    name = next(iter(MODELS))
+    assert build_config({"models": [name]}).models == [name]
 
-    assert set(MODEL_NAMES) == set(MODELS)
+
+def test_every_key_is_documented_in_the_schema_and_the_docstring():
+    for spec in dataclasses.fields(RunConfig):
+        assert spec.metadata.get("help"), f"config key {spec.name} has no help text"
+        assert f"    {spec.name} : " in RunConfig.__doc__
 
 
 def test_flags_override_file(tmp_path):
@@ -50,6 +60,12 @@ def test_toml_config(tmp_path):
         ({"model_params": {"lsmt": {}}}, "`model_params` got 'lsmt'.*Did you mean 'lstm'"),
         ({"model_params": {"lstm": 5}}, "`model_params.lstm` must be a mapping"),
         ({"models": ["rf", "rf"]}, "names a model twice"),
+        ({"reduce": ["lda", "lda"]}, "`reduce` names a value twice"),
+        ({"outliers": "dorp"}, "`outliers` got 'dorp'.*Did you mean 'drop'"),
+        ({"backend": "threads"}, "`backend` got 'threads', which is not one of loky, dask, sequential"),
+        ({"z_threshold": 0}, "`z_threshold` must be greater than 0.0"),
+        ({"max_categories": 1}, "`max_categories` must be at least 2, got 1"),
+        ({"n_jobs": 0}, "`n_jobs` must not be 0"),
     ],
 )
 def test_bad_values_are_rejected_with_the_key(values, message):
@@ -85,5 +101,34 @@ def test_unknown_model_param_names_the_estimator_and_its_parameters():
     from pipeline.models import build_model
 
     config = build_config({"model_params": {"rf": {"n_trees": 10}}})
-    with pytest.raises(ConfigError, match="`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"):
+    message = "`model_params.rf` sets 'n_trees', which RandomForestClassifier does not take"
+    with pytest.raises(ConfigError, match=message):
         build_model("rf", config, Roles(numeric=["a"], categorical=[]))
+
+
+def test_a_new_key_is_one_field_with_its_flag_and_checks():
+    import argparse
+
+    from pipeline.config import key
+    from pipeline.flags import add_config_flags, config_overrides
+
+    @dataclasses.dataclass
+    class Extended(RunConfig):
+        track: bool = key(False, "Keep a record of the run.")
+        time_limit: float | None = key(None, "Seconds the search may take.", above=0.0)
+        cv: int = key(5, "Cross-validation folds.", at_least=2)
+        threshold: float | str | None = key(None, "A probability, or auto.")
+
+    parser = argparse.ArgumentParser()
+    add_config_flags(parser, Extended)
+    values = config_overrides(parser.parse_args(["--track", "--time-limit", "2.5", "--cv", "3"]), Extended)
+    assert (values["track"], values["time_limit"], values["cv"]) == (True, 2.5, 3)
+    assert config_overrides(parser.parse_args(["--no-track"]), Extended)["track"] is False
+    assert config_overrides(parser.parse_args(["--threshold", "auto"]), Extended)["threshold"] == "auto"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--cv", "three"])  # a usage error, exit code 2
+    assert config_overrides(parser.parse_args(["--set", "track=false"]), Extended)["track"] is False
+    with pytest.raises(ConfigError, match="`cv` must be at least 2, got 1"):
+        Extended(cv=1).validate()
+    with pytest.raises(ConfigError, match="`time_limit` must be greater than 0.0"):
+        Extended(time_limit=0.0).validate()

@@ -17,8 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError
-from ..phases import build_phase_steps
-from ..phases._sequence import build_sequence_steps
+from ..phases import build_phase_steps, build_sequence_steps
 from .neural import (
     CNNClassifier,
     GRUClassifier,

@@ -23,13 +23,20 @@ very bytes that were checked. Nothing in a default model folder is unpickled,
 so a planted pickle payload cannot run: it fails the hash check, or, when the
 manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
 
+The translator's model folder (:mod:`pipeline.translate`) uses the same
+manifest, digests and torch-module files through :func:`write_folder`,
+:func:`read_folder`, :func:`module_files` and :func:`rebuild_module`, and raises
+the same :class:`ModelFileError`.
+
 ``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
 Unpickling runs whatever code the file names, so :func:`load_model` reads such a
 folder only with ``trusted=True``: use it solely for files you made yourself or
 fully trust.
 """
 
-from ._folder import FORMAT_VERSION, ModelFileError, load_model, read_manifest, save_model
+from ._folder import load_model, read_manifest, save_model
+from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._neural import module_files, rebuild_module
 from ._trusted import TRUSTED_TYPES
 
 __all__ = [
@@ -37,6 +44,10 @@ __all__ = [
     "TRUSTED_TYPES",
     "ModelFileError",
     "load_model",
+    "module_files",
+    "read_folder",
     "read_manifest",
+    "rebuild_module",
     "save_model",
+    "write_folder",
 ]

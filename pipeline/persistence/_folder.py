@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import os
-import re
-import shutil
-import tempfile
-from pathlib import Path
 
-from ..errors import DataError
 from ..versions import package_versions
+from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
 from ._trusted import TRUSTED_TYPES
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "read_manifest", "save_model"]
 
-FORMAT_VERSION = 2
-_MANIFEST = "manifest.json"
 _SKOPS_FILE = "estimator.skops"
 _JOBLIB_FILE = "estimator.joblib"
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class ModelFileError(DataError):
-    """A model folder is missing, incomplete, altered, untrusted or of another format."""
-
-
-def _sha256(data):
-    return hashlib.sha256(data).hexdigest()
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -84,9 +66,6 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
     """
     if format not in ("skops", "joblib"):
         raise ValueError(f"format must be 'skops' or 'joblib', got {format!r}.")
-    folder = Path(folder)
-    if folder.exists():
-        raise FileExistsError(f"Model folder {str(folder)!r} exists already; choose a new path.")
     if format == "joblib":
         import joblib
 
@@ -97,7 +76,6 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
         files, layout = _skops_files(estimator)
     metadata = dict(metadata or {})
     manifest = {
-        "format_version": FORMAT_VERSION,
         "format": format,
         "versions": {**package_versions(), **_storage_versions()},
         "classes": _as_strings(getattr(estimator, "classes_", None)),
@@ -105,21 +83,8 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
         "roles": metadata.get("roles"),
         "metadata": metadata,
         "layout": layout,
-        "files": {name: _sha256(data) for name, data in sorted(files.items())},
     }
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
-    try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        (staging / _MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        # os.rename (unlike shutil.move) refuses to replace a non-empty folder made
-        # meanwhile by someone else.
-        os.rename(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return folder
+    return write_folder(folder, files, manifest)
 
 
 def _skops_files(estimator):
@@ -140,7 +105,9 @@ def _skops_files(estimator):
         layout["skops"] = _SKOPS_FILE
     for i, (path, net) in enumerate(neural):
         files.update(neural_files(net, i))
-        layout["neural"].append({"path": path, "spec": f"neural-{i}.json", "weights": f"neural-{i}.safetensors"})
+        layout["neural"].append(
+            {"path": path, "spec": f"neural-{i}.json", "weights": f"neural-{i}.safetensors"}
+        )
     return files, layout
 
 
@@ -159,55 +126,6 @@ def _storage_versions():
 # -- loading --------------------------------------------------------------------------
 
 
-def _read_verified(folder):
-    """Return (manifest, {file name: bytes}) after checking every hash."""
-    folder = Path(folder)
-    manifest_path = folder / _MANIFEST
-    if not folder.is_dir() or not manifest_path.is_file():
-        raise ModelFileError(
-            f"{str(folder)!r} is not a dmflow model folder (no {_MANIFEST}). "
-            "Pass the model/ folder inside a run folder."
-        )
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelFileError(
-            f"The manifest of model {str(folder)!r} is unreadable ({err}). Use an untouched copy of the model folder."
-        ) from None
-    if not isinstance(manifest, dict):
-        raise ModelFileError(f"The manifest of model {str(folder)!r} is not a JSON object; the folder is damaged.")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(
-            f"Model {str(folder)!r} has format version {manifest.get('format_version')!r}; "
-            f"this dmflow reads version {FORMAT_VERSION}. Re-run the training with this version."
-        )
-    listed = manifest.get("files")
-    if not isinstance(listed, dict) or not listed:
-        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
-    for name in listed:
-        if not isinstance(name, str) or not _SAFE_NAME.match(name) or name == _MANIFEST:
-            raise ModelFileError(f"The manifest of model {str(folder)!r} lists {name!r}, which is not a plain file name.")
-    extra = sorted(p.name for p in folder.iterdir() if p.name != _MANIFEST and p.name not in listed)
-    if extra:
-        raise ModelFileError(
-            f"Model {str(folder)!r} holds file(s) its manifest does not list: {', '.join(extra)}. "
-            "Someone added them after saving; use an untouched copy of the model folder."
-        )
-    files = {}
-    for name, expected in listed.items():
-        path = folder / name
-        if not path.is_file():
-            raise ModelFileError(f"Model {str(folder)!r} is incomplete: {name} is missing.")
-        data = path.read_bytes()
-        if _sha256(data) != expected:
-            raise ModelFileError(
-                f"Model file {name} in {str(folder)!r} does not match its recorded SHA-256: "
-                "it was altered or truncated. Use an untouched copy of the model folder."
-            )
-        files[name] = data
-    return manifest, files
-
-
 def read_manifest(folder):
     """Return a model folder's manifest after checking every file's hash.
 
@@ -217,7 +135,7 @@ def read_manifest(folder):
         The folder is not a model folder, of another format version, lists a
         missing file, holds an unlisted one, or a file's hash does not match.
     """
-    return _read_verified(folder)[0]
+    return read_folder(folder)[0]
 
 
 def _load_skops(data, folder):
@@ -271,7 +189,7 @@ def load_model(folder, *, trusted=False):
         The folder fails a check, holds an untrusted type, cannot be parsed, or is a
         joblib folder and ``trusted`` is False.
     """
-    manifest, files = _read_verified(folder)
+    manifest, files = read_folder(folder)
     layout = manifest.get("layout") or {}
     kind = manifest.get("format")
     if kind == "joblib":
@@ -287,6 +205,11 @@ def load_model(folder, *, trusted=False):
         if name not in files:
             raise ModelFileError(f"Model {str(folder)!r} lists no joblib file in its manifest.")
         return joblib.load(io.BytesIO(files[name])), manifest
+    if kind == "translator":
+        raise ModelFileError(
+            f"Model {str(folder)!r} is a saved translator, not a classifier; load it with "
+            "pipeline.translate.load_translator or the translate command."
+        )
     if kind != "skops":
         raise ModelFileError(f"Model {str(folder)!r} has unknown storage format {kind!r}.")
     try:
@@ -294,7 +217,9 @@ def load_model(folder, *, trusted=False):
         estimator = None
         if skops_name is not None:
             if skops_name not in files:
-                raise ModelFileError(f"Model {str(folder)!r} lists {skops_name!r} in its layout but not among its files.")
+                raise ModelFileError(
+                    f"Model {str(folder)!r} lists {skops_name!r} in its layout but not among its files."
+                )
             estimator = _load_skops(files[skops_name], folder)
         for entry in layout.get("neural", []):
             spec, weights = entry["spec"], entry["weights"]

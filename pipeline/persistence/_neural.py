@@ -14,7 +14,9 @@ import json
 
 import numpy as np
 
-__all__ = ["attach_neural", "detach_neural", "neural_files", "rebuild_neural"]
+__all__ = [
+    "attach_neural", "detach_neural", "module_files", "neural_files", "rebuild_module", "rebuild_neural",
+]
 
 
 def _neural_classes():
@@ -79,41 +81,67 @@ def _from_json(value):
     return value
 
 
-def neural_files(estimator, index):
+def module_files(estimator, stem, *, fitted=None):
+    """Store a fitted torch estimator as ``<stem>.json`` (parameters, fitted facts) and weights.
+
+    Parameters
+    ----------
+    estimator : estimator with a fitted ``module_`` (a :class:`torch.nn.Module`)
+    stem : str
+        File name stem: the files are ``<stem>.json`` and ``<stem>.safetensors``.
+    fitted : dict, optional
+        The fitted facts to store; default every public attribute ending in ``_``
+        except ``module_``. Values must be JSON data, tuples or NumPy arrays.
+
+    Returns
+    -------
+    dict of str to bytes
+    """
     import safetensors.torch
 
     name = type(estimator).__name__
-    if name not in _neural_classes():
-        raise TypeError(f"{name} is not a torch classifier of this package; it cannot be saved.")
-    fitted = {
-        key: _to_json(value, f"{name}.{key}")
-        for key, value in vars(estimator).items()
-        if key.endswith("_") and not key.startswith("_") and key != "module_"
-    }
+    if fitted is None:
+        fitted = {key: value for key, value in vars(estimator).items()
+                  if key.endswith("_") and not key.startswith("_") and key != "module_"}
     spec = {
         "class": name,
         "params": _to_json(estimator.get_params(deep=False), f"{name} parameters"),
-        "fitted": fitted,
+        "fitted": {key: _to_json(value, f"{name}.{key}") for key, value in fitted.items()},
     }
     state = {k: v.detach().cpu().contiguous() for k, v in estimator.module_.state_dict().items()}
     return {
-        f"neural-{index}.json": json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"),
-        f"neural-{index}.safetensors": safetensors.torch.save(state),
+        f"{stem}.json": json.dumps(spec, indent=2, sort_keys=True).encode("utf-8"),
+        f"{stem}.safetensors": safetensors.torch.save(state),
     }
 
 
-def rebuild_neural(spec_bytes, weights_bytes):
+def rebuild_module(spec_bytes, weights_bytes, classes, *, fitted=None):
+    """Rebuild an estimator written by :func:`module_files`, ready to predict.
+
+    Parameters
+    ----------
+    spec_bytes, weights_bytes : bytes
+        The ``.json`` and ``.safetensors`` files.
+    classes : dict of str to type
+        The only classes the spec may name.
+    fitted : dict, optional
+        Further fitted attributes set before the network is built (e.g. vocabularies).
+
+    Raises
+    ------
+    ValueError
+        The spec names another class or an attribute that is not a fitted one.
+    """
     import safetensors.torch
 
     spec = json.loads(spec_bytes.decode("utf-8"))
-    classes = _neural_classes()
     if spec.get("class") not in classes:
         raise ValueError(
-            f"it names the torch classifier {spec.get('class')!r}, which this dmflow "
-            f"does not know (known: {', '.join(sorted(classes))})"
+            f"it names the class {spec.get('class')!r}, which this dmflow does not rebuild here "
+            f"(known: {', '.join(sorted(classes))})"
         )
     estimator = classes[spec["class"]](**_from_json(spec["params"]))
-    for key, value in _from_json(spec["fitted"]).items():
+    for key, value in {**_from_json(spec["fitted"]), **(fitted or {})}.items():
         if not (key.endswith("_") and key.isidentifier()) or key.startswith("_"):
             raise ValueError(f"unexpected fitted attribute {key!r}")
         setattr(estimator, key, value)
@@ -121,6 +149,19 @@ def rebuild_neural(spec_bytes, weights_bytes):
     module.load_state_dict(safetensors.torch.load(weights_bytes), strict=True)
     estimator.module_ = module.eval()
     return estimator
+
+
+def neural_files(estimator, index):
+    """The two files of the ``index``-th torch classifier of a pipeline."""
+    name = type(estimator).__name__
+    if name not in _neural_classes():
+        raise TypeError(f"{name} is not a torch classifier of this package; it cannot be saved.")
+    return module_files(estimator, f"neural-{index}")
+
+
+def rebuild_neural(spec_bytes, weights_bytes):
+    """Rebuild a torch classifier of :mod:`pipeline.models.neural` from its two files."""
+    return rebuild_module(spec_bytes, weights_bytes, _neural_classes())
 
 
 def detach_neural(estimator, path=()):

@@ -14,7 +14,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-__all__ = ["Reducer"]
+__all__ = ["REDUCE_METHODS", "Reducer"]
+
+#: The reductions :class:`Reducer` (and a run's ``reduce`` setting) accept.
+REDUCE_METHODS = ("lda", "pca", "none")
 
 # Up to this many cells (rows x columns) LDA is scikit-learn's own; above, the
 # chunked scatter solution below (same projection, a fraction of the memory).
@@ -169,7 +172,7 @@ class Reducer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "method": [StrOptions({"lda", "pca", "none"})],
+        "method": [StrOptions(set(REDUCE_METHODS))],
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),

@@ -14,13 +14,28 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.base import BaseSampler
+from imblearn.utils import check_target_type
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._balance import Balancer
+from ._outliers import ZScoreClipper
 
-__all__ = ["Flatten", "SequenceBalancer", "SequenceScaler", "as_series", "build_sequence_steps"]
+__all__ = [
+    "SEQUENCE_BALANCE_METHODS",
+    "Flatten",
+    "SequenceBalancer",
+    "SequenceScaler",
+    "as_series",
+    "build_sequence_steps",
+    "sequence_phase_report",
+]
+
+#: Balancing methods for series: SMOTENC has no categorical channels to treat.
+SEQUENCE_BALANCE_METHODS = ("smote", "none")
 
 
 def as_series(X):
@@ -44,8 +59,21 @@ def as_series(X):
     return X
 
 
+def _check_series(estimator, X, *, reset, finite=False):
+    """Validate ``X`` like any scikit-learn input (dense, numeric, non-empty; ``n_features_in_``
+    is the number of steps), allowing 3-D series; return it as floats, shape kept."""
+    return validate_data(estimator, X, reset=reset, allow_nd=True, ensure_all_finite=finite,
+                         dtype=[np.float64, np.float32])
+
+
 class SequenceScaler(TransformerMixin, BaseEstimator):
     """Per-channel z-score clipping, mean imputation and min-max scaling of series.
+
+    Each channel is one column of the (n_series * n_steps, n_channels) table of all
+    time points, and the table steps do the work: :class:`ZScoreClipper` clips,
+    :class:`~sklearn.impute.SimpleImputer` fills missing and infinite values with
+    the channel's (clipped) training mean, and
+    :class:`~sklearn.preprocessing.MinMaxScaler` maps the training range to [0, 1].
 
     Parameters
     ----------
@@ -55,14 +83,18 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
+    clipper_ : ZScoreClipper or None
+        The fitted clipper (``None`` without clipping).
+    imputer_ : SimpleImputer
+    scaler_ : MinMaxScaler
     mean_, scale_ : ndarray of shape (n_channels,)
-        Per-channel mean and standard deviation of the training values.
+        Per-channel mean and standard deviation of the finite training values.
     data_min_, data_max_ : ndarray of shape (n_channels,)
-        Per-channel range after clipping, mapped to [0, 1].
+        Per-channel range after clipping and imputation, mapped to [0, 1].
     n_clipped_ : int
         Training values clipped.
     n_imputed_ : ndarray of shape (n_channels,)
-        Missing training values per channel.
+        Missing or infinite training values per channel.
     n_steps_, n_channels_ : int
 
     Examples
@@ -80,43 +112,69 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        X = as_series(X)
-        finite = np.where(np.isfinite(X), X, np.nan)
-        flat = finite.reshape(-1, X.shape[2])
-        with np.errstate(all="ignore"):
-            self.mean_ = np.nan_to_num(np.nanmean(flat, axis=0))
-            self.scale_ = np.nan_to_num(np.nanstd(flat, axis=0))
+        """Learn each channel's clipping bounds, mean and range from the training series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_steps, n_channels) or (n_series, n_steps)
+            Training series; a 2-D array is one channel per series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceScaler
+            The fitted scaler.
+        """
+        X = as_series(_check_series(self, X, reset=True))
         self.n_steps_, self.n_channels_ = X.shape[1], X.shape[2]
-        self.n_imputed_ = np.isnan(flat).sum(axis=0)
-        clipped = self._clip(np.where(np.isnan(flat), self.mean_, flat))
-        self.n_clipped_ = int(np.sum(clipped != np.where(np.isnan(flat), self.mean_, flat)))
-        self.data_min_, self.data_max_ = clipped.min(axis=0), clipped.max(axis=0)
+        points = _time_points(X)
+        self.n_imputed_ = np.isnan(points).sum(axis=0)
+        self.clipper_ = None if self.threshold is None else ZScoreClipper(self.threshold).fit(points)
+        clipper = self.clipper_ or ZScoreClipper().fit(points)  # the statistics, also without clipping
+        self.mean_, self.scale_ = np.nan_to_num(clipper.mean_), np.nan_to_num(clipper.scale_)
+        self.n_clipped_ = 0 if self.clipper_ is None else self.clipper_.n_clipped_
+        clipped = points if self.clipper_ is None else self.clipper_.transform(points)
+        self.imputer_ = SimpleImputer(strategy="mean", keep_empty_features=True).fit(clipped)
+        self.scaler_ = MinMaxScaler().fit(self.imputer_.transform(clipped))
+        self.data_min_, self.data_max_ = self.scaler_.data_min_, self.scaler_.data_max_
         return self
 
-    def _clip(self, flat):
-        if self.threshold is None:
-            return flat
-        bound = self.threshold * self.scale_
-        return np.clip(flat, self.mean_ - bound, self.mean_ + bound)
-
     def transform(self, X):
+        """Clip, impute and scale series with the statistics learned in fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_steps, n_channels) or (n_series, n_steps)
+            Series with the channels seen in fit.
+
+        Returns
+        -------
+        X_scaled : ndarray of shape (n_series, n_steps, n_channels), float32
+        """
         check_is_fitted(self)
-        X = as_series(X)
+        X = as_series(_check_series(self, X, reset=False))
         if X.shape[2] != self.n_channels_:
             raise ValueError(
                 f"SequenceScaler was fitted on {self.n_channels_} channel(s) but got {X.shape[2]}. "
                 "Pass series with the channels it was trained on."
             )
-        flat = X.reshape(-1, X.shape[2])
-        flat = np.where(np.isfinite(flat), flat, np.nan)
-        flat = self._clip(np.where(np.isnan(flat), self.mean_, flat))
-        span = np.where(self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0)
-        return ((flat - self.data_min_) / span).astype(np.float32).reshape(X.shape)
+        points = _time_points(X)
+        if self.clipper_ is not None:
+            points = self.clipper_.transform(points)
+        points = self.scaler_.transform(self.imputer_.transform(points))
+        return points.astype(np.float32).reshape(X.shape)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
+
+
+def _time_points(X):
+    """Series (n, steps, channels) as a float64 table of time points, non-finite values as NaN."""
+    points = X.reshape(-1, X.shape[2]).astype(np.float64)
+    return np.where(np.isfinite(points), points, np.nan)
 
 
 class SequenceBalancer(BaseSampler):
@@ -147,7 +205,7 @@ class SequenceBalancer(BaseSampler):
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
-        "method": [StrOptions({"smote", "none"})],
+        "method": [StrOptions(set(SEQUENCE_BALANCE_METHODS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -159,28 +217,39 @@ class SequenceBalancer(BaseSampler):
 
     @property
     def sampling_strategy(self):
+        """Always ``"auto"``: balance every class up to the majority (see :class:`Balancer`)."""
         return "auto"
 
     def _check_X_y(self, X, y):
-        return as_series(X), np.asarray(y), False
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X = _check_series(self, X, reset=True, finite=True)
+        if len(X) != len(y):
+            raise ValueError(f"X holds {len(X)} series but y {len(y)} labels; pass one label per series.")
+        return X, y, binarize_y
 
-    def fit_resample(self, X, y, **params):
-        self._validate_params()
-        X = as_series(X)
-        y = np.asarray(y)
+    def _fit_resample(self, X, y):
+        # imbalanced-learn's fit_resample validates the parameters and the target,
+        # reads X through _check_X_y above and calls this; series keep their shape.
         self.balancer_ = Balancer(self.method, k_neighbors=self.k_neighbors, random_state=self.random_state)
         X_flat, y_res = self.balancer_.fit_resample(X.reshape(len(X), -1), y)
         self.class_counts_before_ = self.balancer_.class_counts_before_
         self.class_counts_after_ = self.balancer_.class_counts_after_
         self.k_neighbors_ = self.balancer_.k_neighbors_
-        return np.asarray(X_flat, dtype=np.float32).reshape(-1, *X.shape[1:]), y_res
+        return np.asarray(X_flat, dtype=X.dtype).reshape(-1, *X.shape[1:]), y_res
 
-    def _fit_resample(self, X, y):  # required by the base class; fit_resample does the work
-        return self.fit_resample(X, y)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False  # series are dense arrays
+        return tags
 
 
 class Flatten(TransformerMixin, BaseEstimator):
     """Reshape series (n, steps, channels) to rows (n, steps * channels) for tabular models.
+
+    Attributes
+    ----------
+    n_features_out_ : int
+        ``n_steps * n_channels`` of the training series.
 
     Examples
     --------
@@ -189,14 +258,46 @@ class Flatten(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X, y=None):
-        X = as_series(X)
-        self.n_features_out_ = X.shape[1] * X.shape[2]
+        """Record the length of a flattened series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_steps, n_channels) or (n_series, n_steps)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Flatten
+        """
+        X = _check_series(self, X, reset=True)
+        self.n_features_out_ = int(np.prod(X.shape[1:]))
         return self
 
     def transform(self, X):
+        """Return each series as one row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_steps, n_channels) or (n_series, n_steps)
+
+        Returns
+        -------
+        X_flat : ndarray of shape (n_series, n_steps * n_channels)
+        """
         check_is_fitted(self)
-        X = as_series(X)
+        X = _check_series(self, X, reset=False)
+        if int(np.prod(X.shape[1:])) != self.n_features_out_:
+            raise ValueError(
+                f"Flatten was fitted on series of {self.n_features_out_} values but got series of "
+                f"shape {X.shape[1:]}. Pass series shaped like the training ones."
+            )
         return X.reshape(len(X), -1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a reshape: missing values pass through to the model
+        return tags
 
 
 def build_sequence_steps(*, flatten, threshold=3.0, balance="smote", k_neighbors=5, random_state=None):
@@ -212,13 +313,20 @@ def build_sequence_steps(*, flatten, threshold=3.0, balance="smote", k_neighbors
     k_neighbors : int, default=5
     random_state : int or None
 
+    Returns
+    -------
+    steps : list of (str, estimator)
+
     Examples
     --------
     >>> [name for name, _ in build_sequence_steps(flatten=True)]
     ['prepare', 'balance', 'reduce']
     """
-    if balance not in ("smote", "none"):
-        raise ValueError(f"balance={balance!r} is not available for sequence data; use 'smote' or 'none'.")
+    if balance not in SEQUENCE_BALANCE_METHODS:
+        raise ValueError(
+            f"balance={balance!r} is not available for sequence data; use one of "
+            f"{', '.join(SEQUENCE_BALANCE_METHODS)}."
+        )
     return [
         ("prepare", SequenceScaler(threshold=threshold)),
         ("balance", SequenceBalancer(balance, k_neighbors=k_neighbors, random_state=random_state)),
@@ -227,11 +335,25 @@ def build_sequence_steps(*, flatten, threshold=3.0, balance="smote", k_neighbors
 
 
 def sequence_phase_report(fitted_pipeline):
-    """What the fitted sequence phases did, in the shape of the table phase report."""
+    """What the fitted sequence phases did, in the shape of the table phase report.
+
+    Parameters
+    ----------
+    fitted_pipeline : imblearn.pipeline.Pipeline
+        A fitted pipeline whose ``prepare`` and ``balance`` steps come from
+        :func:`build_sequence_steps`.
+
+    Returns
+    -------
+    dict
+        ``outliers``, ``imputation``, ``balance`` and ``sequence`` blocks.
+    """
     scaler, balancer = fitted_pipeline.named_steps["prepare"], fitted_pipeline.named_steps["balance"]
     return {
-        "outliers": {"method": "clip", "threshold": scaler.threshold, "cells_clipped": int(scaler.n_clipped_)},
-        "imputation": {"cells_imputed": {f"channel {c}": int(n) for c, n in enumerate(scaler.n_imputed_) if n}},
+        "outliers": {"method": "clip", "threshold": scaler.threshold,
+                     "cells_clipped": int(scaler.n_clipped_)},
+        "imputation": {"cells_imputed": {f"channel {c}": int(n)
+                                         for c, n in enumerate(scaler.n_imputed_) if n}},
         "balance": {
             "method": balancer.method,
             "k_neighbors": None if balancer.k_neighbors_ is None else int(balancer.k_neighbors_),

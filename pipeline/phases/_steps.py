@@ -9,20 +9,25 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._balance import Balancer
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover, _take_rows
 from ._prepare import _make_late_onehot, make_prepare, prepare_summary
-from ._reduce import Reducer
+from ._reduce import REDUCE_METHODS, Reducer
 
-__all__ = ["build_phase_steps", "phase_report"]
+__all__ = ["BALANCE_METHODS", "OUTLIER_METHODS", "build_phase_steps", "phase_report"]
+
+#: Outlier treatments of the first phase (see :func:`build_phase_steps`).
+OUTLIER_METHODS = ("drop", "clip", "none")
+#: Class balancing methods (the ``method`` of :class:`Balancer`).
+BALANCE_METHODS = ("smote", "smotenc", "none")
 
 
 @validate_params(
     {
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
-        "outliers": [StrOptions({"drop", "clip", "none"})],
+        "outliers": [StrOptions(set(OUTLIER_METHODS))],
         "threshold": [Interval(Real, 0, None, closed="neither")],
-        "balance": [StrOptions({"smote", "smotenc", "none"})],
+        "balance": [StrOptions(set(BALANCE_METHODS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "reduce": [StrOptions({"lda", "pca", "none"})],
+        "reduce": [StrOptions(set(REDUCE_METHODS))],
         "n_components": [Interval(Integral, 1, None, closed="left"),
                          Interval(Real, 0, 1, closed="neither"), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left"),

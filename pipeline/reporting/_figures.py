@@ -24,16 +24,20 @@ import numpy as np
 from matplotlib.figure import Figure
 
 __all__ = [
+    "FIGURE_STYLE",
     "attention_figure",
     "class_counts_figure",
     "confusion_matrix_figure",
     "positional_encoding_figure",
     "projection_figure",
     "roc_figure",
+    "short_label",
+    "to_svg",
     "training_curves_figure",
 ]
 
-_STYLE = {
+#: The matplotlib settings of every report figure (use with ``mpl.rc_context``).
+FIGURE_STYLE = {
     "svg.fonttype": "none",  # real <text>: small files, selectable, escaped by matplotlib
     "text.parse_math": False,  # labels are data, not TeX
     "text.usetex": False,
@@ -43,6 +47,7 @@ _STYLE = {
     "axes.spines.right": False,
     "legend.frameon": False,
 }
+_STYLE = FIGURE_STYLE
 _MAX_LABEL = 24
 _XML_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
@@ -51,13 +56,32 @@ _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _GROUP_ID = re.compile(r'<g id="[^"]*"')
 
 
-def _short(text, limit=_MAX_LABEL):
+def short_label(text, limit=_MAX_LABEL):
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut.
+
+    Examples
+    --------
+    >>> short_label("abcdef", 4)
+    'abc\u2026'
+    """
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _to_svg(fig, salt):
-    """Serialise ``fig`` as an ``<svg>`` element ready to inline in HTML."""
+def to_svg(fig, salt):
+    """Serialise ``fig`` as an ``<svg>`` element ready to inline in HTML.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    salt : str
+        Seeds the ids matplotlib writes: fixed for identical output, distinct per
+        figure on one page.
+
+    Returns
+    -------
+    svg : str
+    """
     buffer = io.BytesIO()
     with mpl.rc_context({"svg.hashsalt": str(salt), "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
@@ -65,6 +89,10 @@ def _to_svg(fig, salt):
     svg = _XML_PROLOGUE.sub("", svg, count=1)  # no XML declaration or DOCTYPE inside HTML
     svg = _METADATA.sub("", svg, count=1)
     return _GROUP_ID.sub("<g", svg).strip()
+
+
+# The names the figure functions below were written with.
+_short, _to_svg = short_label, to_svg
 
 
 def _tick_positions(n, max_ticks=24):
@@ -301,14 +329,17 @@ def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow")
         return _to_svg(fig, salt)
 
 
-def attention_figure(maps, tokens, *, title="", salt="dmflow"):
+def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
     """Attention weights of one example: one heat map per head (columns) per layer (rows).
 
     Parameters
     ----------
-    maps : array-like of shape (n_layers, n_heads, T, T)
+    maps : array-like of shape (n_layers, n_heads, T_q, T_k)
         Row ``i`` of a map is how much query token ``i`` attends to each key.
-    tokens : sequence of str of length T
+    tokens : sequence of str of length T_q
+        The query tokens (and the keys too, for self-attention).
+    key_tokens : sequence of str of length T_k, default=None
+        The key tokens when they differ from the queries (cross-attention).
     title : str, default=""
     salt : str, default="dmflow"
 
@@ -322,12 +353,15 @@ def attention_figure(maps, tokens, *, title="", salt="dmflow"):
     >>> svg = attention_figure(maps, ["a", "b", "c"])
     >>> "layer 1, head 2" in svg
     True
+    >>> cross = np.full((1, 1, 2, 3), 1 / 3)  # 2 queries attending to 3 keys
+    >>> "Hallo" in attention_figure(cross, ["<s>", "Hallo"], key_tokens=["Hi", "!", "x"])
+    True
     """
     maps = np.asarray(maps, dtype=float)
-    n_layers, n_heads, n_tokens = maps.shape[0], maps.shape[1], maps.shape[2]
-    panel = min(3.2, max(1.9, 0.16 * n_tokens))
-    ticks = _tick_positions(n_tokens)
-    names = [_short(tokens[i], 10) for i in ticks]
+    key_tokens = tokens if key_tokens is None else key_tokens
+    n_layers, n_heads, n_rows, n_cols = maps.shape
+    panel = min(3.2, max(1.9, 0.16 * max(n_rows, n_cols)))
+    rows, cols = _tick_positions(n_rows), _tick_positions(n_cols)
     vmax = float(maps.max()) if maps.size and maps.max() > 0 else 1.0
     with mpl.rc_context(_STYLE):
         fig = Figure(figsize=(panel * n_heads + 1.0, panel * n_layers + 0.4),
@@ -338,11 +372,11 @@ def attention_figure(maps, tokens, *, title="", salt="dmflow"):
         image = None
         for (layer, head), ax in np.ndenumerate(axes):
             image = ax.imshow(maps[layer, head], cmap="viridis", vmin=0, vmax=vmax,
-                              interpolation="nearest")
+                              interpolation="nearest", aspect="equal" if n_rows == n_cols else "auto")
             ax.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
             ax.spines[:].set_visible(False)
-        axes[0, 0].set_xticks(ticks, names)  # shared: sets every panel's ticks
-        axes[0, 0].set_yticks(ticks, names)
+        axes[0, 0].set_xticks(cols, [_short(key_tokens[i], 10) for i in cols])  # shared: every panel
+        axes[0, 0].set_yticks(rows, [_short(tokens[i], 10) for i in rows])
         for ax in axes.flat:
             ax.tick_params(labelsize=6)
             ax.tick_params(axis="x", labelrotation=90)

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import jinja2
 import numpy as np
 from markupsafe import Markup
 
 from . import _figures
+from ._page import template_environment, write_text_atomic
 
 __all__ = ["render_report", "write_report"]
 
@@ -61,14 +59,7 @@ def _number(value, digits=4):
 
 
 def _environment():
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline.reporting", "templates"),
-        autoescape=True,  # every template, whatever its file name
-        undefined=jinja2.StrictUndefined,  # a misspelt key fails loudly, not as ""
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment("pipeline.reporting")
     env.filters["num"] = _number
     return env
 
@@ -364,17 +355,6 @@ def write_report(path, metrics, extras=None):
     """
     path = Path(path)
     html = render_report(metrics, extras)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(html)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; a report is for reading
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, html)
     logger.info("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
     return path

@@ -46,17 +46,24 @@ def add_translate_commands(subparsers) -> None:
     )
     train.add_argument("--data", metavar="PAIRS.tsv[.gz]",
                        help="source<TAB>target lines (default: the bundled Tatoeba English-German pairs)")
-    train.add_argument("--out", default="reports", metavar="DIR", help="parent of the run folder (default: reports)")
+    train.add_argument("--out", default="reports", metavar="DIR",
+                       help="parent of the run folder (default: reports)")
     train.add_argument("--pairs", type=_positive_int, metavar="N", help="use only the first N pairs")
-    train.add_argument("--epochs", type=_positive_int, default=8, metavar="N", help="most epochs (default: 8)")
+    train.add_argument("--epochs", type=_positive_int, default=8, metavar="N",
+                       help="most epochs (default: 8)")
     train.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    train.add_argument("--d-model", dest="d_model", type=_positive_int, metavar="N", help="model width (default: 128)")
-    train.add_argument("--layers", dest="n_layers", type=_positive_int, metavar="N", help="layers per stack (default: 2)")
-    train.add_argument("--heads", dest="n_heads", type=_positive_int, metavar="N", help="attention heads (default: 4)")
+    train.add_argument("--d-model", dest="d_model", type=_positive_int, metavar="N",
+                       help="model width (default: 128)")
+    train.add_argument("--layers", dest="n_layers", type=_positive_int, metavar="N",
+                       help="layers per stack (default: 2)")
+    train.add_argument("--heads", dest="n_heads", type=_positive_int, metavar="N",
+                       help="attention heads (default: 4)")
     train.add_argument("--vocab-size", dest="vocab_size", type=_positive_int, metavar="N",
                        help="subword vocabulary size per language (default: 4000)")
-    train.add_argument("--batch-size", dest="batch_size", type=_positive_int, metavar="N", help="pairs per batch (default: 64)")
-    train.add_argument("--beam-size", dest="beam_size", type=_positive_int, metavar="N", help="beam width (default: 4)")
+    train.add_argument("--batch-size", dest="batch_size", type=_positive_int, metavar="N",
+                       help="pairs per batch (default: 64)")
+    train.add_argument("--beam-size", dest="beam_size", type=_positive_int, metavar="N",
+                       help="beam width (default: 4)")
     train.add_argument("--threads", dest="n_threads", type=_positive_int, metavar="N",
                        help="torch threads (default: 1, fastest for this small model on few cores)")
     train.set_defaults(func=_cmd_train)
@@ -67,7 +74,8 @@ def add_translate_commands(subparsers) -> None:
         description="Translate each sentence with a saved translator; prints one translation per line.",
     )
     run.add_argument("--model", required=True, metavar="RUN/model", help="a translator run's model folder")
-    run.add_argument("--decoding", choices=["greedy", "beam"], default="greedy", help="decoding (default: greedy)")
+    run.add_argument("--decoding", choices=["greedy", "beam"], default="greedy",
+                     help="decoding (default: greedy)")
     run.add_argument("sentences", nargs="+", metavar="SENTENCE", help="sentences to translate")
     run.set_defaults(func=_cmd_translate)
 

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..models.neural._engine import Engine, resolve_device, torch_threads
+from ..models.neural import Engine, resolve_device, torch_threads
 from ._batches import bucket_batches, teacher_forcing_step
 from ._data import grouped_split
 from ._decoding import beam_decode, greedy_decode
@@ -37,6 +37,20 @@ def _pad(rows: list[list[int]]) -> torch.Tensor:
     for i, row in enumerate(rows):
         out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
     return out
+
+
+def _check_pairs(sources, targets):
+    """Validated parallel sentences: the same number of each, at least one pair."""
+    sources = _check_texts(sources, "sources")
+    targets = _check_texts(targets, "targets")
+    if len(sources) != len(targets):
+        raise ValueError(
+            f"sources has {len(sources)} sentences but targets has {len(targets)}; "
+            "pass one translation per source sentence."
+        )
+    if not sources:
+        raise ValueError("fit needs at least one sentence pair; sources is empty.")
+    return sources, targets
 
 
 def _check_texts(values, name: str) -> list:
@@ -255,15 +269,7 @@ class TransformerSeq2Seq(BaseEstimator):
         self : TransformerSeq2Seq
         """
         self._check_settings()
-        sources = _check_texts(sources, "sources")
-        targets = _check_texts(targets, "targets")
-        if len(sources) != len(targets):
-            raise ValueError(
-                f"sources has {len(sources)} sentences but targets has {len(targets)}; "
-                "pass one translation per source sentence."
-            )
-        if not sources:
-            raise ValueError("fit needs at least one sentence pair; sources is empty.")
+        sources, targets = _check_pairs(sources, targets)
         self._seed = (
             int(np.random.randint(0, 2**31 - 1)) if self.random_state is None else int(self.random_state)
         )
@@ -282,6 +288,7 @@ class TransformerSeq2Seq(BaseEstimator):
                 f"{self.n_skipped_pairs_} training pair(s) exceed max_length={self.max_length} "
                 "subword tokens and were skipped; raise max_length to keep them.",
                 UserWarning,
+                stacklevel=3,  # the caller of fit, through sklearn's _fit_context wrapper
             )
         if not train_ids[0]:
             raise ValueError(
@@ -434,17 +441,3 @@ class TransformerSeq2Seq(BaseEstimator):
             "target_tokens": ["<s>", *self.target_vocab_.id_to_piece(tgt_ids[1:])],
             "target": target,
         }
-
-    # -- persistence ---------------------------------------------------------------
-    def save(self, model_dir):
-        """Write the fitted model to the new folder ``model_dir`` (see :func:`save_translator`)."""
-        from ._saving import save_translator
-
-        return save_translator(self, model_dir)
-
-    @classmethod
-    def load(cls, model_dir) -> TransformerSeq2Seq:
-        """Read a model written by :meth:`save`, verifying every file's SHA-256."""
-        from ._saving import load_translator
-
-        return load_translator(model_dir)

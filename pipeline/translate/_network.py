@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import math
 
-import torch
 from torch import Tensor, nn
 
-from ..models.neural._layers import DecoderLayer, EncoderLayer, PositionalEncoding
+from ..models.neural import DecoderLayer, EncoderLayer, PositionalEncoding
 from ._vocab import PAD_ID
 
 __all__ = ["Seq2SeqNet"]
@@ -36,6 +35,7 @@ class Seq2SeqNet(nn.Module):
 
     Examples
     --------
+    >>> import torch
     >>> net = Seq2SeqNet(20, 30, d_model=16, n_heads=2, n_layers=1, dim_feedforward=32).eval()
     >>> src = torch.tensor([[5, 6, 7], [8, 9, 0]])
     >>> tgt_in = torch.tensor([[2, 5, 6, 7], [2, 5, 0, 0]])

@@ -12,16 +12,16 @@ import json
 import logging
 import time
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..models.neural._engine import resolve_device
-from ..rundir import run_folder
+from ..models.neural import resolve_device
+from ..rundir import default_stem, run_folder
+from ..versions import package_versions
 from ._data import grouped_split, load_pairs
 from ._estimator import TransformerSeq2Seq
 from ._metrics import corpus_bleu, exact_match, group_references
 from ._report import write_report
-from ._saving import load_translator
+from ._saving import load_translator, save_translator
 
 __all__ = ["train_translator", "translate", "DEFAULT_DATA"]
 
@@ -33,22 +33,8 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "data" / "tatoeba-en-de" / 
 _N_ATTENTION = 3
 
 
-def _versions() -> dict:
-    from .. import __version__
-
-    out = {"dmflow": __version__}
-    for name in ("torch", "tokenizers", "sacrebleu"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def _stem(data_path: Path, seed: int) -> str:
-    name = data_path.name.split(".")[0]
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:40] or "pairs"
-    return f"{datetime.now():%Y%m%d-%H%M%S}-translate-{safe}-seed{seed}"
+# Packages a translator run depends on beyond those of every run.
+_PACKAGES = ("tokenizers", "sacrebleu")
 
 
 def train_translator(
@@ -98,7 +84,8 @@ def train_translator(
     params.update(max_epochs=max_epochs, random_state=seed, verbose=verbose)
     model = TransformerSeq2Seq(**params)
     model._validate_params()  # fail on a bad setting before reading any data
-    with run_folder(out_dir, _stem(data_path, seed)) as holder:
+    stem = default_stem(data_path.name.split(".")[0], seed, application="translate")
+    with run_folder(out_dir, stem) as holder:
         staging = holder.staging
         started = time.perf_counter()
         sources, targets = load_pairs(data_path, n_pairs=n_pairs)
@@ -115,46 +102,16 @@ def train_translator(
         fit_start = time.perf_counter()
         model.fit(train_src, train_tgt)
         fit_seconds = time.perf_counter() - fit_start
-        logger.info("Trained %d epochs in %.0f s (kept epoch %d)", len(model.history_), fit_seconds, model.best_epoch_)
+        logger.info("Trained %d epochs in %.0f s (kept epoch %d)", len(model.history_), fit_seconds,
+                    model.best_epoch_)
 
         unique_src, references = group_references(test_src, test_tgt)
         scores = _score(model, unique_src, references, test_src, test_tgt)
-        model.save(staging / "model")
+        save_translator(model, staging / "model")
 
-        metrics = {
-            "data": {
-                "name": data_path.name,
-                "pairs": len(sources),
-                "unique_sources": len(set(sources)),
-            },
-            "split": {
-                "test_fraction": test_fraction,
-                "train_pairs": len(train_idx),
-                "train_sources": len(set(train_src)),
-                "valid_pairs": model.n_valid_pairs_,
-                "skipped_pairs": model.n_skipped_pairs_,
-                "test_pairs": len(test_idx),
-                "test_sources": len(unique_src),
-            },
-            "vocab": {"source": model.source_vocab_.size, "target": model.target_vocab_.size},
-            "bleu": scores["bleu"],
-            "bleu_single_reference": scores["bleu_single_reference"],
-            "exact_match": scores["exact_match"],
-            "seconds": {
-                "training": fit_seconds,
-                "decode_greedy": scores["seconds"]["greedy"],
-                "decode_beam": scores["seconds"]["beam"],
-                "total": None,
-            },
-            "history": model.history_,
-            "best_epoch": model.best_epoch_,
-            "n_parameters": sum(p.numel() for p in model.module_.parameters()),
-            "params": model.get_params(deep=False),
-            "device": str(resolve_device(model.device)),
-            "seed": seed,
-            "versions": _versions(),
-            "finished": datetime.now().isoformat(timespec="seconds"),
-        }
+        facts = {"sources": sources, "train_src": train_src, "test_pairs": len(test_idx),
+                 "unique_src": unique_src, "test_fraction": test_fraction, "seed": seed}
+        metrics = _metrics(model, data_path, facts, scores, fit_seconds)
         examples = _examples(unique_src, references, scores["hypotheses"], n_examples)
         metrics["seconds"]["total"] = time.perf_counter() - started
         lengths = {
@@ -169,6 +126,44 @@ def train_translator(
         )
     logger.info("Run folder: %s", holder.path)
     return holder.path
+
+
+def _metrics(model, data_path, facts, scores, fit_seconds) -> dict:
+    """The run's ``metrics.json`` content; ``seconds.total`` is filled in at the end."""
+    return {
+        "data": {
+            "name": data_path.name,
+            "pairs": len(facts["sources"]),
+            "unique_sources": len(set(facts["sources"])),
+        },
+        "split": {
+            "test_fraction": facts["test_fraction"],
+            "train_pairs": len(facts["train_src"]),
+            "train_sources": len(set(facts["train_src"])),
+            "valid_pairs": model.n_valid_pairs_,
+            "skipped_pairs": model.n_skipped_pairs_,
+            "test_pairs": facts["test_pairs"],
+            "test_sources": len(facts["unique_src"]),
+        },
+        "vocab": {"source": model.source_vocab_.size, "target": model.target_vocab_.size},
+        "bleu": scores["bleu"],
+        "bleu_single_reference": scores["bleu_single_reference"],
+        "exact_match": scores["exact_match"],
+        "seconds": {
+            "training": fit_seconds,
+            "decode_greedy": scores["seconds"]["greedy"],
+            "decode_beam": scores["seconds"]["beam"],
+            "total": None,
+        },
+        "history": model.history_,
+        "best_epoch": model.best_epoch_,
+        "n_parameters": sum(p.numel() for p in model.module_.parameters()),
+        "params": model.get_params(deep=False),
+        "device": str(resolve_device(model.device)),
+        "seed": facts["seed"],
+        "versions": package_versions(_PACKAGES),
+        "finished": datetime.now().isoformat(timespec="seconds"),
+    }
 
 
 def _score(model, unique_src, references, test_src, test_tgt) -> dict:

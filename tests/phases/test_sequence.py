@@ -3,7 +3,13 @@ import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.phases._sequence import Flatten, SequenceBalancer, SequenceScaler, as_series, build_sequence_steps
+from pipeline.phases import (
+    Flatten,
+    SequenceBalancer,
+    SequenceScaler,
+    as_series,
+    build_sequence_steps,
+)
 
 
 def _series(n=40, steps=12, channels=2, seed=0):
@@ -66,3 +72,33 @@ def test_as_series_rejects_other_shapes():
     with pytest.raises(ValueError, match="must have shape \\(n_series, n_steps"):
         as_series(np.zeros(5))
     assert Flatten().fit_transform(np.zeros((3, 5, 2))).shape == (3, 10)
+
+
+def test_scaler_equals_the_table_steps_run_on_each_channel_alone():
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import MinMaxScaler
+
+    from pipeline.phases import ZScoreClipper
+
+    X, _ = _series(channels=3)
+    X[:, :, 2] = X[:, :, 2] * 50 + 7
+    X[0, 4, 1], X[3, 1, 2], X[5, 5, 0] = 40.0, np.nan, -np.inf
+    train, test = X[:30], X[30:]
+    Xt = SequenceScaler(threshold=2.5).fit(train).transform(test)
+
+    def column(A, c):
+        return np.where(np.isfinite(A[:, :, c]), A[:, :, c], np.nan).reshape(-1, 1)
+
+    for c in range(3):
+        clipper = ZScoreClipper(2.5).fit(column(train, c))
+        imputer = SimpleImputer().fit(clipper.transform(column(train, c)))
+        scaler = MinMaxScaler().fit(imputer.transform(clipper.transform(column(train, c))))
+        expected = scaler.transform(imputer.transform(clipper.transform(column(test, c))))
+        np.testing.assert_allclose(Xt[:, :, c].reshape(-1, 1), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_series_of_another_length_are_refused():
+    X, _ = _series()
+    scaler = SequenceScaler().fit(X)
+    with pytest.raises(ValueError, match="X has 10 features, but SequenceScaler is expecting 12"):
+        scaler.transform(X[:, :10])

@@ -82,7 +82,8 @@ def test_beam_scores_at_least_as_well_as_greedy_on_its_own_objective():
 
     def log_prob(row, hyp):
         tgt = torch.tensor([[BOS_ID, *hyp, EOS_ID]])
-        logp = torch.log_softmax(net.decode(tgt[:, :-1], net.encode(src[row : row + 1]), src[row : row + 1]), -1)
+        one = src[row : row + 1]
+        logp = torch.log_softmax(net.decode(tgt[:, :-1], net.encode(one), one), -1)
         return float(logp[0].gather(1, tgt[0, 1:, None]).sum())
 
     with torch.no_grad():

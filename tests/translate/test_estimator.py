@@ -28,7 +28,8 @@ def test_fit_records_history_and_validation(unique_pairs, tiny):
 
 def test_same_random_state_gives_identical_models(unique_pairs, tiny):
     sources, targets = unique_pairs
-    model = TransformerSeq2Seq(**{**tiny, "dropout": 0.2}, max_epochs=2, validation_fraction=0.25, random_state=3)
+    model = TransformerSeq2Seq(**{**tiny, "dropout": 0.2}, max_epochs=2, validation_fraction=0.25,
+                               random_state=3)
     a = clone(model).fit(sources, targets)
     b = clone(model).fit(sources, targets)
     for (name, pa), pb in zip(a.module_.state_dict().items(), b.module_.state_dict().values()):
@@ -39,7 +40,8 @@ def test_same_random_state_gives_identical_models(unique_pairs, tiny):
 def test_token_lists_in_token_lists_out(tiny):
     sources = [["ich", "bin", "hier"], ["du", "bist", "hier"]] * 4
     targets = [["I", "am", "here"], ["you", "are", "here"]] * 4
-    model = TransformerSeq2Seq(**tiny, max_epochs=2, validation_fraction=0, early_stopping=False, random_state=0)
+    model = TransformerSeq2Seq(**tiny, max_epochs=2, validation_fraction=0, early_stopping=False,
+                               random_state=0)
     out = model.fit(sources, targets).predict([["ich", "bin", "hier"]])
     assert isinstance(out[0], list) and all(isinstance(t, str) for t in out[0])
 

@@ -7,9 +7,8 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.errors import DataError
-from pipeline.translate import train_translator, translate
-
 from pipeline.translate import DEFAULT_DATA as DATA
+from pipeline.translate import train_translator, translate
 
 TINY_FLAGS = ["--d-model", "16", "--heads", "2", "--layers", "1", "--vocab-size", "200", "--batch-size", "16"]
 

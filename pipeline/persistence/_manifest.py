@@ -1,0 +1,174 @@
+"""Model folders: named files plus a manifest of their SHA-256 digests.
+
+Every model folder of the package, the classifier's and the translator's, is
+written by :func:`write_folder` and read by :func:`read_folder`: the files go
+into a hidden staging folder beside the destination, which is renamed into place
+when complete, and reading checks the manifest's digest of every file, and
+refuses files it does not list, before the caller parses any of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import DataError
+
+__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "read_folder", "write_folder"]
+
+#: Version of the manifest layout (``format_version`` in ``manifest.json``).
+FORMAT_VERSION = 2
+MANIFEST = "manifest.json"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# The translator's folders before the manifest was shared: the same digests,
+# stored as {"sha256": ..., "bytes": ...} under format "dmflow-translator".
+_LEGACY_TRANSLATOR = ("dmflow-translator", 1)
+
+
+class ModelFileError(DataError):
+    """A model folder is missing, incomplete, altered, untrusted or of another format."""
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_folder(folder, files, manifest, *, allow_empty=False):
+    """Write ``files`` (name -> bytes) and their manifest into the new folder ``folder``.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Must not exist yet (or, with ``allow_empty``, may be an empty folder).
+    files : dict of str to bytes
+    manifest : dict
+        JSON-ready facts stored beside ``format_version`` and the ``files`` digests.
+    allow_empty : bool, default=False
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = write_folder(os.path.join(tempfile.mkdtemp(), "m"), {"a.txt": b"hi"}, {"format": "demo"})
+    >>> manifest, files = read_folder(folder)
+    >>> manifest["format"], files
+    ('demo', {'a.txt': b'hi'})
+    """
+    folder = Path(folder)
+    if folder.exists() and not (allow_empty and folder.is_dir() and not any(folder.iterdir())):
+        raise FileExistsError(
+            f"Model folder {str(folder)!r} exists already and is not empty; choose a new path "
+            "(saving never overwrites a model)."
+        )
+    for name in files:
+        _check_name(name, folder)
+    content = {"format_version": FORMAT_VERSION, **manifest,
+               "files": {name: _sha256(data) for name, data in sorted(files.items())}}
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        (staging / MANIFEST).write_text(json.dumps(content, indent=2), encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a model is shared like any folder
+        if folder.exists():
+            folder.rmdir()  # the empty folder allowed above; rmdir refuses one filled meanwhile
+        # os.rename (unlike shutil.move) refuses to replace a non-empty folder made
+        # meanwhile by someone else.
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def _check_name(name, folder):
+    if not isinstance(name, str) or not _SAFE_NAME.match(name) or name == MANIFEST:
+        raise ModelFileError(
+            f"The manifest of model {str(folder)!r} lists {name!r}, which is not a plain file name."
+        )
+
+
+def _load_manifest(folder):
+    manifest_path = folder / MANIFEST
+    if not folder.is_dir() or not manifest_path.is_file():
+        raise ModelFileError(
+            f"{str(folder)!r} holds no {MANIFEST}; it is not a dmflow model folder. "
+            "Pass the model/ folder inside a run folder, or a folder written by save."
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelFileError(
+            f"The manifest of model {str(folder)!r} is unreadable ({err}). "
+            "Use an untouched copy of the model folder."
+        ) from None
+    if not isinstance(manifest, dict):
+        raise ModelFileError(
+            f"The manifest of model {str(folder)!r} is not a JSON object; the folder is damaged."
+        )
+    return _upgrade_legacy(manifest, folder)
+
+
+def _upgrade_legacy(manifest, folder):
+    """Read a translator manifest of the earlier layout as the shared one."""
+    legacy = (manifest.get("format"), manifest.get("version")) == _LEGACY_TRANSLATOR
+    if not legacy or "format_version" in manifest:
+        return manifest
+    entries = manifest.get("files")
+    if not isinstance(entries, dict) or not all(isinstance(e, dict) for e in entries.values()):
+        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
+    return {"format_version": FORMAT_VERSION, "format": "translator", "layout": {"legacy": True},
+            "files": {name: entry.get("sha256") for name, entry in entries.items()}}
+
+
+def read_folder(folder):
+    """Return ``(manifest, {file name: bytes})`` of a model folder after checking every digest.
+
+    Raises
+    ------
+    ModelFileError
+        The folder holds no manifest, is of another format version, lists a missing
+        file, holds an unlisted one, or a file's digest does not match.
+    """
+    folder = Path(folder)
+    manifest = _load_manifest(folder)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"Model {str(folder)!r} has format version {manifest.get('format_version')!r}; "
+            f"this dmflow reads version {FORMAT_VERSION}. Re-run the training with this version."
+        )
+    listed = manifest.get("files")
+    if not isinstance(listed, dict) or not listed:
+        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
+    for name in listed:
+        _check_name(name, folder)
+    extra = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in listed)
+    if extra:
+        raise ModelFileError(
+            f"Model {str(folder)!r} holds file(s) its manifest does not list: {', '.join(extra)}. "
+            "Someone added them after saving; use an untouched copy of the model folder."
+        )
+    files = {}
+    for name, expected in listed.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelFileError(f"Model {str(folder)!r} is incomplete: {name} is missing.")
+        data = path.read_bytes()
+        if _sha256(data) != expected:
+            raise ModelFileError(
+                f"Model file {name} in {str(folder)!r} does not match its recorded SHA-256: "
+                "it was altered or truncated. Use an untouched copy of the model folder."
+            )
+        files[name] = data
+    return manifest, files

@@ -1,0 +1,78 @@
+"""What every HTML page of the package shares: the Jinja environment and the atomic writer.
+
+The run report and the translator's report are rendered by environments made
+here (autoescaping every value, failing on a missing key) and written by
+:func:`write_text_atomic`, so a reader never sees half a page.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+__all__ = ["template_environment", "write_text_atomic"]
+
+
+def template_environment(package):
+    """A Jinja environment reading the ``templates`` folder of ``package``.
+
+    Parameters
+    ----------
+    package : str
+        Dotted name of the package holding a ``templates`` folder.
+
+    Returns
+    -------
+    jinja2.Environment
+        Autoescaping every value whatever the template's file name, and raising on
+        an undefined name instead of printing a blank.
+
+    Examples
+    --------
+    >>> env = template_environment("pipeline.reporting")
+    >>> env.from_string("{{ x }}").render(x="<b>")
+    '&lt;b&gt;'
+    """
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def write_text_atomic(path, text):
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The file appears complete or not at all, and a failure leaves any previous
+    file in place. Missing parent folders are created; the file gets the usual
+    permissions of a new file (``mkstemp`` alone would make it private).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = write_text_atomic(os.path.join(tempfile.mkdtemp(), "a", "page.html"), "<p>hi</p>")
+    >>> path.read_text()
+    '<p>hi</p>'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o666 & ~umask)
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return path

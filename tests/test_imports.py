@@ -1,0 +1,85 @@
+"""The package's import graph: no cycles, and no reaching into another package's private modules.
+
+Imports inside functions count too: they only postpone a cycle to run time.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "pipeline"
+
+
+def _module_name(path):
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _targets(path, module):
+    """Modules of the package that ``module`` imports (resolved, relative or absolute)."""
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("pipeline")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            elif node.module and node.module.startswith("pipeline"):
+                source = node.module
+            else:
+                continue
+            found.add(source)
+            found |= {f"{source}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _graph():
+    """Module -> modules it imports; a module's own parent packages are left out, since
+    Python has imported them before the module itself (``from . import x`` names one)."""
+    paths = {_module_name(p): p for p in ROOT.rglob("*.py")}
+    return {name: sorted(t for t in _targets(path, name)
+                         if t in paths and t != name and not name.startswith(t + "."))
+            for name, path in paths.items()}
+
+
+def _cycle(graph):
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_import_graph_has_no_cycle():
+    graph = _graph()
+    assert "pipeline.translate._saving" in graph["pipeline.translate"]  # the graph is read at all
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": ["b"], "b": []}) is None
+
+
+def test_the_translator_uses_public_names_only():
+    graph = _graph()
+    for name, targets in graph.items():
+        if not name.startswith("pipeline.translate"):
+            continue
+        private = [t for t in targets if not t.startswith("pipeline.translate")
+                   and any(part.startswith("_") for part in t.split("."))]
+        assert not private, f"{name} imports private modules {private}"
