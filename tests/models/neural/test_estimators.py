@@ -282,7 +282,7 @@ def test_joblib_and_state_dict_round_trips(est):
     np.testing.assert_array_equal(joblib.load(buffer).predict_proba(X), expected)
     # rebuild from parameters and fitted shapes, then load weights saved as safetensors
     rebuilt = clone(est)
-    for name in ("classes_", "n_features_in_", "input_kind_", "patch_size_"):
+    for name in ("classes_", "n_features_in_", "input_kind_", "patch_size_", "pool_"):
         if hasattr(est, name):
             setattr(rebuilt, name, getattr(est, name))
     rebuilt.module_ = rebuilt._build_module()
