@@ -24,6 +24,8 @@ _EXPORTS = {
     "build_model": "models", "MODELS": "models",
     "DataError": "errors", "ConfigError": "errors",
     "save_model": "persistence", "load_model": "persistence",
+    # reports of finished runs
+    "report": "reporting", "compare_runs": "reporting",
     # phases
     "ZScoreOutlierRemover": "phases", "ZScoreClipper": "phases", "make_prepare": "phases",
     "Balancer": "phases", "Reducer": "phases", "train_val_test_split": "phases",

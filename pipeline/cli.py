@@ -49,6 +49,12 @@ def _build_parser():
     predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
     predict.set_defaults(func=_cmd_predict)
 
+    compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
+    compare.add_argument("--out", metavar="FILE", default="compare.html",
+                         help="HTML file to write (default: compare.html)")
+    compare.set_defaults(func=_cmd_compare)
+
     datasets = commands.add_parser("datasets", help="list the bundled datasets")
     datasets.set_defaults(func=_cmd_datasets)
 
@@ -90,6 +96,13 @@ def _cmd_predict(args):
     out = write_predictions(output, args.out)
     logger.info("Wrote %d predictions to %s", len(output), out)
     print(out)
+    return 0
+
+
+def _cmd_compare(args):
+    from .reporting import compare_runs
+
+    print(compare_runs(args.runs, args.out))
     return 0
 
 

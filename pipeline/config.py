@@ -122,6 +122,13 @@ class RunConfig:
                        "(needs dmflow[distributed]), or one fit after another.", choices=BACKENDS)
     scheduler: str | None = key(None, "Address of a Dask scheduler for backend dask; default: start a "
                                 "local cluster of n_jobs workers.", metavar="ADDRESS")
+    threshold: float | str | None = key(None, "Two classes only: predict the positive class when its "
+                                        "probability is at least this number, in (0, 1); 'auto': the "
+                                        "threshold that maximises F1 on the selection data (never the test "
+                                        "split); default: 0.5. Used by predict and stated in the report.",
+                                        metavar="T|auto")
+    track: str | None = key(None, "MLflow tracking URI, e.g. file:./mlruns: log the run there, one nested "
+                            "run per model (needs dmflow[tracking]).", metavar="URI")
 
     def validate(self):
         """Check every value; return ``self`` or raise :class:`ConfigError`."""
@@ -145,6 +152,9 @@ class RunConfig:
                 f"`scheduler` is set ({self.scheduler!r}) but `backend` is {self.backend!r}; "
                 "a scheduler is used by backend dask only. Set backend to dask or drop the scheduler."
             )
+        self.threshold = _check_threshold(self.threshold)
+        if self.track is not None:
+            _check_tracking(self.track)
         return self
 
     def to_dict(self):
@@ -234,6 +244,33 @@ def _check_range(key, value, low, high):
     if not value > low or (high is not None and not value < high):
         bound = f"between {low} and {high}, exclusive" if high is not None else f"greater than {low}"
         raise ConfigError(f"`{key}` must be {bound}; got {value}.")
+
+
+def _check_threshold(value):
+    """None, ``"auto"`` or a number in (0, 1); text from a flag is read as a number."""
+    if value is None or value == "auto":
+        return value
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(
+                f"`threshold` got {value!r}; give a number between 0 and 1, or auto for the "
+                "F1-optimal threshold."
+            ) from None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise ConfigError(f"`threshold` must be a number or auto; got {value!r}.")
+    _check_range("threshold", float(number), 0.0, 1.0)
+    return float(number)
+
+
+def _check_tracking(uri):
+    if importlib.util.find_spec("mlflow") is None:
+        raise ConfigError(
+            f"`track` is {uri!r}, but MLflow is not installed. Install it with "
+            "pip install 'dmflow[tracking]', or leave out --track."
+        )
 
 
 def _coerce(key, value):

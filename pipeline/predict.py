@@ -65,10 +65,21 @@ def predict_frame(estimator, manifest, frame):
         # The samplers act only in fit; a row lost here would misalign every answer.
         raise RuntimeError(f"The model answered {len(proba)} rows for {len(frame)} input rows.")
     classes = estimator.classes_
-    output = pd.DataFrame({"prediction": np.asarray(classes)[np.argmax(proba, axis=1)]}, index=frame.index)
+    output = pd.DataFrame({"prediction": _decide(proba, classes, metadata)}, index=frame.index)
     for j, label in enumerate(classes):
         output[f"proba_{label}"] = proba[:, j]
     return output
+
+
+def _decide(proba, classes, metadata):
+    """Classes by the model's saved threshold (two classes), else the most probable class."""
+    from .evaluation import decide
+
+    threshold = metadata.get("threshold")
+    if threshold is None or len(classes) != 2:
+        return decide(proba, classes)
+    positive = [c for c in classes if str(c) == str(metadata.get("positive_class"))]
+    return decide(proba, classes, positive[0] if positive else classes[1], float(threshold))
 
 
 def _table_input(estimator, frame, metadata):

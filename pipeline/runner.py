@@ -26,7 +26,7 @@ from joblib import Memory
 from .config import DEFAULT_MODELS, RunConfig
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, infer_roles, load_table, split_target
 from .errors import DataError
-from .evaluation import classification_metrics
+from .evaluation import choose_threshold, classification_metrics, decide, model_diagnostics
 from .evaluation._protocol import article_test_split
 from .evaluation._search import search_models
 from .extras import neural_extras
@@ -34,7 +34,7 @@ from .models import MODELS, build_model, param_grid
 from .persistence import save_model
 from .phases import phase_report, sequence_phase_report, train_val_test_split
 from .sequences import frame_to_series
-from .reporting import write_report
+from .reporting import save_figure_data, write_report
 from .rundir import default_stem, run_folder
 from .versions import package_versions
 
@@ -70,6 +70,12 @@ class RunResult:
     def estimator(self):
         """The best fitted Pipeline."""
         return self.models[self.best_model]
+
+    def _repr_html_(self):
+        """Jupyter's view: leaderboard, best model and a link to the report."""
+        from .reporting import run_summary_html
+
+        return run_summary_html(self.path, self.metrics)
 
 
 def _resolve_data(config):
@@ -111,9 +117,9 @@ def _counts(y):
     return {str(k): int(v) for k, v in pd.Series(y).value_counts().sort_index().items()}
 
 
-def _evaluate(estimator, X, y, classes, positive):
+def _evaluate(estimator, X, y, classes, positive, threshold=None):
     proba = estimator.predict_proba(X)
-    predicted = np.asarray(classes)[np.argmax(proba, axis=1)]
+    predicted = decide(proba, classes, positive, None if threshold is None else threshold["value"])
     return classification_metrics(np.asarray(y), predicted, proba, classes, positive_label=positive)
 
 
@@ -169,7 +175,7 @@ def run(config=None, *, verbose=True):
     >>> config = RunConfig(data=f"{folder}/cancer.csv", models=["logreg"], out=folder, n_jobs=1)
     >>> result = run(config, verbose=False)
     >>> result.best_model, sorted(p.name for p in result.path.iterdir())
-    ('logreg', ['config.yaml', 'metrics.json', 'model', 'report.html', 'run.log'])
+    ('logreg', ['config.yaml', 'figures.json', 'metrics.json', 'model', 'report.html', 'run.log'])
     """
     config = (config or RunConfig()).validate()
     started = datetime.now(timezone.utc)
@@ -226,14 +232,17 @@ def run(config=None, *, verbose=True):
         model_metrics = {}
         for name in config.models:
             estimator = models[name]
+            threshold = choose_threshold(config.threshold, estimator, X_val, y_val, classes, positive)
             entry = {
                 "description": _description(name),
                 "params": found[name].params,
                 "search": found[name].trials,
                 "fit_time_s": found[name].fit_time_s,
                 "reduction": _reduction_of(estimator),
-                "validation": _evaluate(estimator, X_val, y_val, classes, positive),
-                "test": _evaluate(estimator, X_test, y_test, classes, positive),
+                "threshold": threshold,
+                "validation": _evaluate(estimator, X_val, y_val, classes, positive, threshold),
+                "test": _evaluate(estimator, X_test, y_test, classes, positive, threshold),
+                **model_diagnostics(estimator, X_test, y_test, classes, positive, random_state=config.seed),
             }
             if config.protocol == "article":
                 Xt, yt = article_test_split(estimator, X_test, y_test)
@@ -290,10 +299,16 @@ def run(config=None, *, verbose=True):
             staging / "model",
             metadata={"target": str(target), "kind": kind, "model": best,
                       "roles": metrics["dataset"]["roles"], "channels": config.channels,
-                      "positive_class": metrics["dataset"]["positive_class"]},
+                      "positive_class": metrics["dataset"]["positive_class"],
+                      "threshold": (model_metrics[best]["threshold"] or {}).get("value")},
         )
         write_report(staging / "report.html", metrics, extras)
+        save_figure_data(staging, extras)
         logger.info("Run finished in %.1f s.", time.perf_counter() - clock)
+    if config.track is not None:
+        from .tracking import track_run
+
+        track_run(config.track, holder.path, metrics)
     return RunResult(path=holder.path, metrics=metrics, best_model=best, models=models)
 
 

@@ -28,7 +28,7 @@ def strict_and_article(tmp_path_factory):
 def test_run_folder_holds_every_artifact(strict_and_article):
     strict, _ = strict_and_article
     names = sorted(p.name for p in strict.path.iterdir())
-    assert names == ["config.yaml", "metrics.json", "model", "report.html", "run.log"]
+    assert names == ["config.yaml", "figures.json", "metrics.json", "model", "report.html", "run.log"]
     on_disk = json.loads((strict.path / "metrics.json").read_text())
     assert on_disk["best_model"] == strict.best_model
     assert "Loading" in (strict.path / "run.log").read_text()

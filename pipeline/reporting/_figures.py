@@ -26,12 +26,16 @@ from matplotlib.figure import Figure
 __all__ = [
     "FIGURE_STYLE",
     "attention_figure",
+    "calibration_figure",
     "class_counts_figure",
     "confusion_matrix_figure",
+    "importance_figure",
     "positional_encoding_figure",
+    "precision_recall_figure",
     "projection_figure",
     "roc_figure",
     "short_label",
+    "threshold_figure",
     "to_svg",
     "training_curves_figure",
 ]
@@ -101,7 +105,7 @@ def _tick_positions(n, max_ticks=24):
 
 
 def confusion_matrix_figure(matrix, labels, *, title="", salt="dmflow"):
-    """Heat map of a confusion matrix, counts written in the cells.
+    """Heat map of a confusion matrix, counts written in the cells (``ConfusionMatrixDisplay``).
 
     Parameters
     ----------
@@ -123,31 +127,26 @@ def confusion_matrix_figure(matrix, labels, *, title="", salt="dmflow"):
     >>> confusion_matrix_figure([[5, 1], [2, 7]], ["no", "yes"]).startswith("<svg")
     True
     """
-    cm = np.asarray(matrix, dtype=float)
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    cm = np.asarray(matrix, dtype=np.int64)
     k = cm.shape[0]
     side = min(6.0, 2.2 + 0.45 * k)
     with mpl.rc_context(_STYLE):
         fig = Figure(figsize=(side + 0.8, side), layout="constrained")
         ax = fig.add_subplot()
-        image = ax.imshow(cm, cmap="Blues", vmin=0, interpolation="nearest")
-        fig.colorbar(image, ax=ax, shrink=0.8)
-        threshold = cm.max() / 2 if cm.size and cm.max() > 0 else 1
-        for (i, j), value in np.ndenumerate(cm):
-            ax.text(j, i, f"{int(value):,}", ha="center", va="center",
-                    color="white" if value > threshold else "black")
-        names = [_short(label, 14) for label in labels]
-        ax.set_xticks(range(k), names, rotation=45 if k > 3 else 0,
-                      ha="right" if k > 3 else "center")
-        ax.set_yticks(range(k), names)
+        display = ConfusionMatrixDisplay(cm, display_labels=[short_label(label, 14) for label in labels])
+        display.plot(ax=ax, cmap="Blues", values_format=",d", colorbar=True,
+                     xticks_rotation=45 if k > 3 else "horizontal")
         ax.set_xlabel("Predicted class")
         ax.set_ylabel("True class")
         ax.set_title(title)
         ax.spines[:].set_visible(False)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def roc_figure(curves, *, title="", salt="dmflow"):
-    """ROC curves overlaid on one axes, with the chance diagonal.
+    """ROC curves overlaid on one axes (``RocCurveDisplay``), with the chance diagonal.
 
     Parameters
     ----------
@@ -163,26 +162,32 @@ def roc_figure(curves, *, title="", salt="dmflow"):
     Examples
     --------
     >>> svg = roc_figure({"forest": {"fpr": [0, 0.2, 1], "tpr": [0, 0.7, 1], "auc": 0.75}})
-    >>> "forest (AUC 0.750)" in svg
+    >>> "forest (AUC = 0.75)" in svg
     True
     """
+    from sklearn.metrics import RocCurveDisplay
+
     with mpl.rc_context(_STYLE):
         fig = Figure(figsize=(5.2, 4.4), layout="constrained")
         ax = fig.add_subplot()
-        ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="chance")
-        for name, curve in curves.items():
-            auc = curve.get("auc")
-            suffix = "AUC n/a" if auc is None else f"AUC {auc:.3f}"
-            ax.plot(curve["fpr"], curve["tpr"], linewidth=1.6, drawstyle="default",
-                    label=f"{_short(name, 40)} ({suffix})")
-        ax.set_xlim(-0.01, 1.01)
-        ax.set_ylim(-0.01, 1.01)
-        ax.set_aspect("equal")
+        for i, (name, curve) in enumerate(curves.items()):
+            display = RocCurveDisplay(fpr=np.asarray(curve["fpr"], dtype=float),
+                                      tpr=np.asarray(curve["tpr"], dtype=float),
+                                      roc_auc=curve.get("auc"), name=short_label(name, 40))
+            display.plot(ax=ax, plot_chance_level=i == 0, curve_kwargs={"linewidth": 1.6},
+                         chance_level_kw={"color": "0.6", "linewidth": 1, "label": "chance"})
+        _unit_axes(ax)
         ax.set_xlabel("False positive rate")
         ax.set_ylabel("True positive rate")
         ax.set_title(title)
         ax.legend(loc="lower right", fontsize=8)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
+
+
+def _unit_axes(ax):
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_aspect("equal")
 
 
 def class_counts_figure(before, after, *, title="", salt="dmflow"):
@@ -420,3 +425,175 @@ def positional_encoding_figure(encoding, *, title="", salt="dmflow"):
         ax.set_title(title)
         return _to_svg(fig, salt)
 
+
+
+def precision_recall_figure(curve, *, name="", prevalence=None, title="", salt="dmflow"):
+    """Precision against recall (``PrecisionRecallDisplay``), with the chance level.
+
+    Parameters
+    ----------
+    curve : mapping
+        ``{"precision": [...], "recall": [...], "average_precision": float}``.
+    name : str, default=""
+        Legend name of the curve.
+    prevalence : float or None, default=None
+        Share of positive rows: the precision of a random guess, drawn as a line.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> curve = {"precision": [0.5, 0.8, 1.0], "recall": [1.0, 0.6, 0.0], "average_precision": 0.81}
+    >>> "rf (AP = 0.81)" in precision_recall_figure(curve, name="rf", prevalence=0.5)
+    True
+    """
+    from sklearn.metrics import PrecisionRecallDisplay
+
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(4.4, 3.9), layout="constrained")
+        ax = fig.add_subplot()
+        display = PrecisionRecallDisplay(
+            precision=np.asarray(curve["precision"], dtype=float),
+            recall=np.asarray(curve["recall"], dtype=float),
+            average_precision=curve.get("average_precision"), name=short_label(name, 40) or None,
+            prevalence_pos_label=prevalence,
+        )
+        display.plot(ax=ax, plot_chance_level=prevalence is not None, curve_kwargs={"linewidth": 1.6},
+                     chance_level_kw={"color": "0.6", "linewidth": 1,
+                                      "label": f"chance (AP = {prevalence or 0:.2f})"})
+        _unit_axes(ax)
+        ax.set_xlabel("Recall (true positive rate)")
+        ax.set_ylabel("Precision")
+        ax.set_title(title)
+        ax.legend(loc="lower left", fontsize=8)
+        return to_svg(fig, salt)
+
+
+def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
+    """Observed share of positives per probability bin (``CalibrationDisplay``).
+
+    Parameters
+    ----------
+    calibration : mapping
+        ``{"prob_pred": [...], "prob_true": [...], "count": [...]}``: mean
+        predicted probability, share of positive rows and rows per bin.
+    name : str, default=""
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> cal = {"prob_pred": [0.1, 0.5, 0.9], "prob_true": [0.2, 0.5, 0.8], "count": [5, 3, 4]}
+    >>> "Perfectly calibrated" in calibration_figure(cal, name="rf")
+    True
+    """
+    from sklearn.calibration import CalibrationDisplay
+
+    prob_pred = np.asarray(calibration["prob_pred"], dtype=float)
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(4.4, 3.9), layout="constrained")
+        ax = fig.add_subplot()
+        display = CalibrationDisplay(np.asarray(calibration["prob_true"], dtype=float), prob_pred,
+                                     y_prob=prob_pred, estimator_name=short_label(name, 40) or None)
+        display.plot(ax=ax, ref_line=True, linewidth=1.6, markersize=4)
+        for x, y, count in zip(prob_pred, calibration["prob_true"], calibration.get("count", [])):
+            ax.annotate(f"{int(count):,}", (x, y), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize=6, color="0.35")
+        _unit_axes(ax)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=8)
+        return to_svg(fig, salt)
+
+
+_THRESHOLD_LINES = (("tpr", "TPR (recall)", "#2f6f9f"), ("fpr", "FPR", "#c0392b"),
+                    ("precision", "precision", "#2f855a"), ("f1", "F1", "#b7791f"))
+
+
+def threshold_figure(table, *, chosen=None, title="", salt="dmflow"):
+    """TPR, FPR, precision and F1 against the decision threshold.
+
+    Parameters
+    ----------
+    table : mapping
+        ``threshold`` and, for each threshold, ``tpr``, ``fpr``, ``precision`` and
+        ``f1`` (``None`` where undefined).
+    chosen : float or None, default=None
+        The threshold the model predicts at, marked with a vertical line.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> table = {"threshold": [0, 0.5, 1], "tpr": [1, 0.6, 0], "fpr": [1, 0.2, 0],
+    ...          "precision": [0.3, 0.6, None], "f1": [0.46, 0.6, None]}
+    >>> "threshold 0.50" in threshold_figure(table, chosen=0.5)
+    True
+    """
+    thresholds = np.asarray(table["threshold"], dtype=float)
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(4.8, 3.9), layout="constrained")
+        ax = fig.add_subplot()
+        for key, label, colour in _THRESHOLD_LINES:
+            values = np.array([np.nan if v is None else v for v in table[key]], dtype=float)
+            ax.plot(thresholds, values, linewidth=1.5, color=colour, label=label)
+        if chosen is not None:
+            ax.axvline(chosen, color="0.3", linestyle=":", linewidth=1.2,
+                       label=f"threshold {chosen:.2f}")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.01, 1.01)
+        ax.set_xlabel("Threshold on the positive class's probability")
+        ax.set_ylabel("Rate")
+        ax.set_title(title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+        return to_svg(fig, salt)
+
+
+_MAX_IMPORTANCE_BARS = 20
+
+
+def importance_figure(columns, *, scoring="roc_auc", title="", salt="dmflow"):
+    """Horizontal bars: mean drop in score when a column is shuffled, +/- its std.
+
+    Parameters
+    ----------
+    columns : sequence of mapping
+        ``{"column", "mean", "std"}``, most important first; the first 20 are drawn.
+    scoring : str, default="roc_auc"
+        Name of the score whose drop is shown.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> cols = [{"column": "age", "mean": 0.1, "std": 0.01}, {"column": "x", "mean": 0.0, "std": 0.0}]
+    >>> "Drop in roc_auc" in importance_figure(cols)
+    True
+    """
+    shown = list(columns)[:_MAX_IMPORTANCE_BARS][::-1]  # barh draws bottom-up
+    with mpl.rc_context(_STYLE):
+        fig = Figure(figsize=(4.8, 1.0 + 0.24 * max(len(shown), 3)), layout="constrained")
+        ax = fig.add_subplot()
+        y = np.arange(len(shown))
+        ax.barh(y, [c["mean"] for c in shown], xerr=[c["std"] for c in shown],
+                color="#2f6f9f", error_kw={"ecolor": "0.35", "capsize": 2, "linewidth": 1})
+        ax.set_yticks(y, [short_label(c["column"], 28) for c in shown])
+        ax.axvline(0, color="0.6", linewidth=0.8)
+        ax.set_xlabel(f"Drop in {scoring} when the column is shuffled")
+        ax.set_title(title)
+        return to_svg(fig, salt)

@@ -41,6 +41,11 @@ _PER_CLASS_COLUMNS = (("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision")
 _LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"),
                         ("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
 _SPLITS = (("validation", "Validation"), ("test", "Test"))
+_THRESHOLD_HOW = {
+    "default": "the default: the more probable class",
+    "config": "set in the configuration",
+    "auto": "F1-optimal on the selection data, never on the test split",
+}
 
 
 def _number(value, digits=4):
@@ -121,6 +126,7 @@ def _model_section(index, name, model, best, make):
         })
     rate_columns = [(label, _rates(model[key])) for key, label in _SPLITS if model.get(key)]
     return {
+        **_diagnostics_section(name, model, make),
         "id": f"model-{index}",
         "name": name,
         "best": name == best,
@@ -140,6 +146,49 @@ def _model_section(index, name, model, best, make):
             for key, text in _RATE_ROWS
         ],
     }
+
+
+def _diagnostics_section(name, model, make):
+    """Per model: importance, precision-recall, calibration and threshold figures."""
+    importance = model.get("importance")
+    curves = model.get("curves") or {}
+    threshold = model.get("threshold") or {}
+    chosen = threshold.get("value")
+    prevalence = (model.get("test") or {}).get("prevalence")
+    section = {"importance": None, "curves": None, "threshold": None}
+    if threshold.get("value") is not None:
+        section["threshold"] = {"value": threshold["value"],
+                                "how": _THRESHOLD_HOW.get(threshold.get("source"), "")}
+    if importance and importance.get("columns"):
+        section["importance"] = {
+            **importance,
+            "figure": make(_figures.importance_figure, importance["columns"],
+                           scoring=importance.get("scoring", "roc_auc"),
+                           title=f"{name}: permutation importance"),
+        }
+    if curves.get("pr_curve"):
+        section["curves"] = {
+            "average_precision": curves.get("average_precision"),
+            "n_bins": len(curves["calibration"]["prob_pred"]),
+            "figures": [
+                make(_figures.precision_recall_figure,
+                     {**curves["pr_curve"], "average_precision": curves.get("average_precision")},
+                     name=name, prevalence=prevalence, title=f"{name}: precision-recall"),
+                make(_figures.calibration_figure, curves["calibration"], name=name,
+                     title=f"{name}: calibration"),
+                make(_figures.threshold_figure, curves["thresholds"], chosen=chosen,
+                     title=f"{name}: threshold"),
+            ],
+        }
+    return section
+
+
+def _decision_text(best_model):
+    threshold = best_model.get("threshold") or {}
+    if threshold.get("value") is None:
+        return None
+    how = _THRESHOLD_HOW.get(threshold.get("source"), "")
+    return f"{threshold['value']:.3f} on the positive class's probability ({how})"
 
 
 def _roc_figures(models, make):
@@ -287,6 +336,7 @@ def _context(metrics, extras):
         "models": model_sections,
         "per_class_columns": [label for _, label in _PER_CLASS_COLUMNS],
         "roc_figures": _roc_figures(models, make),
+        "decision": _decision_text(models.get(best) or {}),
         "article": _article_rows(models) if run.get("protocol") == "article" else [],
         "notes": list(metrics.get("notes") or []),
     }

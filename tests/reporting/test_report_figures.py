@@ -26,6 +26,18 @@ FIGURES = {
          for e in range(1, 5)], None, title=BOLD, salt=salt),
     "attention": lambda salt: _figures.attention_figure(
         np.full((1, 2, 4, 4), 0.25), ["a", BOLD, "c", "d"], salt=salt),
+    "precision_recall": lambda salt: _figures.precision_recall_figure(
+        {"precision": [0.2, 0.7, 1.0], "recall": [1.0, 0.5, 0.0], "average_precision": 0.6},
+        name=BOLD, prevalence=0.2, salt=salt),
+    "calibration": lambda salt: _figures.calibration_figure(
+        {"prob_pred": [0.1, 0.5, 0.9], "prob_true": [0.15, 0.4, 0.95], "count": [30, 5, 8]},
+        name=BOLD, salt=salt),
+    "threshold": lambda salt: _figures.threshold_figure(
+        {"threshold": [0, 0.5, 1], "tpr": [1, 0.6, 0], "fpr": [1, 0.2, 0],
+         "precision": [0.3, 0.6, None], "f1": [0.46, 0.6, None]}, chosen=0.4, title=BOLD, salt=salt),
+    "importance": lambda salt: _figures.importance_figure(
+        [{"column": BOLD, "mean": 0.2, "std": 0.02}, {"column": "$x$", "mean": -0.01, "std": 0.0}],
+        salt=salt),
     "positional": lambda salt: _figures.positional_encoding_figure(
         np.sin(np.arange(24.0)).reshape(6, 4), salt=salt),
 }

@@ -1,0 +1,48 @@
+"""A run's compact HTML summary for notebooks (``RunResult._repr_html_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._html import _environment, _leaderboard
+
+__all__ = ["run_summary_html"]
+
+
+def run_summary_html(path, metrics):
+    """Leaderboard, best model and a link to ``report.html``, as an escaped HTML fragment.
+
+    Parameters
+    ----------
+    path : str or path-like or None
+        The run folder.
+    metrics : mapping
+        The run's ``metrics.json`` content.
+
+    Returns
+    -------
+    html : str
+
+    Examples
+    --------
+    >>> html = run_summary_html(None, {"best_model": "<b>", "models": {"<b>": {"test": {}}}})
+    >>> "&lt;b&gt;" in html and "<b>" not in html
+    True
+    """
+    models = metrics.get("models") or {}
+    best = metrics.get("best_model")
+    rows = []
+    for row in _leaderboard(models, best):
+        model = models[row["name"]]
+        test = model.get("test") or {}
+        rows.append({"name": row["name"], "best": row["best"], "fit_time_s": row["fit_time_s"],
+                     "cells": [(model.get("validation") or {}).get("roc_auc"), test.get("roc_auc"),
+                                (model.get("curves") or {}).get("average_precision"), test.get("f1")]})
+    report = Path(path) / "report.html" if path is not None else None
+    threshold = ((models.get(best) or {}).get("threshold") or {}).get("value")
+    return _environment().get_template("summary.html.j2").render(
+        name=Path(path).name if path is not None else "", target=(metrics.get("dataset") or {}).get("target"),
+        best=best, decision=threshold, rows=rows,
+        report_url=report.resolve().as_uri() if report is not None and report.is_file() else None,
+        report_path=str(report) if report is not None else None,
+    )

@@ -1,0 +1,136 @@
+"""Log a finished run to MLflow (the ``tracking`` extra): opt-in with ``--track URI``.
+
+One MLflow run per dmflow run holds the configuration as parameters, the best
+model's test metrics, and ``report.html``, ``metrics.json``, ``config.yaml``
+and the model folder as artifacts; under it, one nested run per model holds
+that model's chosen parameters and its validation and test metrics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from .errors import ConfigError
+
+__all__ = ["EXPERIMENT", "track_run"]
+
+logger = logging.getLogger(__name__)
+
+#: The MLflow experiment runs are logged under.
+EXPERIMENT = "dmflow"
+# Scalar metrics logged per split; curves and matrices stay in the artifacts.
+_METRICS = ("roc_auc", "accuracy", "f1", "tpr", "fpr", "tnr", "precision", "misclassification_rate")
+_MAX_PARAM = 500  # MLflow limits a parameter value's length; longer values are cut
+_FILE_STORE_VARIABLE = "MLFLOW_ALLOW_FILE_STORE"
+
+
+def _import_mlflow():
+    try:
+        import mlflow
+    except ImportError:
+        raise ConfigError(
+            "Tracking needs MLflow, which is not installed. Install it with "
+            "pip install 'dmflow[tracking]', or leave out --track."
+        ) from None
+    return mlflow
+
+
+def _params(values, prefix=""):
+    """Flat ``{name: text}`` of a nested mapping, as MLflow parameters."""
+    flat = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_params(value, f"{name}."))
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            flat[name] = text[:_MAX_PARAM]
+    return flat
+
+
+def _model_metrics(model):
+    values = {}
+    for split in ("validation", "test"):
+        scores = model.get(split) or {}
+        for key in _METRICS:
+            if isinstance(scores.get(key), (int, float)):
+                values[f"{split}_{key}"] = float(scores[key])
+    curves = model.get("curves") or {}
+    if isinstance(curves.get("average_precision"), float):
+        values["test_average_precision"] = curves["average_precision"]
+    if isinstance(model.get("fit_time_s"), (int, float)):
+        values["fit_time_s"] = float(model["fit_time_s"])
+    return values
+
+
+def track_run(uri, folder, metrics):
+    """Log a finished run folder to the MLflow tracking server or store at ``uri``.
+
+    Parameters
+    ----------
+    uri : str
+        MLflow tracking URI, for example ``file:./mlruns`` or ``http://host:5000``.
+    folder : str or path-like
+        The finished run folder.
+    metrics : mapping
+        Its ``metrics.json`` content.
+
+    Returns
+    -------
+    run_id : str
+        The MLflow id of the parent run.
+    """
+    mlflow = _import_mlflow()
+    folder = Path(folder)
+    try:
+        with _file_store_allowed(uri):
+            run_id = _log(mlflow, uri, folder, metrics)
+    except mlflow.exceptions.MlflowException as err:
+        raise ConfigError(
+            f"Logging to MLflow at {uri!r} failed: {err} The run folder {str(folder)!r} is complete; "
+            "check the --track URI (file:./mlruns, sqlite:///mlflow.db or http://host:5000)."
+        ) from None
+    logger.info("Logged the run to MLflow at %s (run %s).", uri, run_id)
+    return run_id
+
+
+@contextlib.contextmanager
+def _file_store_allowed(uri):
+    """Let a ``file:`` URI use MLflow's file store, which MLflow 3 keeps only on request.
+
+    Naming a ``file:`` URI is that request; the variable is restored afterwards.
+    """
+    if not uri.startswith("file:") or os.environ.get(_FILE_STORE_VARIABLE) is not None:
+        yield
+        return
+    os.environ[_FILE_STORE_VARIABLE] = "true"
+    try:
+        yield
+    finally:
+        os.environ.pop(_FILE_STORE_VARIABLE, None)
+
+
+def _log(mlflow, uri, folder, metrics):
+    models = metrics.get("models") or {}
+    best = metrics.get("best_model")
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment(EXPERIMENT)
+    with mlflow.start_run(run_name=folder.name) as parent:
+        mlflow.log_params(_params((metrics.get("run") or {}).get("config") or {}))
+        mlflow.set_tags({"dmflow.best_model": str(best), "dmflow.run_folder": str(folder.resolve())})
+        mlflow.log_metrics({f"best_{k}": v for k, v in _model_metrics(models.get(best) or {}).items()})
+        for name in ("report.html", "metrics.json", "config.yaml"):
+            if (folder / name).is_file():
+                mlflow.log_artifact(str(folder / name))
+        if (folder / "model").is_dir():
+            mlflow.log_artifacts(str(folder / "model"), artifact_path="model")
+        for name, model in models.items():
+            with mlflow.start_run(run_name=name, nested=True):
+                mlflow.log_params(_params(model.get("params") or {}))
+                mlflow.set_tags({"dmflow.model": name, "dmflow.best": str(name == best)})
+                mlflow.log_metrics(_model_metrics(model))
+    return parent.info.run_id
