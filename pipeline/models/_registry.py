@@ -21,7 +21,15 @@ from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError
 from ..kinds import KINDS
-from .neural import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier, TransformerClassifier
+from .neural import (
+    CNNClassifier,
+    GRUClassifier,
+    LSTMClassifier,
+    ResNetClassifier,
+    RNNClassifier,
+    TorchMLPClassifier,
+    TransformerClassifier,
+)
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
            "phase_options"]
@@ -70,17 +78,16 @@ class ModelSpec:
     class_weight: bool = False
 
 
-# Torch models run one thread each: the search already runs one fit per core,
-# and on small models a second thread was measured to slow training down.
-_TORCH = dict(device="auto", n_threads=1, early_stopping=True, patience=10)
 # Trees per forest: more than scikit-learn's 100 (ranking improves up to a few
 # hundred), fewer than that so that a cross-validated search stays affordable.
 _TREES = 200
 
 
-def _recurrent(cls, **extra):
-    return lambda seed: cls(hidden_size=32, max_epochs=60, batch_size=32, lr=3e-3, random_state=seed,
-                            **_TORCH, **extra)
+def _torch(cls):
+    """A torch model at its defaults, which train (budget, schedule, early stopping on an
+    inner split); one thread each: the search already runs one fit per core, and on small
+    models a second thread was measured to slow training down."""
+    return lambda seed: cls(device="auto", n_threads=1, random_state=seed)
 
 
 MODELS = {
@@ -93,9 +100,8 @@ MODELS = {
         n_candidates=4, class_weight=True,
     ),
     "mlp": ModelSpec(
-        lambda seed: TorchMLPClassifier(max_epochs=40, batch_size=256, lr=1e-3, dropout=0.1, random_state=seed,
-                                        **_TORCH),
-        {"model__hidden_layer_sizes": [(64,), (64, 64)]},
+        _torch(TorchMLPClassifier),
+        {},
         "PyTorch MLP: ReLU hidden layers, sigmoid output, binary cross-entropy, Adam, early stopping",
         neural=True,
     ),
@@ -120,26 +126,34 @@ MODELS = {
         "Histogram gradient-boosted trees",
         n_candidates=8, class_weight=True,
     ),
+    "cnn": ModelSpec(
+        _torch(CNNClassifier), {},
+        "Fully convolutional network: conv + batch norm blocks, global average pooling (Wang et al. 2017)",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
+    "resnet": ModelSpec(
+        _torch(ResNetClassifier), {},
+        "Residual convolutional network, global average pooling (Wang et al. 2017)",
+        reads_sequences=True, reduce=("none",), neural=True,
+    ),
     "rnn": ModelSpec(
-        _recurrent(RNNClassifier), {"model__num_layers": [1, 2]},
-        "Simple (Elman) RNN over the features or steps, tanh cells",
+        _torch(RNNClassifier), {},
+        "Simple (Elman) RNN over the features or patches of steps, tanh cells, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "lstm": ModelSpec(
-        _recurrent(LSTMClassifier), {"model__num_layers": [1, 2]},
-        "LSTM over the features or steps",
+        _torch(LSTMClassifier), {},
+        "Bidirectional LSTM over the features or patches of steps, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "gru": ModelSpec(
-        _recurrent(GRUClassifier), {"model__num_layers": [1, 2]},
-        "GRU over the features or steps",
+        _torch(GRUClassifier), {},
+        "Bidirectional GRU over the features or patches of steps, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "transformer": ModelSpec(
-        lambda seed: TransformerClassifier(d_model=32, n_heads=4, dim_feedforward=64, max_epochs=60, batch_size=32,
-                                           lr=1e-3, random_state=seed, **_TORCH),
-        {"model__n_layers": [1, 2]},
-        "Transformer encoder: multi-head scaled dot-product attention, sinusoidal positions, CLS pooling",
+        _torch(TransformerClassifier), {},
+        "Transformer encoder over features or patches of steps: multi-head attention, sinusoidal positions",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
 }

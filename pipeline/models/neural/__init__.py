@@ -1,10 +1,12 @@
-"""Neural classifiers (MLP, RNN, LSTM, GRU, Transformer) and the blocks they share.
+"""Neural classifiers (MLP, CNN, ResNet, RNN, LSTM, GRU, Transformer) and their shared blocks.
 
 Estimators follow the scikit-learn API. The layers (positional encoding, multi-head
 attention, encoder and decoder layers) and the training :class:`Engine` are public so
 that other models, such as an encoder-decoder translator, can reuse them.
 """
 
+from ._cnn import CNNClassifier, ResNetClassifier
+from ._conv import FCNNet, ResNetNet
 from ._engine import Engine, resolve_device, torch_threads
 from ._estimators import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier
 from ._layers import (
@@ -15,10 +17,18 @@ from ._layers import (
     sinusoidal_positional_encoding,
 )
 from ._modules import MLP, FeatureTokenizer, RecurrentNet, TransformerNet
+from ._patches import PatchEmbedding
 from ._peephole import PeepholeLSTM
+from ._scaling import InputScaler
 from ._transformer import TransformerClassifier
 
 __all__ = [
+    "CNNClassifier",
+    "FCNNet",
+    "InputScaler",
+    "PatchEmbedding",
+    "ResNetClassifier",
+    "ResNetNet",
     "DecoderLayer",
     "EncoderLayer",
     "Engine",

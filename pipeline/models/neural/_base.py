@@ -9,6 +9,7 @@ safetensors file).
 
 from __future__ import annotations
 
+import logging
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,10 +21,17 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
+from ._budget import plan_training
 from ._engine import Engine, _seed_from
 from ._inputs import is_sequence_input, to_sequence_data
+from ._scaling import InputScaler, channel_moments
 
 __all__ = ["NeuralClassifierBase"]
+
+logger = logging.getLogger(__name__)
+
+#: Rows per forward pass at prediction (no gradients kept, so larger than in training).
+PREDICT_BATCH = 1024
 
 
 def _accuracy(logits: torch.Tensor, target: torch.Tensor) -> float:
@@ -47,14 +55,15 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
+        "max_steps": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str, torch.device],
         "amp": ["boolean"],
@@ -71,10 +80,18 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         """Rules across parameters; runs after the per-parameter constraints."""
 
+    def _fit_shapes(self, tensors) -> None:
+        """Set fitted sizes the module needs beyond the channel count (e.g. a patch length)."""
+
     def _build_module(self) -> nn.Module:
-        """A freshly initialised module for the fitted shapes (weights not loaded)."""
+        """A freshly initialised module for the fitted shapes (weights not loaded).
+
+        The subclass's network sits inside an :class:`InputScaler`, whose buffers hold
+        the per-channel standardisation learned in ``fit``.
+        """
         check_is_fitted(self)
-        return self._make_module(self.input_kind_, self.n_features_in_, self._n_outputs())
+        inner = self._make_module(self.input_kind_, self.n_features_in_, self._n_outputs())
+        return InputScaler(inner, self.n_features_in_)
 
     def _n_outputs(self) -> int:
         return 1 if len(self.classes_) == 2 else len(self.classes_)
@@ -142,14 +159,12 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
         try:
             train_idx, val_idx = train_test_split(idx, stratify=y_t.numpy(), **kwargs)
         except ValueError:  # a class too rare to stratify, or too few rows
-            try:
-                train_idx, val_idx = train_test_split(idx, **kwargs)
-            except ValueError as err:
-                raise ValueError(
-                    f"early_stopping=True cannot hold out validation_fraction="
-                    f"{self.validation_fraction} of {n} rows. Pass X_val and y_val, raise "
-                    "validation_fraction, or set early_stopping=False."
-                ) from err
+            train_idx, val_idx = train_test_split(idx, **kwargs)
+        if len(np.unique(y_t.numpy()[train_idx])) < len(self.classes_):
+            # too few rows to hold any out without losing a class: train on all of them
+            logger.info("%d rows are too few to hold out a validation split; early stopping is off",
+                        n)
+            return [*tensors, y_t], None
         tr, va = torch.from_numpy(train_idx), torch.from_numpy(val_idx)
         return [t[tr] for t in tensors] + [y_t[tr]], [t[va] for t in tensors] + [y_t[va]]
 
@@ -187,32 +202,38 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
             )
         y_t = torch.from_numpy(y_idx.astype(np.float32 if len(self.classes_) == 2 else np.int64))
         seed = _seed_from(self.random_state)
-        valid = None
-        if X_val is not None:
-            val_tensors, y_val = self._validate_X(X_val, reset=False, y=y_val)
-            valid = [*val_tensors, self._encode_y(np.asarray(y_val))]
-            train = [*tensors, y_t]
-        elif self.early_stopping:
-            train, valid = self._split_validation(tensors, y_t, seed)
-        else:
-            train = [*tensors, y_t]
+        train, valid = self._train_valid(tensors, y_t, X_val, y_val, seed)
+        self._fit_shapes(tensors)
+        plan = plan_training(len(train[0]), batch_size=self.batch_size, max_steps=self.max_steps,
+                             max_epochs=self.max_epochs, patience=self.patience)
+        self.batch_size_, self.n_epochs_ = plan.batch_size, plan.epochs
         with torch.random.fork_rng(devices=[]):  # weights from the seed, caller's RNG untouched
             torch.manual_seed(seed)
             module = self._build_module()
-        engine = self._make_engine(module, seed)
+        module.set_moments(*channel_moments(*tensors[:2]))  # inputs (and lengths) of all rows
+        engine = self._make_engine(module, seed, plan, early_stopping=valid is not None)
         self.history_ = engine.fit(tuple(train), None if valid is None else tuple(valid))
         self.best_epoch_ = engine.best_epoch_
         self.module_ = engine.module  # on the CPU after fit
         return self
 
-    def _make_engine(self, module: nn.Module, seed: int) -> Engine:
+    def _train_valid(self, tensors, y_t, X_val, y_val, seed):
+        """The training tensors and the validation ones (None when there are none)."""
+        if X_val is not None:
+            val_tensors, y_val = self._validate_X(X_val, reset=False, y=y_val)
+            return [*tensors, y_t], [*val_tensors, self._encode_y(np.asarray(y_val))]
+        if self.early_stopping:
+            return self._split_validation(tensors, y_t, seed)
+        return [*tensors, y_t], None
+
+    def _make_engine(self, module: nn.Module, seed: int, plan, *, early_stopping: bool) -> Engine:
         binary = len(self.classes_) == 2
         return Engine(
             module,
             _binary_loss if binary else nn.functional.cross_entropy,
-            lr=self.lr, weight_decay=self.weight_decay, max_epochs=self.max_epochs,
-            batch_size=self.batch_size, grad_clip=self.grad_clip,
-            early_stopping=self.early_stopping, patience=self.patience,
+            lr=self.lr, weight_decay=self.weight_decay, max_epochs=plan.epochs,
+            batch_size=plan.batch_size, grad_clip=self.grad_clip, schedule="onecycle",
+            early_stopping=early_stopping, patience=plan.patience,
             metric_fn=_accuracy, device=self.device, amp=self.amp,
             random_state=seed, n_threads=self.n_threads, verbose=self.verbose,
         )
@@ -220,7 +241,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
     def _forward_all(self, X) -> torch.Tensor:
         check_is_fitted(self)
         tensors, _ = self._validate_X(X, reset=False)
-        engine = Engine(self.module_, nn.functional.cross_entropy, batch_size=self.batch_size,
+        engine = Engine(self.module_, nn.functional.cross_entropy, batch_size=PREDICT_BATCH,
                         device=self.device, n_threads=self.n_threads)
         return engine.predict(tuple(tensors))  # logits (n, n_outputs)
 

@@ -33,6 +33,7 @@ __all__ = ["Engine", "resolve_device", "torch_threads"]
 logger = logging.getLogger(__name__)
 
 Batch = tuple[Tensor, ...]
+_SCHEDULES = ("constant", "onecycle")
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -142,6 +143,13 @@ class Engine:
         Rows per training batch.
     grad_clip : float or None, default=None
         Clip the gradient norm to this value; None does not clip.
+    schedule : {"constant", "onecycle"}, default="constant"
+        Learning rate over the steps: fixed at ``lr``, or the one-cycle policy (Smith
+        and Topin, 2019): a linear warm-up over the first ``warmup`` share of all
+        ``max_epochs`` worth of steps up to ``lr``, then cosine annealing to
+        ``lr / 1e4``. Early stopping may end training before the schedule does.
+    warmup : float, default=0.1
+        Share of the steps spent warming up with ``schedule="onecycle"``.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for ``patience``
         epochs and restore the weights of the best epoch. Needs ``valid`` in ``fit``.
@@ -199,6 +207,8 @@ class Engine:
         max_epochs: int = 10,
         batch_size: int = 256,
         grad_clip: float | None = None,
+        schedule: str = "constant",
+        warmup: float = 0.1,
         early_stopping: bool = False,
         patience: int = 5,
         tol: float = 0.0,
@@ -216,6 +226,9 @@ class Engine:
         self.loss_fn, self.step = loss_fn, step
         self.lr, self.weight_decay = lr, weight_decay
         self.max_epochs, self.batch_size, self.grad_clip = max_epochs, batch_size, grad_clip
+        if schedule not in _SCHEDULES:
+            raise ValueError(f"schedule={schedule!r} is not known; use one of {', '.join(_SCHEDULES)}.")
+        self.schedule, self.warmup = schedule, warmup
         self.early_stopping, self.patience, self.tol = early_stopping, patience, tol
         self.metric_fn, self.on_epoch_end = metric_fn, on_epoch_end
         self.device, self.amp = device, amp
@@ -244,6 +257,8 @@ class Engine:
             nn.utils.clip_grad_norm_(self.module.parameters(), self.grad_clip)
         self._scaler.step(self.optimizer_)
         self._scaler.update()
+        if self.scheduler_ is not None:
+            self.scheduler_.step()
         return loss.detach()
 
     # -- epochs ------------------------------------------------------------------
@@ -315,10 +330,21 @@ class Engine:
         except (RuntimeError, TypeError):
             return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
 
+    def _make_scheduler(self, n_rows: int):
+        if self.schedule == "constant":
+            return None
+        total = max(4, self.max_epochs * math.ceil(n_rows / self.batch_size))
+        warmup = min(0.5, max(self.warmup, 2 / total))  # torch needs two steps in each phase
+        return torch.optim.lr_scheduler.OneCycleLR(
+            self.optimizer_, max_lr=self.lr, total_steps=total, pct_start=warmup,
+            anneal_strategy="cos", cycle_momentum=False, div_factor=25.0, final_div_factor=1e4,
+        )
+
     def _fit_epochs(self, train: Batch, valid: Batch | None, shuffle_gen: torch.Generator) -> None:
         self.optimizer_ = self._make_optimizer()
-        self._scaler = torch.amp.GradScaler("cuda", enabled=self._use_amp)
         n = len(train[0])
+        self.scheduler_ = self._make_scheduler(n)
+        self._scaler = torch.amp.GradScaler("cuda", enabled=self._use_amp)
         best_loss, best_state, stale = math.inf, None, 0
         epochs = range(1, self.max_epochs + 1)
         bar = None

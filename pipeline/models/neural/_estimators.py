@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import NeuralClassifierBase
 from ._modules import MLP, RecurrentNet
+from ._patches import patch_size_for
 
 __all__ = ["GRUClassifier", "LSTMClassifier", "RNNClassifier", "TorchMLPClassifier"]
+
+#: Most tokens a recurrent net reads with ``patch_size="auto"``.
+MAX_RECURRENT_TOKENS = 64
 
 
 class TorchMLPClassifier(NeuralClassifierBase):
@@ -25,26 +29,34 @@ class TorchMLPClassifier(NeuralClassifierBase):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(64, 64)
+    hidden_layer_sizes : tuple of int, default=(256, 128)
         Width of each hidden layer.
-    dropout : float, default=0.0
+    dropout : float, default=0.1
         Dropout after each hidden layer.
-    max_epochs : int, default=20
-        Passes over the training data (fewer with early stopping).
-    batch_size : int, default=128
-        Rows per training batch.
+    max_steps : int, default=3000
+        Training budget in optimizer steps: the epochs are as many as this needs
+        (at least one, at most ``max_epochs``), so few rows get many passes and many
+        rows few.
+    max_epochs : int, default=500
+        Upper limit on the passes over the training data.
+    batch_size : int or "auto", default="auto"
+        Rows per training batch; "auto" is a power of two near a tenth of the
+        training rows, within [16, 256].
     lr : float, default=1e-3
-        Adam learning rate.
-    weight_decay : float, default=0.0
+        Peak learning rate of Adam under the one-cycle schedule (linear warm-up over
+        the first tenth of the steps, then cosine annealing).
+    weight_decay : float, default=1e-4
         Adam L2 penalty.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=True
         Stop when the validation loss stops improving and keep the best epoch's
         weights. The validation data is ``X_val, y_val`` passed to ``fit``, else a
-        stratified ``validation_fraction`` of the training rows.
-    validation_fraction : float, default=0.1
+        stratified ``validation_fraction`` of the training rows (with too few rows
+        to hold some out without losing a class, training uses all of them).
+    validation_fraction : float, default=0.2
         Share of training rows held out for early stopping when no ``X_val`` is given.
-    patience : int, default=5
-        Epochs without improvement before stopping.
+    patience : int or "auto", default="auto"
+        Epochs without improvement before stopping; "auto" is a fifth of the planned
+        epochs, at least 10.
     grad_clip : float or None, default=None
         Maximum gradient norm; None does not clip.
     device : str, default="auto"
@@ -77,6 +89,8 @@ class TorchMLPClassifier(NeuralClassifierBase):
         (validation accuracy); ``None`` without validation data.
     best_epoch_ : int
         Epoch whose weights ``module_`` holds.
+    batch_size_, n_epochs_ : int
+        The batch size and the planned epochs resolved in ``fit``.
 
     See Also
     --------
@@ -87,7 +101,7 @@ class TorchMLPClassifier(NeuralClassifierBase):
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(40, 3))
     >>> y = np.where(X[:, 0] > 0, "yes", "no")
-    >>> clf = TorchMLPClassifier((8,), max_epochs=2, random_state=0).fit(X, y)
+    >>> clf = TorchMLPClassifier((8,), max_steps=20, random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).shape, clf.predict_proba(X[:3]).shape
     ((3,), (3, 2))
     """
@@ -99,12 +113,14 @@ class TorchMLPClassifier(NeuralClassifierBase):
     _accepts_sequences = False
 
     def __init__(
-        self, hidden_layer_sizes=(64, 64), *, dropout=0.0, max_epochs=20, batch_size=128,
-        lr=1e-3, weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=5,
-        grad_clip=None, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+        self, hidden_layer_sizes=(256, 128), *, dropout=0.1, max_steps=3000, max_epochs=500,
+        batch_size="auto", lr=1e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2,
+        patience="auto", grad_clip=None, device="auto", amp=False, n_threads=1, random_state=None,
+        verbose=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.dropout = dropout
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -140,13 +156,27 @@ class _RecurrentClassifier(NeuralClassifierBase):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "tbptt_steps": [Interval(Integral, 1, None, closed="left"), None],
     }
+
+    def _check_params(self) -> None:
+        if self.tbptt_steps is not None and self.bidirectional:
+            raise ValueError(
+                f"tbptt_steps={self.tbptt_steps} needs bidirectional=False: the backward "
+                "direction would read each chunk before the steps it depends on. Set one of them off."
+            )
+
+    def _fit_shapes(self, tensors) -> None:
+        n_steps = tensors[0].shape[1] if self.input_kind_ == "sequence" else 1
+        self.patch_size_ = patch_size_for(n_steps, self.patch_size, MAX_RECURRENT_TOKENS)
 
     def _make_module(self, input_kind, n_inputs, n_outputs):
         return RecurrentNet(
             self._cell, input_kind, n_inputs, n_outputs, hidden_size=self.hidden_size,
             num_layers=self.num_layers, bidirectional=self.bidirectional, dropout=self.dropout,
-            peephole=getattr(self, "peephole", False),
+            peephole=getattr(self, "peephole", False), patch_size=self.patch_size_,
+            tbptt_steps=self.tbptt_steps,
         )
 
 
@@ -157,20 +187,33 @@ class RNNClassifier(_RecurrentClassifier):
     per-feature embedding plus a per-feature embedding), a 3-D array (n_samples,
     n_steps, n_channels), or a list of variable-length sequences of shape
     (n_steps_i, n_channels) or (n_steps_i,), which are padded and packed so padding
-    never changes a prediction. Class scores come from the last hidden state (both
-    directions when bidirectional).
+    never changes a prediction. Inputs are standardised per channel with the
+    training mean and deviation; series are read in patches of steps (one token per
+    patch); class scores come from the mean and maximum of the top layer's outputs
+    over time (both directions when bidirectional).
 
     Parameters
     ----------
     hidden_size : int, default=64
-        Units per direction and layer (also the token width for tables).
+        Units per direction and layer (also the token width).
     num_layers : int, default=1
         Stacked recurrent layers.
-    bidirectional : bool, default=False
+    bidirectional : bool, default=True
         Also read each sequence backwards.
-    dropout : float, default=0.0
+    dropout : float, default=0.1
         Dropout between recurrent layers and before the output layer.
-    max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
+    patch_size : int or "auto", default="auto"
+        Steps per token for series; "auto" takes the smallest patch that leaves at
+        most 64 tokens. Tables always have one token per feature.
+    tbptt_steps : int or None, default=None
+        Truncated backpropagation through time: in training, run the tokens in chunks
+        of this many and stop gradients at chunk borders (the state is carried on).
+        Needs ``bidirectional=False``.
+    max_steps : int, default=800
+        Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
+    lr : float, default=3e-3
+        Peak learning rate of the one-cycle schedule.
+    max_epochs, batch_size, weight_decay, early_stopping, validation_fraction, \
 patience, device, amp, n_threads, random_state, verbose
         As in :class:`TorchMLPClassifier`.
     grad_clip : float or None, default=1.0
@@ -179,12 +222,14 @@ patience, device, amp, n_threads, random_state, verbose
 
     Attributes
     ----------
-    classes_, module_, history_, best_epoch_, feature_names_in_
+    classes_, module_, history_, best_epoch_, batch_size_, n_epochs_, feature_names_in_
         As in :class:`TorchMLPClassifier`.
     n_features_in_ : int
         Features of a table, or channels per step of sequences.
     input_kind_ : {"table", "sequence"}
         The kind of input seen in ``fit``; ``predict`` expects the same.
+    patch_size_ : int
+        Steps per token (1 for tables).
 
     Examples
     --------
@@ -192,7 +237,7 @@ patience, device, amp, n_threads, random_state, verbose
     >>> rng = np.random.default_rng(0)
     >>> X = [rng.normal(size=(n, 2)) for n in rng.integers(3, 9, size=40)]
     >>> y = np.array([int(s[:, 0].sum() > 0) for s in X])
-    >>> clf = RNNClassifier(8, max_epochs=2, random_state=0).fit(X, y)
+    >>> clf = RNNClassifier(8, max_steps=10, random_state=0).fit(X, y)
     >>> clf.input_kind_, clf.predict_proba(X[:5]).shape
     ('sequence', (5, 2))
     """
@@ -200,15 +245,18 @@ patience, device, amp, n_threads, random_state, verbose
     _cell = "rnn"
 
     def __init__(
-        self, hidden_size=64, *, num_layers=1, bidirectional=False, dropout=0.0, max_epochs=20,
-        batch_size=128, lr=1e-3, weight_decay=0.0, early_stopping=False, validation_fraction=0.1,
-        patience=5, grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None,
-        verbose=False,
+        self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
+        tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
+        weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.patch_size = patch_size
+        self.tbptt_steps = tbptt_steps
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -234,7 +282,7 @@ class GRUClassifier(RNNClassifier):
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(40, 6, 2))  # (samples, steps, channels)
     >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
-    >>> GRUClassifier(8, max_epochs=2, random_state=0).fit(X, y).predict(X[:4]).shape
+    >>> GRUClassifier(8, max_steps=10, random_state=0).fit(X, y).predict(X[:4]).shape
     (4,)
     """
 
@@ -250,16 +298,17 @@ class LSTMClassifier(_RecurrentClassifier):
 
     Parameters
     ----------
-    hidden_size, num_layers, bidirectional, dropout, max_epochs, batch_size, lr, \
-weight_decay, early_stopping, validation_fraction, patience, grad_clip, device, amp, \
-n_threads, random_state, verbose
+    hidden_size, num_layers, bidirectional, dropout, patch_size, tbptt_steps, max_steps, \
+max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, patience, \
+grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`RNNClassifier`.
     peephole : bool, default=False
         Use peephole connections.
 
     Attributes
     ----------
-    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, feature_names_in_
+    classes_, n_features_in_, input_kind_, patch_size_, module_, history_, best_epoch_, \
+batch_size_, n_epochs_, feature_names_in_
         As in :class:`RNNClassifier`.
 
     Examples
@@ -267,7 +316,7 @@ n_threads, random_state, verbose
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(40, 5))  # a table: 5 features -> 5 steps
     >>> y = np.where(X[:, 0] > 0, "up", "down")
-    >>> LSTMClassifier(8, max_epochs=2, random_state=0).fit(X, y).classes_
+    >>> LSTMClassifier(8, max_steps=10, random_state=0).fit(X, y).classes_
     array(['down', 'up'], dtype='<U4')
     """
 
@@ -275,16 +324,19 @@ n_threads, random_state, verbose
     _parameter_constraints: dict = {**_RecurrentClassifier._parameter_constraints, "peephole": ["boolean"]}
 
     def __init__(
-        self, hidden_size=64, *, num_layers=1, bidirectional=False, dropout=0.0, peephole=False,
-        max_epochs=20, batch_size=128, lr=1e-3, weight_decay=0.0, early_stopping=False,
-        validation_fraction=0.1, patience=5, grad_clip=1.0, device="auto", amp=False,
-        n_threads=1, random_state=None, verbose=False,
+        self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
+        patch_size="auto", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
+        lr=3e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.peephole = peephole
+        self.patch_size = patch_size
+        self.tbptt_steps = tbptt_steps
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -12,9 +12,10 @@ import math
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._layers import EncoderLayer, PositionalEncoding
+from ._patches import PatchEmbedding
 from ._peephole import PeepholeLSTM
 
 __all__ = ["FeatureTokenizer", "MLP", "RecurrentNet", "TransformerNet"]
@@ -71,9 +72,14 @@ def _trim(x: Tensor, lengths: Tensor | None) -> Tensor:
 class RecurrentNet(nn.Module):
     """Recurrent encoder (``cell`` = "rnn", "lstm" or "gru") and a linear head.
 
-    The class scores come from the last hidden state of the top layer (both
-    directions when bidirectional); padded steps are skipped with
-    :func:`~torch.nn.utils.rnn.pack_padded_sequence`.
+    Series steps are first embedded in runs of ``patch_size`` (a linear map of each
+    patch, see :class:`PatchEmbedding`), so long series become few tokens. The class
+    scores come from the mean and the maximum of the top layer's outputs over the real
+    (unpadded) tokens: pooling over time lets every step reach the output directly,
+    where the last hidden state alone must carry the whole series through the
+    recurrence. Padded steps are skipped with
+    :func:`~torch.nn.utils.rnn.pack_padded_sequence`. LSTM forget gates start with
+    bias 1, so the cell state is kept by default (Jozefowicz et al., 2015).
 
     Parameters
     ----------
@@ -87,6 +93,12 @@ class RecurrentNet(nn.Module):
         As in :class:`torch.nn.LSTM`; ``dropout`` also precedes the head.
     peephole : bool, default=False
         Use :class:`PeepholeLSTM` (``cell="lstm"`` only).
+    patch_size : int, default=1
+        Steps per token for sequences.
+    tbptt_steps : int or None, default=None
+        Truncated backpropagation through time in training: the tokens are run in
+        chunks of this many, and gradients do not flow back across chunk borders (the
+        state does). Unidirectional only.
 
     Examples
     --------
@@ -100,46 +112,82 @@ class RecurrentNet(nn.Module):
     def __init__(
         self, cell: str, input_kind: str, n_inputs: int, n_outputs: int, *,
         hidden_size: int = 64, num_layers: int = 1, bidirectional: bool = False,
-        dropout: float = 0.0, peephole: bool = False,
+        dropout: float = 0.0, peephole: bool = False, patch_size: int = 1,
+        tbptt_steps: int | None = None,
     ):
         super().__init__()
-        self.input_kind = input_kind
-        self.tokenizer = FeatureTokenizer(n_inputs, hidden_size) if input_kind == "table" else None
-        input_size = hidden_size if input_kind == "table" else n_inputs
+        self.input_kind, self.peephole, self.tbptt_steps = input_kind, peephole, tbptt_steps
+        if input_kind == "table":
+            self.embed = FeatureTokenizer(n_inputs, hidden_size)
+        else:
+            self.embed = PatchEmbedding(n_inputs, hidden_size, patch_size)
         inter_dropout = dropout if num_layers > 1 else 0.0  # torch warns otherwise
-        self.peephole = peephole
         if peephole:
-            self.rnn = PeepholeLSTM(input_size, hidden_size, num_layers, bidirectional, inter_dropout)
+            self.rnn = PeepholeLSTM(hidden_size, hidden_size, num_layers, bidirectional, inter_dropout)
         else:
             self.rnn = self._CELLS[cell](
-                input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                hidden_size, hidden_size, num_layers=num_layers, batch_first=True,
                 bidirectional=bidirectional, dropout=inter_dropout,
             )
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden_size * (2 if bidirectional else 1), n_outputs))
+            if cell == "lstm":
+                _open_forget_gates(self.rnn, hidden_size)
+        width = hidden_size * (2 if bidirectional else 1)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * width, n_outputs))
+
+    def _tokens(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        if self.input_kind == "table":
+            return self.embed(x), None  # (B, F, H): features as steps
+        return self.embed(_trim(x, lengths), lengths)
+
+    def _run(self, x: Tensor, lengths: Tensor | None) -> Tensor:
+        """Top-layer outputs (B, T, H * dirs); zero at padding."""
+        if self.peephole:
+            return self.rnn.outputs(x, lengths)
+        if self.training and self.tbptt_steps is not None and x.shape[1] > self.tbptt_steps:
+            return self._run_truncated(x)
+        if lengths is None:
+            return self.rnn(x)[0]
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        return pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.shape[1])[0]
+
+    def _run_truncated(self, x: Tensor) -> Tensor:
+        # padding is not packed here: steps after a sequence's end cannot change its
+        # earlier outputs in one direction, and the pooling masks them out
+        outputs, state = [], None
+        for start in range(0, x.shape[1], self.tbptt_steps):
+            out, state = self.rnn(x[:, start : start + self.tbptt_steps], state)
+            outputs.append(out)
+            state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+        return torch.cat(outputs, dim=1)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
-        if self.tokenizer is not None:
-            x = self.tokenizer(x)  # (B, F, H): features as steps
-        x = _trim(x, lengths)  # (B, T, C)
-        if self.peephole:
-            return self.head(self.rnn(x, lengths))
-        if lengths is not None:
-            x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        _, h_n = self.rnn(x)
-        if isinstance(h_n, tuple):  # LSTM: (h_n, c_n)
-            h_n = h_n[0]
-        # h_n: (layers * dirs, B, H); the top layer's directions are the last rows
-        dirs = 2 if self.rnn.bidirectional else 1
-        last = torch.cat(list(h_n[-dirs:]), dim=-1)  # (B, H * dirs)
-        return self.head(last)  # (B, n_outputs)
+        x, lengths = self._tokens(x, lengths)  # (B, T, H)
+        out = self._run(x, lengths)
+        if lengths is None:
+            pooled = torch.cat([out.mean(dim=1), out.amax(dim=1)], dim=-1)
+        else:
+            keep = (torch.arange(out.shape[1], device=out.device)[None, :] < lengths.to(out.device)[:, None])
+            keep = keep[:, :, None]  # (B, T, 1)
+            mean = (out * keep).sum(1) / keep.sum(1).clamp(min=1)
+            pooled = torch.cat([mean, out.masked_fill(~keep, -torch.inf).amax(dim=1)], dim=-1)
+        return self.head(pooled)  # (B, n_outputs)
+
+
+def _open_forget_gates(lstm: nn.LSTM, hidden_size: int) -> None:
+    """Forget-gate biases sum to 1 (torch orders the gates input, forget, cell, output)."""
+    with torch.no_grad():
+        for name, bias in lstm.named_parameters():
+            if name.startswith("bias_"):
+                bias[hidden_size : 2 * hidden_size] = 0.5  # bias_ih + bias_hh = 1
 
 
 class TransformerNet(nn.Module):
     """Transformer encoder classifier with padding masks and [CLS] or mean pooling.
 
     Tables: one token per feature (:class:`FeatureTokenizer`, whose per-feature
-    embedding plays the role of the position). Sequences: a linear projection of the
-    channels plus the sinusoidal positional encoding. Post-norm encoder layers
+    embedding plays the role of the position). Sequences: a linear projection of each
+    patch of ``patch_size`` steps (all channels) plus the sinusoidal positional
+    encoding. Post-norm encoder layers
     (residual connection, then layer norm), as in the original architecture.
 
     Examples
@@ -153,7 +201,8 @@ class TransformerNet(nn.Module):
     def __init__(
         self, input_kind: str, n_inputs: int, n_outputs: int, *,
         d_model: int = 64, n_heads: int = 4, n_layers: int = 2, dim_feedforward: int = 128,
-        dropout: float = 0.1, pooling: str = "cls", max_len: int = 512,
+        dropout: float = 0.1, pooling: str = "cls", max_len: int = 512, patch_size: int = 1,
+        norm_first: bool = False,
     ):
         super().__init__()
         self.input_kind, self.pooling = input_kind, pooling
@@ -161,16 +210,23 @@ class TransformerNet(nn.Module):
             self.embed = FeatureTokenizer(n_inputs, d_model)
             self.position = nn.Dropout(dropout)
         else:
-            self.embed = nn.Linear(n_inputs, d_model)
+            self.embed = PatchEmbedding(n_inputs, d_model, patch_size)
             self.position = PositionalEncoding(d_model, max_len, dropout)
         self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02) if pooling == "cls" else None
         self.layers = nn.ModuleList(
-            EncoderLayer(d_model, n_heads, dim_feedforward, dropout) for _ in range(n_layers)
+            EncoderLayer(d_model, n_heads, dim_feedforward, dropout, activation="gelu", norm_first=norm_first)
+            for _ in range(n_layers)
         )
+        # pre-norm layers leave the residual stream unnormalised: one norm before the head
+        self.final_norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
         self.head = nn.Linear(d_model, n_outputs)
 
     def forward(self, x: Tensor, lengths: Tensor | None = None, need_weights: bool = False):
-        x = self.position(self.embed(_trim(x, lengths)))  # (B, T, D)
+        if self.input_kind == "table":
+            x = self.embed(x)
+        else:
+            x, lengths = self.embed(_trim(x, lengths), lengths)  # patches as tokens
+        x = self.position(x)  # (B, T, D)
         B, T, _ = x.shape
         pad = None
         if lengths is not None:
@@ -193,5 +249,5 @@ class TransformerNet(nn.Module):
         else:
             keep = (~pad).to(x.dtype)[:, :, None]  # (B, T, 1)
             pooled = (x * keep).sum(1) / keep.sum(1).clamp(min=1.0)
-        logits = self.head(pooled)  # (B, n_outputs)
+        logits = self.head(self.final_norm(pooled))  # (B, n_outputs)
         return (logits, torch.stack(maps, dim=1)) if need_weights else logits

@@ -37,6 +37,8 @@ class _PeepholeDirection(nn.Module):
         self.w = nn.Linear(input_size, 4 * hidden_size)
         self.r = nn.Linear(hidden_size, 4 * hidden_size, bias=False)
         self.peep = nn.Parameter(torch.zeros(3, hidden_size))  # p_i, p_f, p_o
+        with torch.no_grad():
+            self.w.bias[hidden_size : 2 * hidden_size] = 1.0  # forget gates start open
 
     def forward(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         """x: (B, T, C) -> outputs (B, T, H) (zero at padding) and last state h (B, H)."""
@@ -103,6 +105,13 @@ class PeepholeLSTM(nn.Module):
 
     def forward(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
         """x: (B, T, C); lengths: (B,) or None -> last hidden state(s) of the top layer (B, H * dirs)."""
+        return self._run(x, lengths)[1]
+
+    def outputs(self, x: Tensor, lengths: Tensor | None = None) -> Tensor:
+        """x: (B, T, C) -> the top layer's outputs at every step (B, T, H * dirs), zero at padding."""
+        return self._run(x, lengths)[0]
+
+    def _run(self, x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor]:
         if lengths is None:
             lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long)
         for k, directions in enumerate(self.layers):
@@ -115,4 +124,4 @@ class PeepholeLSTM(nn.Module):
             out_b, h_b = directions[1](_reverse_within_length(x, lengths), lengths)
             x = torch.cat([out_f, _reverse_within_length(out_b, lengths)], dim=-1)  # (B, T, 2H)
             last = torch.cat([h_f, h_b], dim=-1)
-        return last
+        return x, last

@@ -12,23 +12,29 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import NeuralClassifierBase
 from ._engine import torch_threads
 from ._modules import TransformerNet
+from ._patches import patch_size_for
 
 __all__ = ["TransformerClassifier"]
+
+#: Most tokens a series becomes with ``patch_size="auto"``.
+MAX_TRANSFORMER_TOKENS = 64
 
 
 class TransformerClassifier(NeuralClassifierBase):
     """Transformer encoder classifier for tables and sequences.
 
-    Tokens go through ``n_layers`` encoder layers (multi-head self-attention and a
-    position-wise feed-forward network, each with a residual connection and layer
-    norm); a [CLS] token or the mean over real (unpadded) tokens feeds a linear
-    output layer.
+    Tokens go through ``n_layers`` pre-norm encoder layers (layer norm, then
+    multi-head self-attention or a position-wise GELU feed-forward network, each
+    inside a residual connection); a [CLS] token or the mean over real (unpadded)
+    tokens feeds a linear output layer. Inputs are standardised per channel with the
+    training mean and deviation.
 
     Inputs: a 2-D table (each feature is a token: its value times a learned
     per-feature embedding plus a per-feature embedding that marks the column), a 3-D
     array (n_samples, n_steps, n_channels), or a list of variable-length sequences
-    (n_steps_i, n_channels) or (n_steps_i,). Steps are projected to ``d_model`` and
-    get the sinusoidal positional encoding; padding is masked out of attention.
+    (n_steps_i, n_channels) or (n_steps_i,). Series are cut into patches of
+    ``patch_size`` steps, each projected to one ``d_model`` token that gets the
+    sinusoidal positional encoding; padding is masked out of attention.
 
     Parameters
     ----------
@@ -42,15 +48,21 @@ class TransformerClassifier(NeuralClassifierBase):
         Hidden width of the feed-forward network.
     dropout : float, default=0.1
         Dropout on embeddings, attention weights and sublayer outputs.
-    pooling : {"cls", "mean"}, default="cls"
+    pooling : {"cls", "mean"}, default="mean"
         Classify from a learned leading [CLS] token, or from the mean of the tokens.
+    patch_size : int or "auto", default="auto"
+        Steps per token for series; "auto" takes the smallest patch that leaves at
+        most 64 tokens. Tables always have one token per feature.
+    max_steps : int, default=800
+        Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
 patience, grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`TorchMLPClassifier`.
 
     Attributes
     ----------
-    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, feature_names_in_
+    classes_, n_features_in_, input_kind_, patch_size_, module_, history_, best_epoch_, \
+batch_size_, n_epochs_, feature_names_in_
         As in :class:`RNNClassifier`.
 
     Examples
@@ -58,8 +70,8 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(40, 4))
     >>> y = (X[:, 0] > X[:, 1]).astype(int)
-    >>> clf = TransformerClassifier(d_model=8, n_heads=2, n_layers=1, max_epochs=2,
-    ...                             random_state=0).fit(X, y)
+    >>> clf = TransformerClassifier(d_model=8, n_heads=2, n_layers=1, pooling="cls",
+    ...                             max_steps=10, random_state=0).fit(X, y)
     >>> clf.attention_maps(X[:3]).shape  # (samples, layers, heads, 1 + 4 tokens, 1 + 4)
     (3, 1, 2, 5, 5)
     """
@@ -71,13 +83,14 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "dim_feedforward": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"cls", "mean"})],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
     def __init__(
         self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
-        pooling="cls", max_epochs=20, batch_size=128, lr=1e-3, weight_decay=0.0,
-        early_stopping=False, validation_fraction=0.1, patience=5, grad_clip=1.0,
-        device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+        pooling="mean", patch_size="auto", max_steps=800, max_epochs=500, batch_size="auto",
+        lr=1e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.d_model = d_model
         self.n_heads = n_heads
@@ -85,6 +98,8 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
         self.dim_feedforward = dim_feedforward
         self.dropout = dropout
         self.pooling = pooling
+        self.patch_size = patch_size
+        self.max_steps = max_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -99,6 +114,10 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
         self.random_state = random_state
         self.verbose = verbose
 
+    def _fit_shapes(self, tensors) -> None:
+        n_steps = tensors[0].shape[1] if self.input_kind_ == "sequence" else 1
+        self.patch_size_ = patch_size_for(n_steps, self.patch_size, MAX_TRANSFORMER_TOKENS)
+
     def _check_params(self) -> None:
         if self.d_model % self.n_heads != 0:
             ok = max(h for h in range(1, self.n_heads + 1) if self.d_model % h == 0)
@@ -112,7 +131,7 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
         return TransformerNet(
             input_kind, n_inputs, n_outputs, d_model=self.d_model, n_heads=self.n_heads,
             n_layers=self.n_layers, dim_feedforward=self.dim_feedforward, dropout=self.dropout,
-            pooling=self.pooling,
+            pooling=self.pooling, patch_size=self.patch_size_, norm_first=True,
         )
 
     def attention_maps(self, X) -> np.ndarray:
@@ -126,20 +145,20 @@ patience, grad_clip, device, amp, n_threads, random_state, verbose
         -------
         maps : ndarray of shape (n_samples, n_layers, n_heads, n_tokens, n_tokens)
             Row ``t`` holds how much token ``t`` attends to each token; rows sum to 1.
-            Tokens are the features of a table or the steps of a sequence, preceded by
-            the [CLS] token when ``pooling="cls"``. Variable-length sequences are padded
-            to the longest; padded columns are 0 (and padded rows are not meaningful).
+            Tokens are the features of a table or the patches of ``patch_size_`` steps
+            of a sequence, preceded by the [CLS] token when ``pooling="cls"``.
+            Variable-length sequences are padded to the longest; padded columns are 0 (and padded rows are not meaningful).
         """
         check_is_fitted(self)
         tensors, _ = self._validate_X(X, reset=False)
         module = self.module_.eval()
         lengths = tensors[1] if len(tensors) > 1 else None
-        n_tokens = tensors[0].shape[1] + (1 if self.pooling == "cls" else 0)
-        chunks = []
+        n_tokens = -(-tensors[0].shape[1] // self.patch_size_) + (1 if self.pooling == "cls" else 0)
+        chunks, size = [], 256
         with torch_threads(self.n_threads), torch.inference_mode():
-            for start in range(0, len(tensors[0]), self.batch_size):
-                x = tensors[0][start : start + self.batch_size]
-                lens = None if lengths is None else lengths[start : start + self.batch_size]
+            for start in range(0, len(tensors[0]), size):
+                x = tensors[0][start : start + size]
+                lens = None if lengths is None else lengths[start : start + size]
                 _, maps = module(x, lens, need_weights=True)  # (B, L, H, T', T')
                 pad = n_tokens - maps.shape[-1]  # batches trimmed to their own longest
                 chunks.append(torch.nn.functional.pad(maps, (0, pad, 0, pad)))

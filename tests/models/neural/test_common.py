@@ -3,8 +3,10 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pipeline.models.neural import (
+    CNNClassifier,
     GRUClassifier,
     LSTMClassifier,
+    ResNetClassifier,
     RNNClassifier,
     TorchMLPClassifier,
     TransformerClassifier,
@@ -12,7 +14,7 @@ from pipeline.models.neural import (
 
 # small but able to learn the checks' easy problems (check_classifiers_train wants
 # more than 83% training accuracy on a few hundred rows)
-FAST = dict(max_epochs=12, batch_size=32, lr=2e-2, random_state=0)
+FAST = dict(max_steps=100, max_epochs=12, batch_size=32, lr=2e-2, random_state=0)
 
 ESTIMATORS = [
     TorchMLPClassifier((16,), **FAST),
@@ -20,6 +22,8 @@ ESTIMATORS = [
     LSTMClassifier(8, **FAST),
     GRUClassifier(8, **FAST),
     TransformerClassifier(8, n_heads=2, n_layers=1, dim_feedforward=16, **FAST),
+    CNNClassifier((8, 8), **FAST),
+    ResNetClassifier((8,), **FAST),
 ]
 
 EXPECTED_FAILED: dict[str, dict[str, str]] = {

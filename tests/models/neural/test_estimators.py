@@ -17,14 +17,16 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from pipeline.models.neural import (
+    CNNClassifier,
     GRUClassifier,
     LSTMClassifier,
+    ResNetClassifier,
     RNNClassifier,
     TorchMLPClassifier,
     TransformerClassifier,
 )
 
-TINY = dict(max_epochs=3, batch_size=16, random_state=0)
+TINY = dict(max_epochs=3, batch_size=16, early_stopping=False, random_state=0)
 
 
 def _all_estimators():
@@ -34,6 +36,8 @@ def _all_estimators():
         LSTMClassifier(8, **TINY),
         GRUClassifier(8, **TINY),
         TransformerClassifier(8, n_heads=2, n_layers=1, dim_feedforward=16, **TINY),
+        CNNClassifier((8, 8), **TINY),
+        ResNetClassifier((8,), **TINY),
     ]
 
 
@@ -45,6 +49,12 @@ def _sequence_estimators():
         GRUClassifier(8, num_layers=2, **TINY),
         TransformerClassifier(8, n_heads=2, n_layers=2, pooling="cls", **TINY),
         TransformerClassifier(8, n_heads=2, n_layers=1, pooling="mean", **TINY),
+        CNNClassifier((8, 4, 8), **TINY),
+        ResNetClassifier((4, 8), **TINY),
+        # patches and windows that overlap the end of a series; truncated BPTT in training
+        GRUClassifier(8, bidirectional=False, patch_size=3, tbptt_steps=2, **TINY),
+        TransformerClassifier(8, n_heads=2, n_layers=1, patch_size=4, **TINY),
+        CNNClassifier((8, 8), pool=3, **TINY),
     ]
 
 
@@ -127,7 +137,7 @@ def test_sequences_with_nan_or_mixed_channels_are_refused():
 
 def test_attention_maps_shapes_rows_and_padding():
     X, y = _ragged()
-    est = TransformerClassifier(8, n_heads=2, n_layers=2, **TINY).fit(X, y)
+    est = TransformerClassifier(8, n_heads=2, n_layers=2, pooling="cls", **TINY).fit(X, y)
     maps = est.attention_maps(X[:6])
     T = max(len(s) for s in X[:6])
     assert maps.shape == (6, 2, 2, T + 1, T + 1)  # [CLS] + steps
@@ -190,9 +200,11 @@ def test_early_stopping_keeps_the_best_epoch():
     assert len(stopped.history_) == best + 3 < 30
     losses = [h["valid_loss"] for h in stopped.history_]
     assert losses[best - 1] == min(losses)
-    # same seed, trained for exactly the best number of epochs: the same weights
-    reference = TorchMLPClassifier(max_epochs=best, **params).fit(X, y)
-    np.testing.assert_array_equal(stopped.predict_proba(X), reference.predict_proba(X))
+    # the module holds the best epoch's weights: its validation loss is that epoch's
+    proba = stopped.predict_proba(X)[:, 1]
+    target = (flipped == "pos").astype(float)
+    restored = -np.mean(target * np.log(proba) + (1 - target) * np.log(1 - proba))
+    assert restored == pytest.approx(losses[best - 1], rel=1e-4)
 
 
 def test_validation_data_is_recorded_without_early_stopping():
@@ -205,13 +217,25 @@ def test_validation_data_is_recorded_without_early_stopping():
         est.fit(X, y, X_val=X[:2], y_val=["pos", "maybe"])
 
 
-def test_early_stopping_holds_out_a_fraction_or_explains_why_it_cannot():
+def test_early_stopping_holds_out_a_stratified_fraction_or_trains_on_all_rows():
     X, y = _table(50)
-    est = TorchMLPClassifier(early_stopping=True, validation_fraction=0.2, **TINY).fit(X, y)
+    est = TorchMLPClassifier(**{**TINY, "early_stopping": True}, validation_fraction=0.2).fit(X, y)
     assert all(h["valid_loss"] is not None for h in est.history_)
     rows = np.r_[np.flatnonzero(y == "pos")[:1], np.flatnonzero(y == "neg")[:1]]
-    with pytest.raises(ValueError, match="cannot hold out validation_fraction=0.9 of 2 rows"):
-        TorchMLPClassifier(early_stopping=True, validation_fraction=0.9, **TINY).fit(X[rows], y[rows])
+    tiny = TorchMLPClassifier(**{**TINY, "early_stopping": True}).fit(X[rows], y[rows])
+    assert all(h["valid_loss"] is None for h in tiny.history_)  # no row to spare for validation
+    assert list(tiny.classes_) == ["neg", "pos"]
+
+
+def test_early_stopping_is_the_default_and_its_split_is_stratified():
+    X, y = _table(60)
+    y = np.where(np.arange(60) < 10, "rare", y)  # 10 of 60 rows in a third class
+    est = TorchMLPClassifier((8,), max_steps=30, random_state=0).fit(X, y)
+    assert est.early_stopping and all(h["valid_loss"] is not None for h in est.history_)
+    y_idx = torch.from_numpy(np.searchsorted(est.classes_, y))
+    _, valid = est._split_validation([torch.from_numpy(X.astype(np.float32))], y_idx, seed=0)
+    rare = list(est.classes_).index("rare")
+    assert len(valid[-1]) == 12 and int((valid[-1] == rare).sum()) == 2  # a fifth of each class
 
 
 def test_one_class_is_refused():
@@ -258,8 +282,9 @@ def test_joblib_and_state_dict_round_trips(est):
     np.testing.assert_array_equal(joblib.load(buffer).predict_proba(X), expected)
     # rebuild from parameters and fitted shapes, then load weights saved as safetensors
     rebuilt = clone(est)
-    for name in ("classes_", "n_features_in_", "input_kind_"):
-        setattr(rebuilt, name, getattr(est, name))
+    for name in ("classes_", "n_features_in_", "input_kind_", "patch_size_", "pool_"):
+        if hasattr(est, name):
+            setattr(rebuilt, name, getattr(est, name))
     rebuilt.module_ = rebuilt._build_module()
     rebuilt.module_.load_state_dict(load_safetensors(save_safetensors(est.module_.state_dict())))
     np.testing.assert_array_equal(rebuilt.predict_proba(X), expected)
