@@ -47,7 +47,7 @@ def _help(spec, types):
     default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
     text = meta.get("help") or f"the config key {spec.name}"
     if meta.get("choices") and list in types:
-        text += f" Choices: {','.join(meta['choices'])}."
+        text += f" Choices: {', '.join(meta['choices'])}."
     if isinstance(default, list):
         default = ",".join(default) or None
     if default is not None and default != {}:

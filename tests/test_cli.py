@@ -118,7 +118,7 @@ def test_help_lists_the_registered_models(capsys):
         main(["run", "--help"])
     assert exit_info.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "Choices: " + ",".join(MODELS) in text and "--kind {auto,table,sequence}" in text
+    assert "Choices: " + ", ".join(MODELS) in text and "--kind {auto,table,sequence}" in text
 
 
 def test_kind_flag_and_set_reach_the_config():
