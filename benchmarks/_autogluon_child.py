@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
 from _quality_split import heldout_auc
 
 

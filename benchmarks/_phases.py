@@ -10,6 +10,7 @@ validation and test parts pushed through the fitted transformers.
 from __future__ import annotations
 
 import numpy as np
+from _common import Laps
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
 from sklearn.compose import make_column_selector, make_column_transformer
@@ -19,7 +20,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
 
-from _common import Laps
 from pipeline.datasets import infer_roles
 from pipeline.phases import build_phase_steps, train_val_test_split
 

@@ -15,15 +15,14 @@ import time
 
 import numpy as np
 import pandas as pd
+from _common import emit
+from _quality_split import heldout_auc
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
-
-from _common import emit
-from _quality_split import heldout_auc
 
 # How each pipeline meets the categorical columns (written into the results).
 ENCODING = {

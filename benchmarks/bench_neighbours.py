@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from _common import machine, machine_markdown, run_child, table, write_results
 
 K = 5
@@ -45,9 +44,9 @@ ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def _minority_rows(name, rows):
+    from _common import load_data
     from imblearn.pipeline import Pipeline  # noqa: F401  (imported by the phases)
 
-    from _common import load_data
     from pipeline.datasets import infer_roles
     from pipeline.phases import build_phase_steps, train_val_test_split
 

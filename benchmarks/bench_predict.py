@@ -27,8 +27,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import (emit, fmt, machine, machine_markdown, peak_rss_gb, run_child, summarise,
-                     synthetic_table, table, write_results)
+from _common import (
+    emit,
+    fmt,
+    machine,
+    machine_markdown,
+    peak_rss_gb,
+    run_child,
+    summarise,
+    synthetic_table,
+    table,
+    write_results,
+)
 
 ARMS = ("streamed", "one pass")
 TRAIN_ROWS = 20_000

@@ -31,8 +31,17 @@ import logging
 import sys
 from pathlib import Path
 
-from _common import (emit, fmt, load_data, machine, machine_markdown, run_child, summarise,
-                     table, write_results)
+from _common import (
+    emit,
+    fmt,
+    load_data,
+    machine,
+    machine_markdown,
+    run_child,
+    summarise,
+    table,
+    write_results,
+)
 
 ARMS = ("dmflow-exact", "handwritten", "dmflow-default")
 LABELS = {"dmflow-exact": "dmflow exact", "handwritten": "hand-written",

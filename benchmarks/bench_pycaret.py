@@ -51,8 +51,8 @@ def dmflow_child(out):
 def write_split(folder):
     """dmflow's split of Adult as CSV: training + validation rows for PyCaret, test rows."""
     import pandas as pd
-
     from _common import adult_table
+
     from pipeline.datasets import BUNDLED
     from pipeline.phases import train_val_test_split
 

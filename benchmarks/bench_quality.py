@@ -33,13 +33,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-
-from _common import (HERE, RESULTS, git_commit, git_last_change, load_average, machine, run_child,
-                     timed_command, write_results)
+from _common import (
+    HERE,
+    RESULTS,
+    git_commit,
+    git_last_change,
+    load_average,
+    machine,
+    run_child,
+    timed_command,
+    write_results,
+)
 from _quality_report import ARMS, PLAIN, quality_markdown
 from _quality_split import heldout_auc, listed_tables, positive_label, row_number_columns, split_table
 
@@ -203,7 +211,7 @@ def main(argv=None):
         return 0
     if payload.get("settings") != SETTINGS:
         raise SystemExit("The recorded results used other split settings; rerun with --fresh.")
-    run_id = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    run_id = datetime.now(UTC).isoformat(timespec="seconds")
     commit, dirty = git_commit(ROOT)
     payload["runs"][run_id] = {"arms": args.arms, "tables": [], "machine": machine(),
                                "benchmark_commit": commit, "benchmark_dirty": dirty,

@@ -18,8 +18,17 @@ import logging
 import sys
 from pathlib import Path
 
-from _common import (emit, fmt, load_data, machine, machine_markdown, run_child, summarise,
-                     table, write_results)
+from _common import (
+    emit,
+    fmt,
+    load_data,
+    machine,
+    machine_markdown,
+    run_child,
+    summarise,
+    table,
+    write_results,
+)
 
 SIZES = (10_000, 100_000, 1_000_000)
 PHASES = ("split", "outliers", "prepare", "balance", "reduce", "transform")

@@ -28,7 +28,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-
 from _common import HERE, REPO, fmt, machine, machine_markdown, run_child, table, write_results
 
 AEON_SETS = ("ArrowHead", "OSULeaf", "JapaneseVowels", "ACSF1")

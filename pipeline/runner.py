@@ -13,7 +13,7 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import stages
@@ -87,7 +87,7 @@ def run(config=None, *, verbose=True):
     ('logreg', ['config.yaml', 'figures.json', 'metrics.json', 'model', 'report.html', 'run.log'])
     """
     config = (config or RunConfig()).validate()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     path, bundled = stages.data_source(config)
     stem = default_stem(bundled or Path(path).name.split(".")[0], config.seed)
@@ -102,7 +102,7 @@ def run(config=None, *, verbose=True):
         found = stages.search(config, dataset, parts, verbose=verbose)
         model_metrics = stages.evaluate(config, parts, found)
         run_info = {"started": started.isoformat(timespec="seconds"),
-                    "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                     "duration_s": round(time.perf_counter() - clock, 2)}
         metrics = stages.build_metrics(config, dataset, parts, found, model_metrics, run_info)
         metrics["notes"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})

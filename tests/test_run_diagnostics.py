@@ -5,9 +5,7 @@ import json
 from pathlib import Path
 
 import mlflow  # the tracking extra is part of the test install
-
 import numpy as np
-import pandas as pd
 import pytest
 
 from pipeline.config import RunConfig, load_config
@@ -45,8 +43,8 @@ def test_every_model_has_curves_importance_and_an_auto_threshold(tuned):
 def test_auto_threshold_comes_from_validation_not_test(tuned):
     from sklearn.base import clone
 
-    from tests.conftest import make_mixed_frame
     from pipeline.phases import train_val_test_split
+    from tests.conftest import make_mixed_frame
 
     frame = make_mixed_frame(n=300, seed=4)
     X, y = frame.drop(columns="label"), frame["label"]

@@ -5,6 +5,7 @@ import importlib.util
 
 from pipeline.cli import main
 
+
 def test_without_mlflow_the_flag_says_what_to_install(tmp_path, mixed_csv, monkeypatch, capsys):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",

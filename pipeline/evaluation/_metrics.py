@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Sequence
 
 import numpy as np
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix

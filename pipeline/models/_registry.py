@@ -10,13 +10,13 @@ model's defaults with the first variant of each phase.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from imblearn.pipeline import Pipeline
-from sklearn.model_selection import ParameterGrid, ParameterSampler
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import ParameterGrid, ParameterSampler
 from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError

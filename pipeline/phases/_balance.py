@@ -7,10 +7,10 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 
-from pipeline.evaluation import binary_curves, choose_threshold, decide, f1_optimal_threshold, threshold_table
 from pipeline.errors import ConfigError
+from pipeline.evaluation import binary_curves, choose_threshold, decide, f1_optimal_threshold, threshold_table
 
 
 @pytest.fixture(scope="module")

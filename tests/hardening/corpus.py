@@ -7,8 +7,8 @@ an exit code and a message naming the culprit, or a finished run with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -10,8 +10,7 @@ import pytest
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.neighbors import NearestNeighbors
 
-from pipeline.phases import Balancer, Reducer
-from pipeline.phases import _balance, _reduce
+from pipeline.phases import Balancer, Reducer, _balance, _reduce
 from pipeline.phases._neighbours import PartitionedNeighbors
 
 

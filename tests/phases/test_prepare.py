@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
-
 from pipeline.phases import make_prepare, prepare_summary
+from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
 
 
 @pytest.fixture

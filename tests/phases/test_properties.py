@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.phases import Balancer, Reducer, ZScoreClipper, ZScoreOutlierRemover, build_phase_steps, make_prepare
+from pipeline.phases import (
+    Balancer,
+    Reducer,
+    ZScoreClipper,
+    ZScoreOutlierRemover,
+    build_phase_steps,
+    make_prepare,
+)
 
 # derandomize: the same examples on every run, so a CI failure reproduces locally.
 SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

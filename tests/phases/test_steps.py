@@ -12,8 +12,6 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 
-from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
-
 from pipeline.phases import (
     Balancer,
     ZScoreClipper,
@@ -21,6 +19,7 @@ from pipeline.phases import (
     phase_report,
     train_val_test_split,
 )
+from tests.phases.phase_tables import CATEGORICAL, NUMERIC, make_table
 
 OUTLIER_ROWS = [3, 17]
 

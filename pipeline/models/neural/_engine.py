@@ -213,7 +213,7 @@ class Engine:
         patience: int = 5,
         tol: float = 0.0,
         metric_fn: Callable[[Tensor, Tensor], float] | None = None,
-        on_epoch_end: Callable[["Engine", dict], None] | None = None,
+        on_epoch_end: Callable[[Engine, dict], None] | None = None,
         device: str | torch.device = "auto",
         amp: bool = False,
         random_state=None,
