@@ -24,6 +24,7 @@ Run: ``python benchmarks/bench_neural.py [--repeats 3] [--quick]``; writes
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -216,8 +217,8 @@ def thread_study(workloads, repeats):
             for _ in range(repeats):
                 torch.manual_seed(0)
                 m = make_module()
-                dt, _ = _timed(lambda: engine_fit(m, inputs, y, epochs=epochs, batch_size=batch_size,
-                                                  n_threads=n_threads))
+                dt, _ = _timed(functools.partial(engine_fit, m, inputs, y, epochs=epochs,
+                                                 batch_size=batch_size, n_threads=n_threads))
                 t.append(dt)
             rates[n_threads] = _median_rate(t, len(y) * epochs)
             print(f"  threads | {name} | {n_threads}: {rates[n_threads]:,.0f} samples/s", flush=True)

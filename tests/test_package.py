@@ -20,4 +20,4 @@ def test_every_public_name_resolves():
 
 def test_unknown_name_raises_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'not_a_name'"):
-        pipeline.not_a_name
+        _ = pipeline.not_a_name

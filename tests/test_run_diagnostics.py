@@ -30,7 +30,7 @@ def tuned(tmp_path_factory):
 
 def test_every_model_has_curves_importance_and_an_auto_threshold(tuned):
     metrics = json.loads((tuned.path / "metrics.json").read_text(encoding="utf-8"))
-    for name, model in metrics["models"].items():
+    for model in metrics["models"].values():
         assert model["threshold"]["source"] == "auto" and 0 < model["threshold"]["value"] < 1
         assert set(model["curves"]) == {"average_precision", "pr_curve", "calibration", "thresholds"}
         columns = [c["column"] for c in model["importance"]["columns"]]

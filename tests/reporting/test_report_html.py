@@ -151,7 +151,7 @@ def test_leaderboard_is_sorted_by_validation_auc_and_marks_the_best(full_html, b
 
 def test_model_sections_hold_matrices_and_rates(full_html, binary_metrics):
     models = _section(full_html, "models")
-    for name, model in binary_metrics["models"].items():
+    for model in binary_metrics["models"].values():
         for split in ("validation", "test"):
             (tn, fp), (fn, tp) = model[split]["confusion_matrix"]
             assert re.search(rf'<td class="num">{tn}</td><td class="num">{fp}</td>', models)
