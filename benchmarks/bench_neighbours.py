@@ -118,7 +118,8 @@ def child(arm, folder, name):
         found = _library(arm, X)
     seconds = time.perf_counter() - start
     found = np.asarray(found, dtype=np.intp)
-    distance = np.linalg.norm(X[found[queries]].astype(np.float64) - X[queries, None].astype(np.float64), axis=2)
+    found_rows = X[found[queries]].astype(np.float64)
+    distance = np.linalg.norm(found_rows - X[queries, None].astype(np.float64), axis=2)
     print(json.dumps({"seconds": round(seconds, 2),
                       "recall": round(float(np.mean(distance <= kth[:, None] * (1 + 1e-5) + 1e-12)), 3),
                       "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
@@ -164,7 +165,8 @@ def main(argv=None):
                 if python is None:
                     logging.info("skipping %s: no --ann-python", arm)
                     continue
-                result = run_child(Path(__file__), "--child", arm, folder, name, python=python, env=ONE_THREAD)
+                result = run_child(Path(__file__), "--child", arm, folder, name,
+                                   python=python, env=ONE_THREAD)
                 logging.info("%s %s: %s", name, arm, result)
                 results.append({"data": name, "rows": sizes[name], "arm": arm, **result})
     info = machine()

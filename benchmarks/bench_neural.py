@@ -13,7 +13,8 @@ Workloads: MLP 200k x 32 -> (64, 64) -> 1, 3 epochs; LSTM 10k sequences x 64 ste
 8 channels, hidden 64, 1 epoch; Transformer d_model 64, 4 heads, 2 layers, 1.5k
 sequences of variable lengths 16-64 (padded, masked), 1 epoch. The LSTM (20k
 sequences asked) and Transformer runs are shortened, and get two more repeats than
-the MLP, so the whole benchmark stays near ten minutes of CPU on two shared cores. Reported: samples/s in training (rows x epochs / fit time)
+the MLP, so the whole benchmark stays near ten minutes of CPU on two shared cores.
+Reported: samples/s in training (rows x epochs / fit time)
 and prediction, medians over repeats, and ratios to the plain loop. A final table
 times the engine with one and with two torch threads.
 
@@ -83,7 +84,8 @@ def plain_predict(module, inputs):
     module.eval()
     with torch.no_grad():
         return torch.cat([
-            module(*(t[s : s + PREDICT_BATCH] for t in inputs)) for s in range(0, len(inputs[0]), PREDICT_BATCH)
+            module(*(t[s : s + PREDICT_BATCH] for t in inputs))
+            for s in range(0, len(inputs[0]), PREDICT_BATCH)
         ])
 
 
@@ -284,7 +286,8 @@ def to_markdown(info, rows, threads, sizes, repeats, elapsed) -> str:
     out += ["## Torch threads (Engine training)", "",
             "| workload | 1 thread samples/s | 2 threads samples/s | 2 / 1 |", "|---|---:|---:|---:|"]
     for r in threads:
-        out.append(f"| {r['workload']} | {r['one_thread']:,.0f} | {r['two_threads']:,.0f} | {r['two_over_one']:.2f} |")
+        out.append(f"| {r['workload']} | {r['one_thread']:,.0f} | {r['two_threads']:,.0f} "
+                   f"| {r['two_over_one']:.2f} |")
     out.append("")
     return "\n".join(out)
 
@@ -313,7 +316,8 @@ def main(argv=None):
     # Transformer, lengths 16-64
     n_tr, epochs_tr = int(1_500 * scale), 1
     lengths = torch.randint(16, 65, (n_tr,), generator=gen)
-    X_tr = torch.randn(n_tr, 64, 8, generator=gen) * (torch.arange(64)[None, :, None] < lengths[:, None, None])
+    mask = torch.arange(64)[None, :, None] < lengths[:, None, None]
+    X_tr = torch.randn(n_tr, 64, 8, generator=gen) * mask
     y_tr = (X_tr[:, :, 0].sum(1) > 0).float()
     make_tr = lambda: TransformerNet("sequence", 8, 1, d_model=64, n_heads=4, n_layers=2,  # noqa: E731
                                      dim_feedforward=128, dropout=0.1)
@@ -329,7 +333,8 @@ def main(argv=None):
 
         rows += run_workload(
             "MLP", make_mlp, (X_mlp,), y_mlp,
-            lambda: TorchMLPClassifier((64, 64), max_epochs=epochs_mlp, batch_size=256, device="cpu", random_state=0),
+            lambda: TorchMLPClassifier((64, 64), max_epochs=epochs_mlp, batch_size=256, device="cpu",
+                                       random_state=0),
             epochs=epochs_mlp, batch_size=256, repeats=args.repeats,
             sklearn_mlp=lambda: MLPClassifier((64, 64), batch_size=256, max_iter=epochs_mlp, random_state=0),
         )
@@ -341,8 +346,9 @@ def main(argv=None):
         )
         rows += run_workload(
             "Transformer (variable lengths)", make_tr, (X_tr, lengths), y_tr,
-            lambda: TransformerClassifier(64, n_heads=4, n_layers=2, dim_feedforward=128, max_epochs=epochs_tr,
-                                          batch_size=128, grad_clip=None, device="cpu", random_state=0),
+            lambda: TransformerClassifier(64, n_heads=4, n_layers=2, dim_feedforward=128,
+                                          max_epochs=epochs_tr, batch_size=128, grad_clip=None,
+                                          device="cpu", random_state=0),
             epochs=epochs_tr, batch_size=128, repeats=args.repeats + 2,
         )
         small = 1 / 4  # the thread study uses a quarter of each workload
@@ -360,7 +366,8 @@ def main(argv=None):
     (RESULTS / f"neural{suffix}.json").write_text(json.dumps(
         {"machine": info, "repeats": args.repeats, "sizes": sizes, "rows": rows, "threads": threads,
          "elapsed_seconds": elapsed}, indent=2))
-    (RESULTS / f"neural{suffix}.md").write_text(to_markdown(info, rows, threads, sizes, args.repeats, elapsed))
+    markdown = to_markdown(info, rows, threads, sizes, args.repeats, elapsed)
+    (RESULTS / f"neural{suffix}.md").write_text(markdown)
     print(to_markdown(info, rows, threads, sizes, args.repeats, elapsed))
 
 

@@ -101,7 +101,8 @@ def main(argv=None):
         runs = {arm: [] for arm in ARMS}
         for repeat in range(args.repeats):
             for arm in ARMS if repeat % 2 == 0 else ARMS[::-1]:
-                result = run_child(Path(__file__), "--child", arm, model, rows_csv, folder / "predictions.csv")
+                result = run_child(Path(__file__), "--child", arm, model, rows_csv,
+                                   folder / "predictions.csv")
                 logging.info("%s, repeat %d: %.1f s, %.2f GB", arm, repeat + 1, result["total_s"],
                              result["peak_gb"])
                 runs[arm].append(result)

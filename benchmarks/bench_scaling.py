@@ -67,8 +67,8 @@ def main(argv=None):
             runs[size].append(result)
     summary = {size: summarise(results) for size, results in runs.items()}
     info = machine()
-    payload = {"machine": info, "sizes": summary, "runs": runs,
-               "growth": _growth(summary), "repo": args.repo_label or ("another checkout" if args.repo else "this checkout")}
+    repo = args.repo_label or ("another checkout" if args.repo else "this checkout")
+    payload = {"machine": info, "sizes": summary, "runs": runs, "growth": _growth(summary), "repo": repo}
     stem = "scaling" + (f"-{args.tag}" if args.tag else "")
     paths = write_results(stem, payload, _markdown(summary, payload, info, args))
     print(*paths, sep="\n")

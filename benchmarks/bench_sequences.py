@@ -118,7 +118,8 @@ def markdown(payload):
         "Command: `python benchmarks/bench_sequences.py --aeon-python ENV/bin/python` "
         f"(aeon {payload['aeon']}; {payload['jobs']} set(s) measured at a time). Test accuracy on "
         "each set's official split (fit seconds, one torch thread). dmflow's estimators: "
-        "`random_state=0`, every other parameter its default. aeon's arms get variable-length series zero-padded to the longest (approximate "
+        "`random_state=0`, every other parameter its default. aeon's arms get variable-length series "
+        "zero-padded to the longest (approximate "
         "for JapaneseVowels).",
         table(header, rows),
         machine_markdown(payload["machine"]),
