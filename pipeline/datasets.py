@@ -146,11 +146,14 @@ def load_table(path, *, min_columns=2):
                 "Pass a CSV, TSV or Parquet file."
             ) from None
         raise DataError(
-            f"Data file {str(path)!r} is not UTF-8 text (byte {err.start}: {err.object[err.start:err.start + 1]!r}). "
+            f"Data file {str(path)!r} is not UTF-8 text "
+            f"(byte {err.start}: {err.object[err.start:err.start + 1]!r}). "
             "Re-save it as UTF-8, for example with iconv -f latin1 -t utf-8."
         ) from None
     except pd.errors.EmptyDataError:
-        raise DataError(f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows.") from None
+        raise DataError(
+            f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows."
+        ) from None
     except PermissionError:
         raise DataError(f"Data file {str(path)!r} cannot be read (permission denied).") from None
     except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
@@ -176,7 +179,10 @@ def _check_shape(frame, path, min_columns):
             "Give every column a unique name."
         )
     if frame.shape[0] == 0:
-        raise DataError(f"Data file {str(path)!r} has a header but no data rows. Pass the file with its rows, or check it was saved completely.")
+        raise DataError(
+            f"Data file {str(path)!r} has a header but no data rows. "
+            "Pass the file with its rows, or check it was saved completely."
+        )
     if frame.shape[1] < min_columns:
         raise DataError(
             f"Data file {str(path)!r} has a single column ({columns[0]!r}): a table needs "
@@ -213,7 +219,9 @@ def split_target(frame, target):
     y = frame[target]
     missing = y.isna()
     if missing.all():
-        raise DataError(f"Target column {target!r} has no values: every row is missing. Choose another target.")
+        raise DataError(
+            f"Target column {target!r} has no values: every row is missing. Choose another target."
+        )
     if missing.any():
         logger.warning("Dropping %d rows whose target %r is missing.", int(missing.sum()), target)
         frame = frame.loc[~missing]
@@ -249,7 +257,11 @@ class Roles:
     dropped: dict = field(default_factory=dict)
 
     def to_dict(self):
-        return {"numeric": list(self.numeric), "categorical": list(self.categorical), "dropped": dict(self.dropped)}
+        return {
+            "numeric": list(self.numeric),
+            "categorical": list(self.categorical),
+            "dropped": dict(self.dropped),
+        }
 
 
 def infer_roles(X, *, categorical=None, numeric=None):
@@ -290,7 +302,9 @@ def infer_roles(X, *, categorical=None, numeric=None):
         )
     both = forced_cat & forced_num
     if both:
-        raise DataError(f"Column(s) {', '.join(sorted(both))} are listed as both numeric and categorical; pick one.")
+        raise DataError(
+            f"Column(s) {', '.join(sorted(both))} are listed as both numeric and categorical; pick one."
+        )
     roles = Roles()
     for column in X.columns:
         series = X[column]
@@ -309,7 +323,8 @@ def infer_roles(X, *, categorical=None, numeric=None):
             _check_mostly_numeric_text(series, name)
             if _looks_like_identifier(series):
                 roles.dropped[name] = (
-                    f"identifier-like: {series.nunique()} distinct values in {int(series.notna().sum())} rows; "
+                    f"identifier-like: {series.nunique()} distinct values "
+                    f"in {int(series.notna().sum())} rows; "
                     "list it under `categorical` to keep it"
                 )
                 continue
@@ -342,7 +357,9 @@ def _original_name(X, name):
 def _warn_odd_numbers(series, name):
     infinite = int(np.isinf(series.to_numpy(dtype="float64", na_value=np.nan)).sum())
     if infinite:
-        logger.warning("Column %r holds %d infinite value(s); they are treated as missing and imputed.", name, infinite)
+        logger.warning(
+            "Column %r holds %d infinite value(s); they are treated as missing and imputed.", name, infinite
+        )
 
 
 # A text column whose values are (nearly) all distinct names rows rather than

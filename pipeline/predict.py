@@ -62,7 +62,8 @@ def predict_frame(estimator, manifest, frame):
     >>> X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
     >>> model = LogisticRegression().fit(X, ["n", "n", "y", "y"])
     >>> manifest = {"metadata": {"target": "t", "roles": {"numeric": ["a"], "categorical": []}}}
-    >>> predict_frame(model, manifest, pd.DataFrame({"a": [3.0, 0.0], "t": ["y", "n"]}))["prediction"].tolist()
+    >>> rows = pd.DataFrame({"a": [3.0, 0.0], "t": ["y", "n"]})
+    >>> predict_frame(model, manifest, rows)["prediction"].tolist()
     ['y', 'n']
     """
     metadata = manifest.get("metadata", {})

@@ -32,7 +32,8 @@ def frame_to_series(X, *, channels=1):
     >>> frame_to_series(frame, channels=2).shape
     (2, 2, 2)
     """
-    text = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
+    text = [str(c) for c in X.columns
+            if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
     if text:
         raise DataError(
             f"Sequence data must be numeric, but column {text[0]!r} is not ({len(text)} such columns). "

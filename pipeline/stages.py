@@ -229,7 +229,8 @@ def evaluate(config, parts, found):
             "reduction": _reduction_of(estimator),
             "threshold": threshold,
             "validation": _scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
-            "test": _evaluate(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive, threshold),
+            "test": _evaluate(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
+                              threshold),
             **model_diagnostics(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
                                 random_state=config.seed),
         }

@@ -204,7 +204,8 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
     unknown = sorted(set(overrides) - set(estimator.get_params()))
     if unknown:
         raise ConfigError(
-            f"`model_params.{name}` sets {', '.join(map(repr, unknown))}, which {type(estimator).__name__} does not "
+            f"`model_params.{name}` sets {', '.join(map(repr, unknown))}, "
+            f"which {type(estimator).__name__} does not "
             f"take. Its parameters: {', '.join(sorted(estimator.get_params()))}."
         )
     estimator.set_params(**overrides)

@@ -435,7 +435,8 @@ def _selection_section(metrics, make):
         "metric": selection.get("metric"),
         "time_limit_s": selection.get("time_limit_s"),
         "candidates": selection.get("candidates"),
-        "skipped": [{"model": s["model"], "params": _json(s["params"])} for s in selection.get("skipped") or []],
+        "skipped": [{"model": s["model"], "params": _json(s["params"])}
+                    for s in selection.get("skipped") or []],
         "rows": rows,
         "figure": make(_figures.cv_spread_figure, spread, metric=selection.get("metric") or "score",
                        title="Score on each fold") if spread else None,

@@ -360,7 +360,8 @@ class Engine:
             for batch in self._slices(train, self.batch_size, perm):
                 # summed on the device: no host sync per batch
                 total += self.train_step(batch) * len(batch[0])
-            record = {"epoch": epoch, "train_loss": float(total) / n, "valid_loss": None, "valid_metric": None}
+            record = {"epoch": epoch, "train_loss": float(total) / n,
+                      "valid_loss": None, "valid_metric": None}
             if not math.isfinite(record["train_loss"]):  # checked per epoch: no sync per batch
                 raise FloatingPointError(
                     f"The training loss became {record['train_loss']} in epoch {epoch}. "

@@ -52,7 +52,9 @@ class MLP(nn.Sequential):
     (2, 3)
     """
 
-    def __init__(self, n_features: int, hidden_layer_sizes: tuple[int, ...], n_outputs: int, dropout: float = 0.0):
+    def __init__(
+        self, n_features: int, hidden_layer_sizes: tuple[int, ...], n_outputs: int, dropout: float = 0.0
+    ):
         layers: list[nn.Module] = []
         width = n_features
         for size in hidden_layer_sizes:

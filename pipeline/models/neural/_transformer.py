@@ -124,7 +124,8 @@ batch_size_, n_epochs_, feature_names_in_
             raise ValueError(
                 f"d_model={self.d_model} must be divisible by n_heads={self.n_heads}, "
                 "because each head gets d_model // n_heads dimensions. Change one of them, "
-                f"for example n_heads={ok} or d_model={self.n_heads * max(1, round(self.d_model / self.n_heads))}."
+                f"for example n_heads={ok} or "
+                f"d_model={self.n_heads * max(1, round(self.d_model / self.n_heads))}."
             )
 
     def _make_module(self, input_kind, n_inputs, n_outputs):
@@ -147,7 +148,8 @@ batch_size_, n_epochs_, feature_names_in_
             Row ``t`` holds how much token ``t`` attends to each token; rows sum to 1.
             Tokens are the features of a table or the patches of ``patch_size_`` steps
             of a sequence, preceded by the [CLS] token when ``pooling="cls"``.
-            Variable-length sequences are padded to the longest; padded columns are 0 (and padded rows are not meaningful).
+            Variable-length sequences are padded to the longest; padded columns are 0
+            (and padded rows are not meaningful).
         """
         check_is_fitted(self)
         tensors, _ = self._validate_X(X, reset=False)
