@@ -47,7 +47,8 @@ def test_gzip_tsv(tmp_path):
 
 def test_target_absent_lists_columns_and_suggests():
     frame = pd.DataFrame({"age": [1, 2], "income": ["a", "b"]})
-    with pytest.raises(DataError, match="Target column 'incme' is not in the data. Did you mean 'income'.*age, income"):
+    with pytest.raises(DataError,
+                       match="Target column 'incme' is not in the data. Did you mean 'income'.*age, income"):
         split_target(frame, "incme")
 
 

@@ -10,8 +10,8 @@ from pipeline.persistence import load_model
 from pipeline.runner import run
 from tests.conftest import make_mixed_frame
 
-RATES = {"accuracy", "misclassification_rate", "tpr", "fpr", "tnr", "precision", "prevalence", "f1", "roc_auc",
-         "confusion_matrix"}
+RATES = {"accuracy", "misclassification_rate", "tpr", "fpr", "tnr", "precision", "prevalence", "f1",
+         "roc_auc", "confusion_matrix"}
 # Small and quick: two candidates per model, three folds, a small forest.
 QUICK = dict(target="label", models=["logreg", "rf"], n_jobs=1, cv=3, n_candidates=2,
              model_params={"rf": {"n_estimators": 20}})

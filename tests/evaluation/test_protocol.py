@@ -108,7 +108,8 @@ def test_article_run_on_sequences_reports_the_refitted_steps(tmp_path):
 def test_table_article_run_says_when_nothing_is_refitted(tmp_path):
     make_mixed_frame(n=200).to_csv(tmp_path / "mixed.csv", index=False)
     config = RunConfig(data=str(tmp_path / "mixed.csv"), target="label", models=["logreg"],
-                       protocol="article", outliers="none", balance="none", reduce=["none"], out=str(tmp_path), n_jobs=1)
+                       protocol="article", outliers="none", balance="none", reduce=["none"],
+                       out=str(tmp_path), n_jobs=1)
     result = run(config, verbose=False)
     assert result.metrics["models"]["logreg"]["article_refitted"] == []
     html = (result.path / "report.html").read_text(encoding="utf-8")

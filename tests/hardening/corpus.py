@@ -260,7 +260,8 @@ def config_broken_toml(folder):
 
 
 def unknown_model(folder):
-    return ["run", "--data", str(_csv(folder, base_frame())), "--target", "label", "--models", "logreg,xgboost"]
+    return ["run", "--data", str(_csv(folder, base_frame())), "--target", "label",
+            "--models", "logreg,xgboost"]
 
 
 def usage_error(folder):
@@ -298,7 +299,8 @@ def predict_text_in_numeric(folder):
 
 
 def predict_empty_file(folder):
-    return ["predict", "--model", str(folder / "model"), "--data", str(_write(folder, "rows.csv", b""))]
+    return ["predict", "--model", str(folder / "model"),
+            "--data", str(_write(folder, "rows.csv", b""))]
 
 
 def _model_file(folder, suffix):
@@ -308,18 +310,21 @@ def _model_file(folder, suffix):
 def truncated_model(folder):
     path = _model_file(folder, ".skops")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    return ["predict", "--model", str(folder / "model"), "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
+    return ["predict", "--model", str(folder / "model"),
+            "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
 
 
 def tampered_manifest(folder):
     path = folder / "model" / "manifest.json"
     path.write_text(path.read_text(encoding="utf-8")[:-20], encoding="utf-8")
-    return ["predict", "--model", str(folder / "model"), "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
+    return ["predict", "--model", str(folder / "model"),
+            "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
 
 
 def model_file_removed(folder):
     _model_file(folder, ".skops").unlink()
-    return ["predict", "--model", str(folder / "model"), "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
+    return ["predict", "--model", str(folder / "model"),
+            "--data", str(_csv(folder, base_frame(n=5), "rows.csv"))]
 
 
 def not_a_model_folder(folder):
@@ -340,29 +345,37 @@ TRAINING = [
     Case("wrong delimiter", wrong_delimiter, 65, r"semicolon\.csv.* single column.*';'"),
     Case("non-UTF-8 bytes", not_utf8, 65, r"latin1\.csv.* is not UTF-8.*iconv"),
     Case("duplicate column names", duplicate_columns, 65, r"duplicate column names: 'x1'"),
-    Case("target absent", target_absent, 65, r"Target column 'lable' is not in the data\. Did you mean 'label'"),
+    Case("target absent", target_absent, 65,
+         r"Target column 'lable' is not in the data\. Did you mean 'label'"),
     Case("target all missing", target_all_missing, 65, r"Target column 'label' has no values"),
-    Case("target partly missing", target_partly_missing, 0, r"Dropping 12 rows whose target 'label' is missing",
+    Case("target partly missing", target_partly_missing, 0,
+         r"Dropping 12 rows whose target 'label' is missing",
          check=lambda m: _assert(_rows_used(m) == N_ROWS - 12)),
-    Case("target single class", target_single_class, 65, r"Target column 'label' holds a single class \('yes'\)"),
+    Case("target single class", target_single_class, 65,
+         r"Target column 'label' holds a single class \('yes'\)"),
     Case("target continuous", target_continuous, 65, r"Target column 'label' looks continuous"),
     Case("class smaller than SMOTE needs", class_too_small_for_smote, 0,
          r"Class 'yes' has only \d training rows, too few for k_neighbors=5; using k_neighbors=\d",
          check=lambda m: _assert(len(set(m["phases"]["balance"]["class_counts_after"].values())) == 1)),
-    Case("class of a single row", class_of_one_row, 65, r"Class 'rare' has only 1 row\(s\); a stratified train/validation/test split"),
+    Case("class of a single row", class_of_one_row, 65,
+         r"Class 'rare' has only 1 row\(s\); a stratified train/validation/test split"),
     Case("all-missing column", all_missing_column, 0, r"Leaving out columns: empty \(all values missing\)",
          check=lambda m: _assert("empty" in m["dataset"]["roles"]["dropped"])),
     Case("constant column", constant_column, 0, r"Column 'constant' holds a single value \(4\.2\)",
          check=lambda m: _assert("constant" in m["dataset"]["roles"]["numeric"])),
-    Case("inf values", inf_values, 0, r"Column 'x1' holds 2 infinite value\(s\); they are treated as missing"),
-    Case("text in a numeric column", text_in_numeric, 65, r"Column 'x2' is numeric but holds text: row 17 has 'n/a\?'"),
-    Case("id-like column", id_like_column, 0, r"customer_id \(identifier-like: 2400 distinct values in 2400 rows",
+    Case("inf values", inf_values, 0,
+         r"Column 'x1' holds 2 infinite value\(s\); they are treated as missing"),
+    Case("text in a numeric column", text_in_numeric, 65,
+         r"Column 'x2' is numeric but holds text: row 17 has 'n/a\?'"),
+    Case("id-like column", id_like_column, 0,
+         r"customer_id \(identifier-like: 2400 distinct values in 2400 rows",
          check=lambda m: _assert("customer_id" in m["dataset"]["roles"]["dropped"])),
     Case("unicode and spaces in column names", unicode_column_names, 0, None,
          check=lambda m: _assert(m["dataset"]["roles"]["numeric"] == ["température (°C)", "  poids kg "]
                                  and m["dataset"]["roles"]["categorical"] == ["颜色"])),
     Case("quoted newlines", quoted_newlines, 0, None,
-         check=lambda m: _assert(m["dataset"]["n_rows"] == N_ROWS and "second\nmeasure" in m["dataset"]["roles"]["numeric"])),
+         check=lambda m: _assert(m["dataset"]["n_rows"] == N_ROWS
+                                 and "second\nmeasure" in m["dataset"]["roles"]["numeric"])),
     Case("directory as data", directory_as_data, 65, r"a_folder\.csv.* is a folder"),
     Case("binary garbage as data", binary_garbage, 65, r"garbage\.csv.* is binary, not a text table"),
     Case("data file missing", missing_file, 65, r"nowhere\.csv.* does not exist"),
@@ -374,9 +387,11 @@ TRAINING = [
 ]
 
 CONFIG = [
-    Case("config unknown key", config_unknown_key, 78, r"Unknown config key 'k_neighbours'\. Did you mean 'k_neighbors'"),
+    Case("config unknown key", config_unknown_key, 78,
+         r"Unknown config key 'k_neighbours'\. Did you mean 'k_neighbors'"),
     Case("config wrong type", config_wrong_type, 78, r"`test_size` must be a number; got 'a fifth'"),
-    Case("config out of range", config_out_of_range, 78, r"`test_size` must be between 0\.0 and 1\.0.*got 1\.5"),
+    Case("config out of range", config_out_of_range, 78,
+         r"`test_size` must be between 0\.0 and 1\.0.*got 1\.5"),
     Case("config broken YAML", config_broken_yaml, 78, r"config\.yaml.* is not valid YAML"),
     Case("config broken TOML", config_broken_toml, 78, r"config\.toml.* is not valid TOML"),
     Case("unknown model name", unknown_model, 78, r"`models` got 'xgboost'"),
@@ -384,14 +399,20 @@ CONFIG = [
 ]
 
 PREDICT = [
-    Case("predict: missing column", predict_missing_column, 65, r"lacks column\(s\) the model was trained on: x2", "predict"),
-    Case("predict: extra column", predict_extra_column, 0, r"Ignoring column\(s\) the model does not use: note", "predict"),
-    Case("predict: unseen categories", predict_unseen_categories, 0, r"Column 'colour': 2 row\(s\) hold categories unseen in training", "predict"),
-    Case("predict: text in a numeric column", predict_text_in_numeric, 65, r"Column 'x1' is numeric but holds text: row 2", "predict"),
+    Case("predict: missing column", predict_missing_column, 65,
+         r"lacks column\(s\) the model was trained on: x2", "predict"),
+    Case("predict: extra column", predict_extra_column, 0,
+         r"Ignoring column\(s\) the model does not use: note", "predict"),
+    Case("predict: unseen categories", predict_unseen_categories, 0,
+         r"Column 'colour': 2 row\(s\) hold categories unseen in training", "predict"),
+    Case("predict: text in a numeric column", predict_text_in_numeric, 65,
+         r"Column 'x1' is numeric but holds text: row 2", "predict"),
     Case("predict: empty file", predict_empty_file, 65, r"rows\.csv.* is empty", "predict"),
-    Case("truncated model file", truncated_model, 65, r"estimator\.skops .* does not match its recorded SHA-256", "predict"),
+    Case("truncated model file", truncated_model, 65,
+         r"estimator\.skops .* does not match its recorded SHA-256", "predict"),
     Case("tampered manifest", tampered_manifest, 65, r"manifest of model .* is unreadable", "predict"),
-    Case("model file removed", model_file_removed, 65, r"is incomplete: estimator\.skops is missing", "predict"),
+    Case("model file removed", model_file_removed, 65,
+         r"is incomplete: estimator\.skops is missing", "predict"),
     Case("not a model folder", not_a_model_folder, 65, r"is not a dmflow model folder", "predict"),
 ]
 

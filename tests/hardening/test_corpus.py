@@ -68,7 +68,8 @@ def test_corpus_case_ends_well(case, tmp_path, trained):
     if case.kind == "run":
         (run_dir,) = out.iterdir()  # exactly one folder, complete, nothing staged beside it
         assert run_dir.name == stdout.strip().splitlines()[-1].rsplit("/", 1)[-1]
-        assert {"report.html", "metrics.json", "config.yaml", "model", "run.log"} <= {p.name for p in run_dir.iterdir()}
+        expected = {"report.html", "metrics.json", "config.yaml", "model", "run.log"}
+        assert expected <= {p.name for p in run_dir.iterdir()}
         metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
         if case.check is not None:
             case.check(metrics)
@@ -106,7 +107,8 @@ def test_failure_in_a_run_leaves_nothing(tmp_path, monkeypatch, step, error, cod
 
     monkeypatch.setattr(f"pipeline.stages.{step}", fail)
     out = tmp_path / "runs"
-    got, _, stderr = _main([*corpus._fast_run(tmp_path, corpus._csv(tmp_path, corpus.base_frame())), "--out", str(out)])
+    data = corpus._csv(tmp_path, corpus.base_frame())
+    got, _, stderr = _main([*corpus._fast_run(tmp_path, data), "--out", str(out)])
     assert got == code, stderr
     assert _left_behind(out) == []
 
@@ -120,7 +122,8 @@ def test_predictions_replace_a_file_only_when_complete(tmp_path, trained, monkey
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
-    code, _, _ = _main(["predict", "--model", str(trained / "model"), "--data", str(rows), "--out", str(target)])
+    code, _, _ = _main(["predict", "--model", str(trained / "model"), "--data", str(rows),
+                        "--out", str(target)])
     assert code == 130
     assert target.read_text() == "old predictions\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pred.csv", "rows.csv"]  # no staging file left

@@ -58,7 +58,8 @@ def test_same_seed_gives_identical_metrics(tmp_path, monkeypatch):
         # two candidates per model: the defaults and one random draw
         small = dataclasses.replace(spec, n_candidates=2)
         if spec.neural:
-            small = dataclasses.replace(small, factory=_small(spec.factory), grid=_SMALL_GRIDS.get(name, spec.grid))
+            small = dataclasses.replace(small, factory=_small(spec.factory),
+                                        grid=_SMALL_GRIDS.get(name, spec.grid))
         monkeypatch.setitem(MODELS, name, small)
     data = corpus._csv(tmp_path, corpus.base_frame(n=200))
     first, second = _run(data, tmp_path / "runs"), _run(data, tmp_path / "runs")

@@ -25,7 +25,8 @@ def _wait_for_staging(out, process, timeout=60.0):
     return False
 
 
-@pytest.mark.parametrize("signum, n_jobs", [(signal.SIGINT, 1), (signal.SIGTERM, 2)], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum, n_jobs", [(signal.SIGINT, 1), (signal.SIGTERM, 2)],
+                         ids=["SIGINT", "SIGTERM"])
 def test_signal_mid_run_exits_130_and_cleans_up(tmp_path, signum, n_jobs):
     data = corpus._csv(tmp_path, corpus.base_frame(n=6000))  # a random forest search of several seconds
     out, scratch = tmp_path / "runs", tmp_path / "tmp"

@@ -26,7 +26,8 @@ from pipeline.phases import (
 )
 
 # derandomize: the same examples on every run, so a CI failure reproduces locally.
-SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
 EPS = 1e-6
 
 cell = st.one_of(

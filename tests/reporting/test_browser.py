@@ -34,9 +34,11 @@ def _skip_reason():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the playwright package is not installed (pip install playwright; no browser download is needed)"
+        return ("the playwright package is not installed "
+                "(pip install playwright; no browser download is needed)")
     if not CHROMIUM.is_file():
-        return f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium), as .ci/run does"
+        return (f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium), "
+                "as .ci/run does")
     return None
 
 

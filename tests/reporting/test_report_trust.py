@@ -8,7 +8,8 @@ from pipeline.reporting import render_report
 def test_approximate_neighbour_search_and_removed_share_are_stated(binary_metrics, binary_extras):
     metrics = copy.deepcopy(binary_metrics)
     metrics["phases"]["outliers"]["removed_fraction"] = 0.1234
-    metrics["phases"]["balance"]["neighbour_search"] = {"method": "partitioned", "rows": 52304, "recall": 0.26}
+    metrics["phases"]["balance"]["neighbour_search"] = {"method": "partitioned", "rows": 52304,
+                                                        "recall": 0.26}
     html = render_report(metrics, binary_extras)
     assert "approximate (partitioned, 52,304 rows): recall of the true nearest neighbours 0.26" in html
     assert "12.3%" in html

@@ -303,7 +303,8 @@ def test_threads_restored_after_fit_and_predict():
     [
         LSTMClassifier(16, lr=1e-2, max_epochs=10, batch_size=32, random_state=0),
         GRUClassifier(16, lr=1e-2, max_epochs=10, batch_size=32, random_state=0),
-        TransformerClassifier(16, n_heads=2, n_layers=1, lr=3e-3, max_epochs=10, batch_size=32, random_state=0),
+        TransformerClassifier(16, n_heads=2, n_layers=1, lr=3e-3, max_epochs=10, batch_size=32,
+                              random_state=0),
     ],
     ids=["lstm", "gru", "transformer"],
 )
