@@ -33,7 +33,7 @@ def _rows_as_bytes(rows):
     return [row.astype(dtype).tobytes() for row in rows for dtype in (np.float32, np.float64)]
 
 
-@pytest.mark.parametrize("options", [{}, {"balance": "smotenc"}], ids=["smote", "smotenc"])
+@pytest.mark.parametrize("options", [{"balance": "smote"}, {"balance": "smotenc"}], ids=["smote", "smotenc"])
 def test_saved_folder_holds_no_training_row(tmp_path, options):
     frame = make_mixed_frame(n=240)
     X, y = frame.drop(columns="label"), frame["label"]
