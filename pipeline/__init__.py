@@ -35,7 +35,8 @@ _EXPORTS = {
     # neural estimators
     "TorchMLPClassifier": "models.neural", "RNNClassifier": "models.neural",
     "LSTMClassifier": "models.neural", "GRUClassifier": "models.neural",
-    "TransformerClassifier": "models.neural",
+    "TransformerClassifier": "models.neural", "CNNClassifier": "models.neural",
+    "ResNetClassifier": "models.neural",
     # translator
     "TransformerSeq2Seq": "translate",
 }

@@ -20,8 +20,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
-from .evaluation._scoring import METRIC_LABELS
-from .evaluation._search import BACKENDS
+from .evaluation import BACKENDS, METRIC_LABELS
 from .models import LARGE_ROWS, MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 

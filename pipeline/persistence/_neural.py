@@ -22,7 +22,7 @@ __all__ = [
 def _neural_classes():
     """Name -> class of the torch classifiers a model folder may rebuild."""
     from ..models import neural
-    from ..models.neural._base import NeuralClassifierBase
+    from ..models.neural import NeuralClassifierBase
 
     found = {}
     for name in neural.__all__:
@@ -34,7 +34,7 @@ def _neural_classes():
 
 def _is_neural(estimator):
     try:
-        from ..models.neural._base import NeuralClassifierBase
+        from ..models.neural import NeuralClassifierBase
     except ImportError:  # torch missing: there can be no torch classifier either
         return False
     return isinstance(estimator, NeuralClassifierBase)

@@ -5,6 +5,7 @@ attention, encoder and decoder layers) and the training :class:`Engine` are publ
 that other models, such as an encoder-decoder translator, can reuse them.
 """
 
+from ._base import NeuralClassifierBase
 from ._cnn import CNNClassifier, ResNetClassifier
 from ._conv import FCNNet, ResNetNet
 from ._engine import Engine, resolve_device, torch_threads
@@ -37,6 +38,7 @@ __all__ = [
     "LSTMClassifier",
     "MLP",
     "MultiHeadAttention",
+    "NeuralClassifierBase",
     "PeepholeLSTM",
     "PositionalEncoding",
     "RNNClassifier",
