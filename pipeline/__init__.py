@@ -11,7 +11,7 @@ Examples
 >>> pipeline.RunConfig(models=["rf"]).validate().models
 ['rf']
 >>> sorted(pipeline.__all__)[:3]
-['Balancer', 'ConfigError', 'DataError']
+['Balancer', 'CNNClassifier', 'ConfigError']
 """
 
 from importlib import import_module
