@@ -52,7 +52,6 @@ FIGURE_STYLE = {
     "axes.spines.right": False,
     "legend.frameon": False,
 }
-_STYLE = FIGURE_STYLE
 _MAX_LABEL = 24
 _XML_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
@@ -96,9 +95,6 @@ def to_svg(fig, salt):
     return _GROUP_ID.sub("<g", svg).strip()
 
 
-# The names the figure functions below were written with.
-_short, _to_svg = short_label, to_svg
-
 
 def _tick_positions(n, max_ticks=24):
     step = max(1, math.ceil(n / max_ticks))
@@ -133,7 +129,7 @@ def confusion_matrix_figure(matrix, labels, *, title="", salt="dmflow"):
     cm = np.asarray(matrix, dtype=np.int64)
     k = cm.shape[0]
     side = min(6.0, 2.2 + 0.45 * k)
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(side + 0.8, side), layout="constrained")
         ax = fig.add_subplot()
         display = ConfusionMatrixDisplay(cm, display_labels=[short_label(label, 14) for label in labels])
@@ -168,7 +164,7 @@ def roc_figure(curves, *, title="", salt="dmflow"):
     """
     from sklearn.metrics import RocCurveDisplay
 
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(5.2, 4.4), layout="constrained")
         ax = fig.add_subplot()
         for i, (name, curve) in enumerate(curves.items()):
@@ -213,7 +209,7 @@ def class_counts_figure(before, after, *, title="", salt="dmflow"):
     labels = list(dict.fromkeys([*before, *after]))
     x = np.arange(len(labels))
     width = 0.38
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(max(4.0, 1.0 + 0.9 * len(labels)), 3.4), layout="constrained")
         ax = fig.add_subplot()
         for offset, counts, name, colour in (
@@ -223,13 +219,13 @@ def class_counts_figure(before, after, *, title="", salt="dmflow"):
             bars = ax.bar(x + offset, [int(counts.get(label, 0)) for label in labels],
                           width, label=name, color=colour)
             ax.bar_label(bars, fmt="{:,.0f}", fontsize=7, padding=2)
-        ax.set_xticks(x, [_short(label, 16) for label in labels],
+        ax.set_xticks(x, [short_label(label, 16) for label in labels],
                       rotation=30 if len(labels) > 4 else 0)
         ax.set_ylabel("Training rows")
         ax.set_title(title)
         ax.margins(y=0.12)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside: never hides a bar
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def projection_figure(values, labels, *, title="", salt="dmflow"):
@@ -261,26 +257,26 @@ def projection_figure(values, labels, *, title="", salt="dmflow"):
         values = values[:, None]
     labels = np.asarray([str(label) for label in labels])
     classes = sorted(set(labels.tolist()))
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(5.6, 3.8), layout="constrained")
         ax = fig.add_subplot()
         if values.shape[1] == 1:
             bins = np.histogram_bin_edges(values[:, 0], bins=30)
             for label in classes:
                 ax.hist(values[labels == label, 0], bins=bins, alpha=0.55, density=True,
-                        label=_short(label))
+                        label=short_label(label))
             ax.set_xlabel("Component 1")
             ax.set_ylabel("Density")
         else:
             for label in classes:
                 rows = values[labels == label]
                 ax.scatter(rows[:, 0], rows[:, 1], s=6, alpha=0.6, linewidths=0,
-                           label=_short(label), rasterized=True)
+                           label=short_label(label), rasterized=True)
             ax.set_xlabel("Component 1")
             ax.set_ylabel("Component 2")
         ax.set_title(title)
         ax.legend(title="class", fontsize=8, markerscale=2)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow"):
@@ -313,7 +309,7 @@ def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow")
 
     metric_epochs, metric_values = series("valid_metric")
     n_panels = 2 if metric_values else 1
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(3.6 * n_panels + 0.6, 3.2), layout="constrained")
         axes = fig.subplots(1, n_panels, squeeze=False)[0]
         for key, name in (("train_loss", "training loss"), ("valid_loss", "validation loss")):
@@ -332,7 +328,7 @@ def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow")
             ax.set_xlabel("Epoch")
             ax.legend(fontsize=8)
         fig.suptitle(title)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
@@ -369,7 +365,7 @@ def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
     panel = min(3.2, max(1.9, 0.16 * max(n_rows, n_cols)))
     rows, cols = _tick_positions(n_rows), _tick_positions(n_cols)
     vmax = float(maps.max()) if maps.size and maps.max() > 0 else 1.0
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(panel * n_heads + 1.0, panel * n_layers + 0.4),
                      layout="constrained")
         # Shared axes: token names on the outer panels only, as in any small multiple;
@@ -381,8 +377,8 @@ def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
                               interpolation="nearest", aspect="equal" if n_rows == n_cols else "auto")
             ax.set_title(f"layer {layer + 1}, head {head + 1}", fontsize=8)
             ax.spines[:].set_visible(False)
-        axes[0, 0].set_xticks(cols, [_short(key_tokens[i], 10) for i in cols])  # shared: every panel
-        axes[0, 0].set_yticks(rows, [_short(tokens[i], 10) for i in rows])
+        axes[0, 0].set_xticks(cols, [short_label(key_tokens[i], 10) for i in cols])  # shared: every panel
+        axes[0, 0].set_yticks(rows, [short_label(tokens[i], 10) for i in rows])
         for ax in axes.flat:
             ax.tick_params(labelsize=6)
             ax.tick_params(axis="x", labelrotation=90)
@@ -391,7 +387,7 @@ def attention_figure(maps, tokens, *, key_tokens=None, title="", salt="dmflow"):
         axes[-1, 0].set_ylabel("query token")
         fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")
         fig.suptitle(title)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 def positional_encoding_figure(encoding, *, title="", salt="dmflow"):
@@ -415,7 +411,7 @@ def positional_encoding_figure(encoding, *, title="", salt="dmflow"):
     encoding = np.asarray(encoding, dtype=float)
     limit = float(np.abs(encoding).max()) if encoding.size else 1.0
     limit = limit if limit > 0 else 1.0
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(6.4, 3.6), layout="constrained")
         ax = fig.add_subplot()
         image = ax.imshow(encoding, cmap="RdBu_r", vmin=-limit, vmax=limit,
@@ -424,7 +420,7 @@ def positional_encoding_figure(encoding, *, title="", salt="dmflow"):
         ax.set_xlabel("Embedding dimension")
         ax.set_ylabel("Position")
         ax.set_title(title)
-        return _to_svg(fig, salt)
+        return to_svg(fig, salt)
 
 
 
@@ -454,7 +450,7 @@ def precision_recall_figure(curve, *, name="", prevalence=None, title="", salt="
     """
     from sklearn.metrics import PrecisionRecallDisplay
 
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(4.4, 3.9), layout="constrained")
         ax = fig.add_subplot()
         display = PrecisionRecallDisplay(
@@ -499,7 +495,7 @@ def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
     from sklearn.calibration import CalibrationDisplay
 
     prob_pred = np.asarray(calibration["prob_pred"], dtype=float)
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(4.4, 3.9), layout="constrained")
         ax = fig.add_subplot()
         display = CalibrationDisplay(np.asarray(calibration["prob_true"], dtype=float), prob_pred,
@@ -543,7 +539,7 @@ def threshold_figure(table, *, chosen=None, title="", salt="dmflow"):
     True
     """
     thresholds = np.asarray(table["threshold"], dtype=float)
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(4.8, 3.9), layout="constrained")
         ax = fig.add_subplot()
         for key, label, colour in _THRESHOLD_LINES:
@@ -587,7 +583,7 @@ def importance_figure(columns, *, scoring="roc_auc", title="", salt="dmflow"):
     True
     """
     shown = list(columns)[:_MAX_IMPORTANCE_BARS][::-1]  # barh draws bottom-up
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(4.8, 1.0 + 0.24 * max(len(shown), 3)), layout="constrained")
         ax = fig.add_subplot()
         y = np.arange(len(shown))
@@ -623,7 +619,7 @@ def cv_spread_figure(fold_scores, *, metric="score", title="", salt="dmflow"):
     """
     names = list(fold_scores)
     values = [[float(v) for v in fold_scores[name] if v is not None] for name in names]
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(FIGURE_STYLE):
         fig = Figure(figsize=(5.6, 0.9 + 0.45 * len(names)), layout="constrained")
         ax = fig.add_subplot()
         positions = np.arange(len(names))[::-1]
