@@ -32,8 +32,8 @@ from _common import HERE, REPO, fmt, machine, machine_markdown, run_child, table
 
 AEON_SETS = ("ArrowHead", "OSULeaf", "JapaneseVowels", "ACSF1")
 SETS = ("ECG200", *AEON_SETS)
-ESTIMATORS = ("CNNClassifier", "ResNetClassifier", "RNNClassifier", "LSTMClassifier", "GRUClassifier",
-              "TransformerClassifier")
+ESTIMATORS = ("RocketClassifier", "CNNClassifier", "ResNetClassifier", "RNNClassifier", "LSTMClassifier",
+              "GRUClassifier", "TransformerClassifier")
 CHILD = HERE / "_aeon_child.py"
 logger = logging.getLogger("bench_sequences")
 

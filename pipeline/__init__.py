@@ -36,7 +36,8 @@ _EXPORTS = {
     "TorchMLPClassifier": "models.neural", "RNNClassifier": "models.neural",
     "LSTMClassifier": "models.neural", "GRUClassifier": "models.neural",
     "TransformerClassifier": "models.neural", "CNNClassifier": "models.neural",
-    "ResNetClassifier": "models.neural",
+    "ResNetClassifier": "models.neural", "RocketClassifier": "models.neural",
+    "RandomKernelFeatures": "models.neural",
     # translator
     "TransformerSeq2Seq": "translate",
 }

@@ -41,7 +41,7 @@ __all__ = [
 #: Models run when none are named, for tables and for sequence data.
 DEFAULT_MODELS = {
     "table": ("rf", "mlp", "logreg", "hgb"),
-    "sequence": ("rf", "logreg", "mlp", "cnn", "resnet", "rnn", "lstm", "gru", "transformer"),
+    "sequence": ("rf", "logreg", "mlp", "rocket", "cnn", "resnet", "rnn", "lstm", "gru", "transformer"),
 }
 #: ``protocol``: the strict flow only, or also the source article's leaky one.
 PROTOCOLS = ("strict", "article")

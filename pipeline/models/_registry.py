@@ -27,6 +27,7 @@ from .neural import (
     LSTMClassifier,
     ResNetClassifier,
     RNNClassifier,
+    RocketClassifier,
     TorchMLPClassifier,
     TransformerClassifier,
 )
@@ -125,6 +126,13 @@ MODELS = {
          "model__max_iter": [100, 300]},
         "Histogram gradient-boosted trees",
         n_candidates=8, class_weight=True,
+    ),
+    "rocket": ModelSpec(
+        # Its ridge penalty is cross-validated inside fit, so there is no grid to search.
+        lambda seed: RocketClassifier(device="auto", n_threads=1, random_state=seed), {},
+        "MiniRocket: random dilated kernels pooled as proportions of positive values, ridge classifier "
+        "(Dempster et al. 2021)",
+        reads_sequences=True, reduce=("none",),
     ),
     "cnn": ModelSpec(
         _torch(CNNClassifier), {},

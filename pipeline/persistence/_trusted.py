@@ -9,6 +9,8 @@ __all__ = ["TRUSTED_TYPES"]
 TRUSTED_TYPES = (
     # this package's phases and the functions its FunctionTransformers call
     "pipeline.evaluation._ensemble.EnsembleClassifier",
+    "pipeline.models.neural._random_kernels.RandomKernelFeatures",
+    "pipeline.models.neural._rocket.RocketClassifier",
     "pipeline.phases._balance.Balancer",
     "pipeline.phases._balance._LeanSMOTE",
     "pipeline.phases._neighbours.PartitionedNeighbors",

@@ -1,4 +1,4 @@
-"""Neural classifiers (MLP, CNN, ResNet, RNN, LSTM, GRU, Transformer) and their shared blocks.
+"""Neural classifiers (MLP, CNN, ResNet, MiniRocket, RNN, LSTM, GRU, Transformer) and their shared blocks.
 
 Estimators follow the scikit-learn API. The layers (positional encoding, multi-head
 attention, encoder and decoder layers) and the training :class:`Engine` are public so
@@ -20,6 +20,8 @@ from ._layers import (
 from ._modules import MLP, FeatureTokenizer, RecurrentNet, TransformerNet
 from ._patches import PatchEmbedding
 from ._peephole import PeepholeLSTM
+from ._random_kernels import RandomKernelFeatures, minirocket_kernels
+from ._rocket import RocketClassifier
 from ._scaling import InputScaler
 from ._transformer import TransformerClassifier
 
@@ -42,11 +44,14 @@ __all__ = [
     "PeepholeLSTM",
     "PositionalEncoding",
     "RNNClassifier",
+    "RandomKernelFeatures",
+    "RocketClassifier",
     "RecurrentNet",
     "TorchMLPClassifier",
     "TransformerClassifier",
     "TransformerNet",
     "resolve_device",
     "sinusoidal_positional_encoding",
+    "minirocket_kernels",
     "torch_threads",
 ]
