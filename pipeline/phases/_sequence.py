@@ -168,6 +168,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # the dtype the torch sequence models read
         return tags
 
 

@@ -39,28 +39,11 @@ ESTIMATORS = [
 
 # Estimator class -> {check: why it cannot pass, and what covers the behaviour instead}.
 EXPECTED_FAILED = {
-    "SequenceScaler": {
-        "check_transformer_preserve_dtypes": (
-            "series always come out as float32, the dtype the torch sequence models read; "
-            "test_sequence.py checks the output range and shape"
-        ),
-    },
     "SequenceBalancer": {
         "check_samplers_pandas_sparse": (
             "imbalanced-learn runs this check whatever the sparse tag says; series are dense "
             "arrays and sparse input is refused with scikit-learn's own message, which "
             "check_estimator_sparse_tag verifies"
-        ),
-    },
-    "ZScoreOutlierRemover": {
-        "check_samplers_one_label": (
-            "outlier removal looks at values, not classes, so a single-class target is "
-            "valid input; test_outliers.py checks it is accepted"
-        ),
-        "check_samplers_fit": (
-            "asserts a sampling_strategy_ attribute; the remover drops rows by value and "
-            "has no per-class sampling strategy (n_outliers_ and sample_indices_ describe "
-            "what it did)"
         ),
     },
     "ColumnTransformer": {

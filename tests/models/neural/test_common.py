@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks over every neural classifier."""
+"""scikit-learn's estimator checks over every neural classifier and the random-kernel features."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -6,8 +6,10 @@ from pipeline.models.neural import (
     CNNClassifier,
     GRUClassifier,
     LSTMClassifier,
+    RandomKernelFeatures,
     ResNetClassifier,
     RNNClassifier,
+    RocketClassifier,
     TorchMLPClassifier,
     TransformerClassifier,
 )
@@ -24,21 +26,11 @@ ESTIMATORS = [
     TransformerClassifier(8, n_heads=2, n_layers=1, dim_feedforward=16, **FAST),
     CNNClassifier((8, 8), **FAST),
     ResNetClassifier((8,), **FAST),
+    RandomKernelFeatures(n_features=168, random_state=0),
+    RocketClassifier(n_features=168, random_state=0),
 ]
 
-EXPECTED_FAILED: dict[str, dict[str, str]] = {
-    "TransformerClassifier": {
-        "check_methods_subset_invariance": "float32 matrix products over (batch x tokens) "
-        "rows round differently for different batch sizes (measured up to 7e-7), above "
-        "this check's 1e-7 tolerance; test_estimators.py checks batch and padding "
-        "invariance at 1e-5",
-    },
-}
 
-
-@parametrize_with_checks(
-    ESTIMATORS,
-    expected_failed_checks=lambda est: EXPECTED_FAILED.get(type(est).__name__, {}),
-)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_contract(estimator, check):
     check(estimator)

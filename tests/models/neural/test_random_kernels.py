@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pipeline.models.neural import RandomKernelFeatures, minirocket_kernels
 from pipeline.models.neural import _random_kernels as rk
@@ -87,7 +86,3 @@ def test_channel_count_mismatch_is_named():
     with pytest.raises(ValueError, match="X has 3 channels per step, but the model was fitted with 2"):
         features.transform(_series(channels=3))
 
-
-@parametrize_with_checks([RandomKernelFeatures(n_features=168, random_state=0)])
-def test_sklearn_contract(estimator, check):
-    check(estimator)

