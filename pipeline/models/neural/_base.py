@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
-from ._budget import plan_training
+from ._budget import MIN_VALIDATION_ROWS, plan_training
 from ._engine import Engine, _seed_from
 from ._inputs import is_sequence_input, to_sequence_data
 from ._scaling import InputScaler, channel_moments
@@ -61,7 +61,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
@@ -151,6 +151,16 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
             return torch.from_numpy(idx.astype(np.float32))
         return torch.from_numpy(idx.astype(np.int64))
 
+    def _stops_early(self, n_rows: int) -> bool:
+        """``early_stopping``, with "auto" on when the held-out share would hold enough rows."""
+        if self.early_stopping != "auto":
+            return bool(self.early_stopping)
+        on = n_rows * self.validation_fraction >= MIN_VALIDATION_ROWS
+        if not on:
+            logger.info("%d rows hold out fewer than %d for validation: early stopping is off and "
+                        "training uses every row for the whole budget", n_rows, MIN_VALIDATION_ROWS)
+        return on
+
     def _split_validation(self, tensors, y_t, seed: int):
         """Hold out ``validation_fraction`` of the rows (stratified when possible)."""
         n = len(y_t)
@@ -222,7 +232,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
         if X_val is not None:
             val_tensors, y_val = self._validate_X(X_val, reset=False, y=y_val)
             return [*tensors, y_t], [*val_tensors, self._encode_y(np.asarray(y_val))]
-        if self.early_stopping:
+        if self._stops_early(len(y_t)):
             return self._split_validation(tensors, y_t, seed)
         return [*tensors, y_t], None
 

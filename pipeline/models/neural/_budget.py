@@ -10,10 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["TrainingPlan", "plan_training"]
+__all__ = ["MIN_VALIDATION_ROWS", "TrainingPlan", "plan_training"]
 
 #: Smallest and largest automatic batch; about a tenth of the rows in between.
 MIN_BATCH, MAX_BATCH, ROWS_PER_BATCH = 16, 256, 10
+#: ``early_stopping="auto"`` stops early only when the held-out share has this many rows.
+#: On fewer, the validation loss is too noisy to choose an epoch by (the standard error
+#: of an accuracy near 0.8 is 0.04 on 100 rows, 0.09 on 20) and stopped training on
+#: small series sets at the warm-up; the time-series literature trains such sets for a
+#: fixed budget instead (Wang et al. 2017; Fawaz et al. 2019).
+MIN_VALIDATION_ROWS = 100
 #: Automatic patience: this share of the planned epochs, and at least MIN_PATIENCE.
 PATIENCE_SHARE, MIN_PATIENCE = 0.2, 10
 

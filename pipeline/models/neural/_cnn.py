@@ -141,7 +141,7 @@ n_epochs_, feature_names_in_
 
     def __init__(
         self, filters=(64, 128, 64), *, pool="auto", dropout=0.0, max_steps=800, max_epochs=500,
-        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2,
+        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
         patience="auto", grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None,
         verbose=False,
     ):
@@ -203,7 +203,7 @@ n_epochs_, feature_names_in_
 
     def __init__(
         self, filters=(32, 64, 64), *, pool="auto", dropout=0.0, max_steps=800, max_epochs=500,
-        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2,
+        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
         patience="auto", grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None,
         verbose=False,
     ):

@@ -47,11 +47,14 @@ class TorchMLPClassifier(NeuralClassifierBase):
         the first tenth of the steps, then cosine annealing).
     weight_decay : float, default=1e-4
         Adam L2 penalty.
-    early_stopping : bool, default=True
+    early_stopping : bool or "auto", default="auto"
         Stop when the validation loss stops improving and keep the best epoch's
         weights. The validation data is ``X_val, y_val`` passed to ``fit``, else a
         stratified ``validation_fraction`` of the training rows (with too few rows
         to hold some out without losing a class, training uses all of them).
+        "auto" stops early when that share holds at least 100 rows; on fewer, a
+        validation loss is too noisy to pick an epoch by, so training uses every
+        row for the whole budget.
     validation_fraction : float, default=0.2
         Share of training rows held out for early stopping when no ``X_val`` is given.
     patience : int or "auto", default="auto"
@@ -114,7 +117,7 @@ class TorchMLPClassifier(NeuralClassifierBase):
 
     def __init__(
         self, hidden_layer_sizes=(256, 128), *, dropout=0.1, max_steps=3000, max_epochs=500,
-        batch_size="auto", lr=1e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2,
+        batch_size="auto", lr=1e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
         patience="auto", grad_clip=None, device="auto", amp=False, n_threads=1, random_state=None,
         verbose=False,
     ):
@@ -247,7 +250,7 @@ patience, device, amp, n_threads, random_state, verbose
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
         tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
-        weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.hidden_size = hidden_size
@@ -326,7 +329,7 @@ batch_size_, n_epochs_, feature_names_in_
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
         patch_size="auto", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
-        lr=3e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.hidden_size = hidden_size

@@ -89,7 +89,7 @@ batch_size_, n_epochs_, feature_names_in_
     def __init__(
         self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
         pooling="mean", patch_size="auto", max_steps=800, max_epochs=500, batch_size="auto",
-        lr=1e-3, weight_decay=1e-4, early_stopping=True, validation_fraction=0.2, patience="auto",
+        lr=1e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
         self.d_model = d_model

@@ -228,14 +228,22 @@ def test_early_stopping_holds_out_a_stratified_fraction_or_trains_on_all_rows():
 
 
 def test_early_stopping_is_the_default_and_its_split_is_stratified():
-    X, y = _table(60)
-    y = np.where(np.arange(60) < 10, "rare", y)  # 10 of 60 rows in a third class
+    X, y = _table(600)
+    y = np.where(np.arange(600) < 100, "rare", y)  # 100 of 600 rows in a third class
     est = TorchMLPClassifier((8,), max_steps=30, random_state=0).fit(X, y)
-    assert est.early_stopping and all(h["valid_loss"] is not None for h in est.history_)
+    assert est.early_stopping == "auto" and all(h["valid_loss"] is not None for h in est.history_)
     y_idx = torch.from_numpy(np.searchsorted(est.classes_, y))
     _, valid = est._split_validation([torch.from_numpy(X.astype(np.float32))], y_idx, seed=0)
     rare = list(est.classes_).index("rare")
-    assert len(valid[-1]) == 12 and int((valid[-1] == rare).sum()) == 2  # a fifth of each class
+    assert len(valid[-1]) == 120 and int((valid[-1] == rare).sum()) == 20  # a fifth of each class
+
+
+@pytest.mark.parametrize(("rows", "fraction", "stops"),
+                         [(499, 0.2, False), (500, 0.2, True), (200, 0.5, True)])
+def test_automatic_early_stopping_needs_100_held_out_rows(rows, fraction, stops):
+    X, y = _table(rows)
+    est = TorchMLPClassifier((8,), max_steps=20, validation_fraction=fraction, random_state=0).fit(X, y)
+    assert all((h["valid_loss"] is not None) == stops for h in est.history_)
 
 
 def test_one_class_is_refused():

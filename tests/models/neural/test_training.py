@@ -66,7 +66,7 @@ def test_cnns_learn_a_bump_from_defaults_alone(cls):
     X, y = _series(120)
     X_test, y_test = _series(100, seed=1)
     est = cls((16, 16), max_steps=100, random_state=0).fit(X, y)
-    assert est.early_stopping and est.history_[0]["valid_loss"] is not None
+    assert est.history_[0]["valid_loss"] is None  # 24 held-out rows are too few: every row trains
     assert est.score(X_test, y_test) > 0.9
 
 
