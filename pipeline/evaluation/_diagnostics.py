@@ -1,4 +1,4 @@
-"""What the report shows of a model beyond its rates: curves and column importance."""
+"""What the report shows of a model beyond its rates: curves, column importance, activation maps."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ._activation import class_activation_examples
 from ._curves import binary_curves
 from ._importance import column_importance
 
@@ -17,14 +18,14 @@ logger = logging.getLogger(__name__)
 
 
 def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
-    """Curves (two classes) and permutation importance (tables) of a fitted model.
+    """Curves (two classes), permutation importance (tables) and class activation maps (series).
 
     Parameters
     ----------
     estimator : fitted Pipeline taking raw rows
     X : pandas.DataFrame or array
         Rows of the split the model is scored on (the test split). Importance is
-        computed for tables (DataFrames) only.
+        computed for tables (DataFrames) only, activation maps for series only.
     y : array-like of shape (n_rows,)
     classes : sequence
         The model's classes, in ``predict_proba`` column order.
@@ -36,7 +37,9 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
     -------
     dict
         ``curves`` (see :func:`~pipeline.evaluation.binary_curves`, or None) and
-        ``importance`` (see :func:`~pipeline.evaluation.column_importance`, or None).
+        ``importance`` (see :func:`~pipeline.evaluation.column_importance`, or None) and
+        ``activation`` (see :func:`~pipeline.evaluation.class_activation_examples`, or None:
+        the final estimator has no ``class_activation_maps``).
 
     Examples
     --------
@@ -45,10 +48,11 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
     >>> y = np.array(["n", "y"] * 20)
     >>> found = model_diagnostics(LogisticRegression().fit(X, y), X, y, ["n", "y"], "y")
     >>> sorted(found), found["importance"]["n_repeats"]
-    (['curves', 'importance'], 5)
+    (['activation', 'curves', 'importance'], 5)
     """
     y = np.asarray(y)
-    found = {"curves": None, "importance": None}
+    found = {"curves": None, "importance": None,
+             "activation": class_activation_examples(estimator, X, y, classes)}
     present = len(np.unique(y)) >= 2
     if positive is not None and present:
         column = list(classes).index(positive)

@@ -27,6 +27,7 @@ __all__ = [
     "FIGURE_STYLE",
     "attention_figure",
     "calibration_figure",
+    "class_activation_figure",
     "class_counts_figure",
     "confusion_matrix_figure",
     "cv_spread_figure",
@@ -632,3 +633,68 @@ def cv_spread_figure(fold_scores, *, metric="score", title="", salt="dmflow"):
         ax.set_title(title)
         return to_svg(fig, salt)
 
+
+_MAX_VECTOR_STEPS = 1000  # longer series are drawn as an image: one path per step would swell the SVG
+
+
+def _floats(values):
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _activation_line(ax, values, activation, norm):
+    """One series as a line whose segments take the colour of their mean activation."""
+    from matplotlib.collections import LineCollection
+
+    steps = np.arange(len(values))
+    ax.plot(steps, values, color="0.8", linewidth=0.8)  # keeps steps of near-zero activation visible
+    points = np.column_stack([steps, values])
+    lines = LineCollection(np.stack([points[:-1], points[1:]], axis=1), cmap="coolwarm", norm=norm,
+                           linewidths=1.8, rasterized=len(values) > _MAX_VECTOR_STEPS)
+    lines.set_array((activation[:-1] + activation[1:]) / 2)
+    ax.add_collection(lines)
+    ax.autoscale_view()
+
+
+def class_activation_figure(series, *, title="", salt="dmflow"):
+    """Series drawn as lines coloured by their class activation map, one panel each.
+
+    Parameters
+    ----------
+    series : sequence of mapping
+        ``{"values", "activation", "true", "predicted"}`` per series: its values and
+        one activation per step (``None`` where missing), its true and predicted class.
+    title : str, default=""
+    salt : str, default="dmflow"
+
+    Returns
+    -------
+    svg : str
+
+    Examples
+    --------
+    >>> found = {"values": [0, 1, 0, 2], "activation": [-1, 0, 1, 2], "true": "a", "predicted": "b"}
+    >>> "true a, predicted b" in class_activation_figure([found])
+    True
+    """
+    values = [_floats(found["values"]) for found in series]
+    maps = [_floats(found["activation"]) for found in series]
+    # Symmetric around 0 and shared by the panels: grey is a step that moved nothing.
+    limit = max([float(np.nanmax(np.abs(m))) for m in maps if np.isfinite(m).any()] + [0.0]) or 1.0
+    norm = mpl.colors.Normalize(-limit, limit)
+    n_cols = min(2, len(series))
+    n_rows = math.ceil(len(series) / n_cols)
+    with mpl.rc_context(FIGURE_STYLE):
+        fig = Figure(figsize=(3.6 * n_cols + 1.0, 1.9 * n_rows + 0.6), layout="constrained")
+        axes = fig.subplots(n_rows, n_cols, squeeze=False)
+        for ax, found, line, activation in zip(axes.flat, series, values, maps):
+            _activation_line(ax, line, activation, norm)
+            true, predicted = short_label(found["true"], 16), short_label(found["predicted"], 16)
+            ax.set_title(f"true {true}, predicted {predicted}", fontsize=8)
+            ax.tick_params(labelsize=7)
+        for ax in axes.flat[len(series):]:
+            ax.set_visible(False)
+        fig.colorbar(mpl.cm.ScalarMappable(norm, "coolwarm"), ax=axes, shrink=0.8,
+                     label="activation toward the predicted class")
+        fig.supxlabel("Step", fontsize=8)
+        fig.suptitle(title)
+        return to_svg(fig, salt)

@@ -153,13 +153,14 @@ def _model_section(index, name, model, best, make):
 
 
 def _diagnostics_section(name, model, make):
-    """Per model: importance, precision-recall, calibration and threshold figures."""
+    """Per model: importance, precision-recall, calibration, threshold and activation figures."""
     importance = model.get("importance")
     curves = model.get("curves") or {}
     threshold = model.get("threshold") or {}
     chosen = threshold.get("value")
     prevalence = (model.get("test") or {}).get("prevalence")
-    section = {"importance": None, "curves": None, "threshold": None}
+    section = {"importance": None, "curves": None, "threshold": None,
+               "activation": _activation_section(name, model.get("activation"), make)}
     if threshold.get("value") is not None:
         section["threshold"] = {"value": threshold["value"],
                                 "how": _THRESHOLD_HOW.get(threshold.get("source"), "")}
@@ -185,6 +186,18 @@ def _diagnostics_section(name, model, make):
             ],
         }
     return section
+
+
+def _activation_section(name, activation, make):
+    """The class activation figure of a convolutional model, or None for any other model."""
+    series = (activation or {}).get("series")
+    if not series:
+        return None
+    return {
+        "n_series": len(series),
+        "n_channels": activation.get("n_channels", 1),
+        "figure": make(_figures.class_activation_figure, series, title=f"{name}: class activation maps"),
+    }
 
 
 def _decision_text(best_model):

@@ -38,6 +38,9 @@ FIGURES = {
     "importance": lambda salt: _figures.importance_figure(
         [{"column": BOLD, "mean": 0.2, "std": 0.02}, {"column": "$x$", "mean": -0.01, "std": 0.0}],
         salt=salt),
+    "activation": lambda salt: _figures.class_activation_figure(
+        [{"values": [0.0, 1.0, None, 2.0], "activation": [-1.0, 0.5, None, 2.0], "true": BOLD,
+          "predicted": "no"}] * 3, title=BOLD, salt=salt),
     "positional": lambda salt: _figures.positional_encoding_figure(
         np.sin(np.arange(24.0)).reshape(6, 4), salt=salt),
 }
