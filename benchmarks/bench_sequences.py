@@ -78,7 +78,8 @@ def dmflow_arms(path, names):
         fit_s = time.perf_counter() - start
         accuracy = float(np.mean(clf.predict(X_test) == y_test))
         results[name] = {"accuracy": accuracy, "fit_s": round(fit_s, 2),
-                         "epochs": len(clf.history_), "best_epoch": clf.best_epoch_}
+                         # RocketClassifier trains no epochs
+                         "epochs": len(getattr(clf, "history_", [])), "best_epoch": getattr(clf, "best_epoch_", None)}
         logger.info("%s %s: accuracy %.3f in %.1f s", path.stem, name, accuracy, fit_s)
     return results
 
