@@ -79,7 +79,8 @@ def dmflow_arms(path, names):
         accuracy = float(np.mean(clf.predict(X_test) == y_test))
         results[name] = {"accuracy": accuracy, "fit_s": round(fit_s, 2),
                          # RocketClassifier trains no epochs
-                         "epochs": len(getattr(clf, "history_", [])), "best_epoch": getattr(clf, "best_epoch_", None)}
+                         "epochs": len(getattr(clf, "history_", [])),
+                         "best_epoch": getattr(clf, "best_epoch_", None)}
         logger.info("%s %s: accuracy %.3f in %.1f s", path.stem, name, accuracy, fit_s)
     return results
 
