@@ -226,7 +226,7 @@ class ZScoreOutlierRemover(BaseSampler):
             )
         self.mean_, self.scale_ = _column_stats(values)
         outlier = _outlier_cells(values, self.mean_, self.scale_, self.threshold)
-        keep = ~outlier.any(axis=1)
+        keep = _keep_every_class(~outlier.any(axis=1), y)
         self.columns_ = labels
         self.outliers_per_column_ = {
             label: int(n) for label, n in zip(labels, outlier.sum(axis=0))
@@ -252,6 +252,23 @@ class ZScoreOutlierRemover(BaseSampler):
         tags.input_tags.allow_nan = True
         tags.sampler_tags.sample_indices = True
         return tags
+
+
+def _keep_every_class(keep, y):
+    """``keep``, plus every row of a class it would empty: a model must still learn the class exists."""
+    y = np.asarray(y)
+    emptied = [label for label in np.unique(y) if not keep[y == label].any()]
+    if emptied:
+        names = ", ".join(map(repr, np.asarray(emptied).tolist()))
+        warnings.warn(
+            f"ZScoreOutlierRemover would drop every training row of class(es) {names}; their rows "
+            "are kept so that the model still learns them. Check those rows' values, or use "
+            "outliers: clip.",
+            UserWarning,
+            stacklevel=3,
+        )
+        keep = keep | np.isin(y, emptied)
+    return keep
 
 
 class ZScoreClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -57,6 +57,9 @@ def test_kept_rows_are_exactly_those_within_threshold(values, threshold):
     spread = remover.scale_ > 0
     z = np.abs(values - remover.mean_)[:, spread] / remover.scale_[spread]
     expected = ~(z > threshold).any(axis=1)
+    for label in (0, 1):  # a class the filter would empty keeps all its rows
+        if not expected[y == label].any():
+            expected[y == label] = True
     np.testing.assert_array_equal(X_kept, values[expected])
     np.testing.assert_allclose(remover.mean_, values.mean(axis=0), atol=1e-9)
 
@@ -88,6 +91,17 @@ def test_list_and_array_inputs_come_back_in_their_own_type():
     assert isinstance(X_list, list) and isinstance(y_list, list)
     np.testing.assert_array_equal(np.asarray(X_list), X_array)
     assert len(X_array) == len(y_array) == len(X) - 1
+
+
+def test_a_class_is_never_emptied():
+    X = pd.DataFrame({"x": [0.0] * 12 + [50.0, 60.0]})
+    y = np.array(["major"] * 12 + ["rare"] * 2)  # both rare rows are outliers
+    X[["x"]] = X[["x"]].astype(float)
+    X.loc[0, "x"] = 40.0  # and one major row
+    with pytest.warns(UserWarning, match=r"would drop every training row of class\(es\) 'rare'"):
+        X_kept, y_kept = ZScoreOutlierRemover(threshold=1.0).fit_resample(X, y)
+    assert list(y_kept).count("rare") == 2  # kept, all of them
+    assert 0 not in X_kept.index  # the other class's outlier still goes
 
 
 def test_single_class_is_refused_as_by_every_imblearn_sampler():
