@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["class_activation_examples", "example_rows", "transform_for_estimator"]
+__all__ = ["class_activation_examples", "example_rows"]
 
 _DECIMALS = 6
 _PER_CLASS = 2  # series shown of each class
@@ -21,39 +21,6 @@ _MAX_SERIES = 8  # above this many (many classes), one series per class
 
 def _plain(values):
     return [round(float(v), _DECIMALS) if np.isfinite(v) else None for v in np.asarray(values).ravel()]
-
-
-def transform_for_estimator(pipeline, X):
-    """``X`` as the pipeline's final estimator reads it.
-
-    Every step before the last transforms ``X``; samplers and ``"passthrough"``
-    steps are skipped, as they are when the pipeline predicts.
-
-    Parameters
-    ----------
-    pipeline : fitted Pipeline, or a bare estimator (``X`` is returned unchanged)
-    X : rows or series the pipeline takes
-
-    Returns
-    -------
-    Xt : what the final estimator's ``predict`` would receive
-
-    Examples
-    --------
-    >>> from imblearn.pipeline import Pipeline
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> X, y = np.array([[0.0], [2.0], [4.0], [6.0]]), np.array([0, 0, 1, 1])
-    >>> pipe = Pipeline([("scale", StandardScaler()), ("skip", "passthrough"),
-    ...                  ("model", LogisticRegression())]).fit(X, y)
-    >>> transform_for_estimator(pipe, X).ravel().round(2).tolist()
-    [-1.34, -0.45, 0.45, 1.34]
-    """
-    for _, step in (getattr(pipeline, "steps", None) or [(None, None)])[:-1]:
-        if step is None or isinstance(step, str) or hasattr(step, "fit_resample"):
-            continue  # a sampler resamples training rows only, never rows to predict
-        X = step.transform(X)
-    return X
 
 
 def example_rows(y, classes, *, per_class=_PER_CLASS, limit=_MAX_SERIES):
@@ -142,7 +109,8 @@ def class_activation_examples(estimator, X, y, classes, *, per_class=_PER_CLASS,
         return None
     picked = np.asarray(X)[rows]
     raw = _as_series(picked)
-    transformed = transform_for_estimator(estimator, picked)
+    # imbalanced-learn's Pipeline skips samplers when it transforms, as when it predicts.
+    transformed = estimator[:-1].transform(picked) if len(getattr(estimator, "steps", ())) > 1 else picked
     maps = np.asarray(final.class_activation_maps(transformed))
     predicted = np.asarray(final.predict(transformed))
     # A map may cover windows of several steps (the estimator's ``pool_``).

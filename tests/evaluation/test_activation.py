@@ -7,7 +7,7 @@ from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
 from pipeline.evaluation import class_activation_examples, model_diagnostics
-from pipeline.evaluation._activation import example_rows, transform_for_estimator
+from pipeline.evaluation._activation import example_rows
 from pipeline.models.neural import CNNClassifier
 from pipeline.phases._sequence import build_sequence_steps
 
@@ -79,7 +79,7 @@ def test_pooled_maps_are_stretched_back_to_one_value_per_step():
     pipe = fit_pipeline(CNNClassifier((4,), pool=3, max_steps=10, random_state=0))
     X, y = make_series(10, 2)
     series = class_activation_examples(pipe, X, y, CLASSES)["series"]
-    pooled = pipe[-1].class_activation_maps(transform_for_estimator(pipe, X[[series[0]["row"]]]))[0]
+    pooled = pipe[-1].class_activation_maps(pipe[:-1].transform(X[[series[0]["row"]]]))[0]
     assert len(series[0]["activation"]) == 24 and pooled.shape == (8,)
     np.testing.assert_allclose(series[0]["activation"][:3], [pooled[0]] * 3, atol=1e-5)
 
