@@ -49,3 +49,39 @@ def test_importance_needs_named_columns_and_two_classes(model):
         column_importance(model, X.to_numpy(), y)
     with pytest.raises(ValueError, match="single class"):
         column_importance(model, X, np.full(50, "no"))
+
+
+def test_a_column_the_model_ignores_scores_exactly_zero():
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"used": rng.normal(size=120), "ignored": rng.normal(size=120)})
+    y = np.where(X["used"] + rng.normal(scale=0.5, size=120) > 0, "b", "a")
+    model = make_pipeline(make_column_transformer(("passthrough", ["used"])),
+                          RandomForestClassifier(n_estimators=10, random_state=0)).fit(X, y)
+    found = {c["column"]: c for c in column_importance(model, X, y, n_repeats=4)["columns"]}
+    assert found["ignored"]["repeats"] == [0.0] * 4
+    assert found["used"]["mean"] > 0.1
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_agrees_with_scikit_learns_permutation_importance(n_classes):
+    from sklearn.inspection import permutation_importance
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.normal(size=(300, 4)), columns=["w0", "w1", "w2", "w3"])
+    y = np.digitize(X @ [2.0, 1.0, 0.4, 0.0] + rng.normal(size=300), [0.0, 1.0][:n_classes - 1])
+    model = LogisticRegression().fit(X, y)
+    ours = {c["column"]: c["mean"] for c in column_importance(model, X, y, n_repeats=30)["columns"]}
+    scoring = "roc_auc" if n_classes == 2 else "roc_auc_ovr"
+    theirs = permutation_importance(model, X, y, scoring=scoring, n_repeats=30, random_state=0)
+    for column, mean, std in zip(X.columns, theirs.importances_mean, theirs.importances_std):
+        assert ours[column] == pytest.approx(mean, abs=max(0.01, 3 * std / np.sqrt(30) * 2))
+
+
+def test_small_prediction_batches_give_the_same_importance(model, monkeypatch):
+    import pipeline.evaluation._importance as importance
+
+    X, y = _table(200, 6)
+    whole = column_importance(model, X, y, n_repeats=3)
+    monkeypatch.setattr(importance, "BATCH_ROWS", 1)  # one shuffled column per prediction call
+    assert column_importance(model, X, y, n_repeats=3) == whole
