@@ -21,7 +21,7 @@ MIN_BATCH, MAX_BATCH, ROWS_PER_BATCH = 16, 256, 10
 #: fixed budget instead (Wang et al. 2017; Fawaz et al. 2019).
 MIN_VALIDATION_ROWS = 100
 #: Automatic patience: this share of the planned epochs, and at least MIN_PATIENCE.
-PATIENCE_SHARE, MIN_PATIENCE = 0.2, 10
+PATIENCE_SHARE, MIN_PATIENCE = 0.1, 10
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,13 @@ def plan_training(n_rows: int, *, batch_size, max_steps: int, max_epochs: int, p
 
     The batch is a power of two near ``n_rows / 10`` within [16, 256]; epochs are as
     many as ``max_steps`` optimizer steps need, at least one and at most
-    ``max_epochs``; patience is a fifth of the epochs, at least 10 (never more
+    ``max_epochs``; patience is a tenth of the epochs, at least 10 (never more
     than the epochs).
 
     Examples
     --------
     >>> plan_training(80, batch_size="auto", max_steps=1000, max_epochs=500, patience="auto")
-    TrainingPlan(batch_size=16, epochs=200, patience=40)
+    TrainingPlan(batch_size=16, epochs=200, patience=20)
     >>> plan_training(10**6, batch_size="auto", max_steps=1000, max_epochs=500, patience=5)
     TrainingPlan(batch_size=256, epochs=1, patience=1)
     """
