@@ -10,11 +10,11 @@ the atomic writer.
 """
 
 from ._compare import compare_runs, render_comparison
-from ._figures import FIGURE_STYLE, attention_figure, short_label, to_svg, training_curves_figure
 from ._html import render_report, write_report
 from ._notebook import run_summary_html
 from ._page import template_environment, write_text_atomic
 from ._rerender import load_figure_data, report, save_figure_data
+from .figures import FIGURE_STYLE, attention_figure, short_label, to_svg, training_curves_figure
 
 __all__ = [
     "FIGURE_STYLE",

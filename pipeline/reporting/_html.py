@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from markupsafe import Markup
 
-from . import _figures
+from . import figures as draw
 from ._page import template_environment, write_text_atomic
 
 __all__ = ["render_report", "write_report"]
@@ -121,7 +121,7 @@ def _model_section(index, name, model, best, make):
             "matrix": scores["confusion_matrix"],
             "n_rows": scores.get("n_rows"),
             "positive": scores.get("positive_label"),
-            "figure": make(_figures.confusion_matrix_figure, scores["confusion_matrix"],
+            "figure": make(draw.confusion_matrix_figure, scores["confusion_matrix"],
                            scores.get("labels", []), title=f"{name}: {label.lower()}"),
             "per_class": [
                 {"label": label_, "cells": [values.get(k) for k, _ in _PER_CLASS_COLUMNS]}
@@ -167,7 +167,7 @@ def _diagnostics_section(name, model, make):
     if importance and importance.get("columns"):
         section["importance"] = {
             **importance,
-            "figure": make(_figures.importance_figure, importance["columns"],
+            "figure": make(draw.importance_figure, importance["columns"],
                            scoring=importance.get("scoring", "roc_auc"),
                            title=f"{name}: permutation importance"),
         }
@@ -176,12 +176,12 @@ def _diagnostics_section(name, model, make):
             "average_precision": curves.get("average_precision"),
             "n_bins": len(curves["calibration"]["prob_pred"]),
             "figures": [
-                make(_figures.precision_recall_figure,
+                make(draw.precision_recall_figure,
                      {**curves["pr_curve"], "average_precision": curves.get("average_precision")},
                      name=name, prevalence=prevalence, title=f"{name}: precision-recall"),
-                make(_figures.calibration_figure, curves["calibration"], name=name,
+                make(draw.calibration_figure, curves["calibration"], name=name,
                      title=f"{name}: calibration"),
-                make(_figures.threshold_figure, curves["thresholds"], chosen=chosen,
+                make(draw.threshold_figure, curves["thresholds"], chosen=chosen,
                      title=f"{name}: threshold"),
             ],
         }
@@ -196,7 +196,7 @@ def _activation_section(name, activation, make):
     return {
         "n_series": len(series),
         "n_channels": activation.get("n_channels", 1),
-        "figure": make(_figures.class_activation_figure, series, title=f"{name}: class activation maps"),
+        "figure": make(draw.class_activation_figure, series, title=f"{name}: class activation maps"),
     }
 
 
@@ -220,13 +220,13 @@ def _roc_figures(models, make):
         for name, scores in tested.items():
             (curve,) = scores["roc_curve"].values()
             curves[name] = {**curve, "auc": scores.get("roc_auc")}
-        return [make(_figures.roc_figure, curves, title="Test split")]
+        return [make(draw.roc_figure, curves, title="Test split")]
     figures = []
     for name, scores in tested.items():
         per_class = scores.get("per_class") or {}
         curves = {f"class {label}": {**curve, "auc": per_class.get(label, {}).get("roc_auc")}
                   for label, curve in scores["roc_curve"].items()}
-        figures.append(make(_figures.roc_figure, curves,
+        figures.append(make(draw.roc_figure, curves,
                             title=f"{name}: test split, one-vs-rest"))
     return figures
 
@@ -273,7 +273,7 @@ def _extras_sections(extras, make):
         sections["projection"] = {
             "n_rows": int(values.shape[0]),
             "n_components": n_components,
-            "figure": make(_figures.projection_figure, values, labels,
+            "figure": make(draw.projection_figure, values, labels,
                            title="Training rows after LDA"),
         }
     for name, run in (extras.get("histories") or {}).items():
@@ -283,7 +283,7 @@ def _extras_sections(extras, make):
                 "name": name,
                 "best_epoch": run.get("best_epoch"),
                 "epochs": len(history),
-                "figure": make(_figures.training_curves_figure, history, run.get("best_epoch"),
+                "figure": make(draw.training_curves_figure, history, run.get("best_epoch"),
                                title=name),
             })
     for name, found in (extras.get("attention") or {}).items():
@@ -297,14 +297,14 @@ def _extras_sections(extras, make):
             )
         sections["attention"].append({
             "name": name, "layers": maps.shape[0], "heads": maps.shape[1],
-            "figure": make(_figures.attention_figure, maps, tokens, title=name),
+            "figure": make(draw.attention_figure, maps, tokens, title=name),
         })
     encoding = extras.get("positional_encoding")
     if encoding is not None:
         encoding = _check_array(encoding, (2,), "extras['positional_encoding']")
         sections["positional_encoding"] = {
             "shape": encoding.shape,
-            "figure": make(_figures.positional_encoding_figure, encoding),
+            "figure": make(draw.positional_encoding_figure, encoding),
         }
     return sections
 
@@ -324,7 +324,7 @@ def _context(metrics, extras):
     balance = phases.get("balance") or {}
     balance_figure = None
     if balance.get("class_counts_before") and balance.get("class_counts_after"):
-        balance_figure = make(_figures.class_counts_figure, balance["class_counts_before"],
+        balance_figure = make(draw.class_counts_figure, balance["class_counts_before"],
                               balance["class_counts_after"], title="Training rows per class")
     split_counts = dataset.get("class_counts") or {}
     split_names = list(split_counts)
@@ -451,7 +451,7 @@ def _selection_section(metrics, make):
         "skipped": [{"model": s["model"], "params": _json(s["params"])}
                     for s in selection.get("skipped") or []],
         "rows": rows,
-        "figure": make(_figures.cv_spread_figure, spread, metric=selection.get("metric") or "score",
+        "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",
                        title="Score on each fold") if spread else None,
         "members": sorted((members or {}).items(), key=lambda item: -item[1]),
         "prevalence_splits": list(prevalence),
