@@ -7,13 +7,14 @@ here (autoescaping every value, failing on a missing key) and written by
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import jinja2
 
-__all__ = ["template_environment", "write_text_atomic"]
+__all__ = ["compact_json", "template_environment", "write_text_atomic"]
 
 
 def template_environment(package):
@@ -76,3 +77,14 @@ def write_text_atomic(path, text):
         Path(staging).unlink(missing_ok=True)
         raise
     return path
+
+
+def compact_json(value):
+    """One-line JSON of a report value (parameters, configs), keys sorted, unicode kept.
+
+    Examples
+    --------
+    >>> compact_json({"b": (1, 2), "a": "é"})
+    '{"a": "é", "b": [1, 2]}'
+    """
+    return json.dumps(value, indent=None, sort_keys=True, default=str, ensure_ascii=False)

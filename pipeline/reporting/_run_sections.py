@@ -1,0 +1,132 @@
+"""What the report shows of the run as a whole: the leaderboard, how selection chose, and the
+drawings of arrays passed as extras (LDA projection, training curves, attention).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import figures as draw
+from ._page import compact_json
+
+__all__ = ["LEADERBOARD_COLUMNS", "extras_sections", "leaderboard", "selection_section"]
+
+LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"),
+                       ("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
+
+
+def _sort_key(item):
+    cv = item[1].get("cv") or {}
+    if "mean" in cv:  # cross-validated selection: its own metric and direction
+        score = cv["mean"]
+        return (score is None, -(score or 0.0) * (-1 if cv.get("metric") == "log_loss" else 1), item[0])
+    auc = (item[1].get("validation") or {}).get("roc_auc")
+    return (auc is None, -(auc or 0.0), item[0])
+
+
+def leaderboard(models, best):
+    rows = []
+    for name, model in sorted(models.items(), key=_sort_key):
+        rows.append({
+            "name": name,
+            "best": name == best,
+            "validation": [(model.get("validation") or {}).get(k)
+                           for k, _ in LEADERBOARD_COLUMNS],
+            "test": [(model.get("test") or {}).get(k) for k, _ in LEADERBOARD_COLUMNS],
+            "fit_time_s": model.get("fit_time_s"),
+        })
+    return rows
+
+
+def selection_section(metrics, make):
+    """How the best model was chosen: each model's cross-validated score, its spread, the ensemble."""
+    selection = metrics.get("selection")
+    models = metrics.get("models") or {}
+    if not selection:
+        return None
+    ranked = [name for name, _ in sorted(models.items(), key=_sort_key)]
+    rows = [{"name": name, "best": name == metrics.get("best_model"), "mean": models[name]["cv"].get("mean"),
+             "std": models[name]["cv"].get("std"), "folds": len(models[name]["cv"].get("folds") or [])}
+            for name in ranked if models[name].get("cv")]
+    spread = {name: models[name]["cv"]["folds"] for name in ranked
+              if models[name].get("cv") and len(models[name]["cv"].get("folds") or []) > 1}
+    members = next((m["members"] for m in models.values() if m.get("members")), None)
+    prevalence = (metrics.get("dataset") or {}).get("prevalence") or {}
+    return {
+        "method": selection.get("method"),
+        "folds": selection.get("folds"),
+        "metric": selection.get("metric"),
+        "time_limit_s": selection.get("time_limit_s"),
+        "candidates": selection.get("candidates"),
+        "skipped": [{"model": s["model"], "params": compact_json(s["params"])}
+                    for s in selection.get("skipped") or []],
+        "rows": rows,
+        "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",
+                       title="Score on each fold") if spread else None,
+        "members": sorted((members or {}).items(), key=lambda item: -item[1]),
+        "prevalence_splits": list(prevalence),
+        "prevalence": [{"label": label, "shares": [prevalence[s].get(label) for s in prevalence]}
+                       for label in dict.fromkeys(k for p in prevalence.values() for k in p)],
+    }
+
+
+def _check_array(value, ndim, what):
+    array = np.asarray(value)
+    if array.ndim not in ndim:
+        raise ValueError(
+            f"{what} must be an array with {' or '.join(map(str, ndim))} dimensions, "
+            f"but got shape {array.shape}. Pass the array the model produced, unchanged."
+        )
+    return array
+
+
+def extras_sections(extras, make):
+    sections = {"projection": None, "training": [], "attention": [],
+                "positional_encoding": None}
+    projection = extras.get("lda_projection")
+    if projection is not None:
+        values = _check_array(projection["values"], (1, 2), "extras['lda_projection']['values']")
+        labels = np.asarray(projection["labels"]).ravel()
+        if values.shape[0] != labels.shape[0]:
+            raise ValueError(
+                f"extras['lda_projection'] has {values.shape[0]} rows of values but "
+                f"{labels.shape[0]} labels. Pass the projected training rows and their labels."
+            )
+        n_components = 1 if values.ndim == 1 else values.shape[1]
+        sections["projection"] = {
+            "n_rows": int(values.shape[0]),
+            "n_components": n_components,
+            "figure": make(draw.projection_figure, values, labels,
+                           title="Training rows after LDA"),
+        }
+    for name, run in (extras.get("histories") or {}).items():
+        history = run.get("history") or []
+        if history:
+            sections["training"].append({
+                "name": name,
+                "best_epoch": run.get("best_epoch"),
+                "epochs": len(history),
+                "figure": make(draw.training_curves_figure, history, run.get("best_epoch"),
+                               title=name),
+            })
+    for name, found in (extras.get("attention") or {}).items():
+        maps = _check_array(found["maps"], (4,), f"extras['attention'][{name!r}]['maps']")
+        tokens = [str(t) for t in found["tokens"]]
+        if maps.shape[2] != len(tokens) or maps.shape[3] != len(tokens):
+            raise ValueError(
+                f"extras['attention'][{name!r}] has maps of shape {maps.shape} but "
+                f"{len(tokens)} tokens; the last two dimensions must both equal the "
+                "number of tokens."
+            )
+        sections["attention"].append({
+            "name": name, "layers": maps.shape[0], "heads": maps.shape[1],
+            "figure": make(draw.attention_figure, maps, tokens, title=name),
+        })
+    encoding = extras.get("positional_encoding")
+    if encoding is not None:
+        encoding = _check_array(encoding, (2,), "extras['positional_encoding']")
+        sections["positional_encoding"] = {
+            "shape": encoding.shape,
+            "figure": make(draw.positional_encoding_figure, encoding),
+        }
+    return sections
