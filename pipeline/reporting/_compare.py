@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 
 from ..errors import ConfigError
-from ._html import _environment, _leaderboard
-from ._page import write_text_atomic
+from ._page import report_environment, write_text_atomic
 from ._rerender import read_metrics
+from ._run_sections import leaderboard
 
 __all__ = ["compare_runs", "render_comparison"]
 
@@ -30,7 +30,7 @@ def _run_entry(name, metrics):
     models = metrics.get("models") or {}
     best = metrics.get("best_model")
     rows = []
-    for row in _leaderboard(models, best):
+    for row in leaderboard(models, best):
         model = models[row["name"]]
         rows.append({"name": row["name"], "best": row["best"],
                      "validation": (model.get("validation") or {}).get("roc_auc"),
@@ -90,7 +90,7 @@ def render_comparison(folders):
     by_model = [{"name": model,
                  "cells": [_test_value((m.get("models") or {}).get(model) or {}, "roc_auc")
                             for m in all_metrics]} for model in model_names]
-    template = _environment().get_template("compare.html.j2")
+    template = report_environment().get_template("compare.html.j2")
     return template.render(runs=runs, differences=_differences(configs), by_model=by_model,
                            columns=[label for _, label in _COLUMNS])
 

@@ -14,38 +14,16 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 from markupsafe import Markup
 
 from . import figures as draw
 from ._model_sections import PER_CLASS_COLUMNS, article_rows, decision_text, model_section, roc_figures
-from ._page import template_environment, write_text_atomic
+from ._page import report_environment, write_text_atomic
 from ._run_sections import LEADERBOARD_COLUMNS, extras_sections, leaderboard, selection_section
 
 __all__ = ["render_report", "write_report"]
 
 logger = logging.getLogger(__name__)
-
-
-def _number(value, digits=4):
-    """Jinja filter: a number for a table cell; undefined values show as a dash."""
-    if value is None:
-        return "\u2014"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return "\u2014"
-        return f"{float(value):.{digits}f}"
-    return str(value)
-
-
-def _environment():
-    env = template_environment("pipeline.reporting")
-    env.filters["num"] = _number
-    return env
 
 
 class _FigureMaker:
@@ -145,7 +123,7 @@ def render_report(metrics, extras=None):
         raise TypeError(
             f"extras must be a mapping or None, but got {type(extras).__name__}."
         )
-    template = _environment().get_template("report.html.j2")
+    template = report_environment().get_template("report.html.j2")
     return template.render(**_context(metrics, extras or {}))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._html import _environment, _leaderboard
+from ._page import report_environment
+from ._run_sections import leaderboard
 
 __all__ = ["run_summary_html"]
 
@@ -32,7 +33,7 @@ def run_summary_html(path, metrics):
     models = metrics.get("models") or {}
     best = metrics.get("best_model")
     rows = []
-    for row in _leaderboard(models, best):
+    for row in leaderboard(models, best):
         model = models[row["name"]]
         test = model.get("test") or {}
         rows.append({"name": row["name"], "best": row["best"], "fit_time_s": row["fit_time_s"],
@@ -40,7 +41,7 @@ def run_summary_html(path, metrics):
                                 (model.get("curves") or {}).get("average_precision"), test.get("f1")]})
     report = Path(path) / "report.html" if path is not None else None
     threshold = ((models.get(best) or {}).get("threshold") or {}).get("value")
-    return _environment().get_template("summary.html.j2").render(
+    return report_environment().get_template("summary.html.j2").render(
         name=Path(path).name if path is not None else "", target=(metrics.get("dataset") or {}).get("target"),
         best=best, decision=threshold, rows=rows,
         report_url=report.resolve().as_uri() if report is not None and report.is_file() else None,

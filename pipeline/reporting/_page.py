@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 
 import jinja2
+import numpy as np
 
-__all__ = ["compact_json", "template_environment", "write_text_atomic"]
+__all__ = ["compact_json", "format_number", "report_environment", "template_environment", "write_text_atomic"]
 
 
 def template_environment(package):
@@ -88,3 +89,31 @@ def compact_json(value):
     '{"a": "é", "b": [1, 2]}'
     """
     return json.dumps(value, indent=None, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def format_number(value, digits=4):
+    """Jinja filter: a number for a table cell; undefined values show as a dash.
+
+    Examples
+    --------
+    >>> format_number(1234), format_number(0.123456), format_number(None)
+    ('1,234', '0.1235', '—')
+    """
+    if value is None:
+        return "\u2014"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "\u2014"
+        return f"{float(value):.{digits}f}"
+    return str(value)
+
+
+def report_environment():
+    """The Jinja environment of the report templates, with the ``num`` filter."""
+    env = template_environment("pipeline.reporting")
+    env.filters["num"] = format_number
+    return env
