@@ -8,7 +8,7 @@ that other models, such as an encoder-decoder translator, can reuse them.
 from ._base import NeuralClassifierBase
 from ._cnn import CNNClassifier, ResNetClassifier
 from ._conv import FCNNet, ResNetNet
-from ._engine import Engine, resolve_device, torch_threads
+from ._engine import Engine
 from ._estimators import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier
 from ._layers import (
     DecoderLayer,
@@ -22,6 +22,7 @@ from ._patches import PatchEmbedding
 from ._peephole import PeepholeLSTM
 from ._random_kernels import RandomKernelFeatures, minirocket_kernels
 from ._rocket import RocketClassifier
+from ._runtime import resolve_device, torch_threads
 from ._scaling import InputScaler
 from ._transformer import TransformerClassifier
 

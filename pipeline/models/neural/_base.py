@@ -22,8 +22,9 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from torch import nn
 
 from ._budget import MIN_VALIDATION_ROWS, plan_training
-from ._engine import Engine, _seed_from
+from ._engine import Engine
 from ._inputs import is_sequence_input, to_sequence_data
+from ._runtime import torch_seed
 from ._scaling import InputScaler, channel_moments
 
 __all__ = ["NeuralClassifierBase"]
@@ -211,7 +212,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()[0]!r}."
             )
         y_t = torch.from_numpy(y_idx.astype(np.float32 if len(self.classes_) == 2 else np.int64))
-        seed = _seed_from(self.random_state)
+        seed = torch_seed(self.random_state)
         train, valid = self._train_valid(tensors, y_t, X_val, y_val, seed)
         self._fit_shapes(tensors)
         plan = plan_training(len(train[0]), batch_size=self.batch_size, max_steps=self.max_steps,

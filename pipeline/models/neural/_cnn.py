@@ -11,8 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import NeuralClassifierBase
 from ._conv import FCNNet, ResNetNet
-from ._engine import torch_threads
 from ._patches import patch_size_for
+from ._runtime import torch_threads
 
 __all__ = ["CNNClassifier", "ResNetClassifier"]
 

@@ -5,14 +5,7 @@ tensors that share their first dimension. Batches are contiguous slices of the
 tensors after one shuffle per epoch, not rows gathered one at a time by a
 ``DataLoader``: on small models the per-row loop measured 0.35x the speed of slicing.
 
-Thread policy
--------------
-Small models on few cores run fastest on ONE torch thread: with two, intra-op
-parallelism spends more on synchronisation than it saves (a 32-64-64-1 MLP ran up
-to 30x slower with two threads on a shared 2-core machine). ``n_threads=1`` is
-therefore the default; ``n_threads=None`` keeps torch's own setting. The chosen count
-is applied only inside :meth:`Engine.fit` and :meth:`Engine.predict` and restored
-afterwards, so the caller's process setting is left as it was.
+Where and how torch runs (device, threads, seeds) lives in :mod:`._runtime`.
 """
 
 from __future__ import annotations
@@ -22,84 +15,18 @@ import copy
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from numbers import Integral
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
-__all__ = ["Engine", "resolve_device", "torch_threads"]
+from ._runtime import resolve_device, torch_seed, torch_threads
+
+__all__ = ["Engine"]
 
 logger = logging.getLogger(__name__)
 
 Batch = tuple[Tensor, ...]
 _SCHEDULES = ("constant", "onecycle")
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """Return ``torch.device(device)``; ``"auto"`` means CUDA when available, else CPU.
-
-    Examples
-    --------
-    >>> resolve_device("cpu")
-    device(type='cpu')
-    """
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(
-            f"device={device!r} is not a torch device. Use 'auto', 'cpu', 'cuda' or 'cuda:0'."
-        ) from err
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} asks for CUDA, but torch sees no CUDA device here. "
-            "Use device='auto' to fall back to the CPU."
-        )
-    return dev
-
-
-@contextlib.contextmanager
-def torch_threads(n_threads: int | None) -> Iterator[None]:
-    """Run the block with ``n_threads`` intra-op torch threads, then restore the count.
-
-    ``None`` leaves torch's setting alone.
-
-    Examples
-    --------
-    >>> before = torch.get_num_threads()
-    >>> with torch_threads(1):
-    ...     torch.get_num_threads()
-    1
-    >>> torch.get_num_threads() == before
-    True
-    """
-    if n_threads is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n_threads))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def _seed_from(random_state) -> int:
-    """An int seed for torch from None, an int or a numpy RandomState/Generator."""
-    if random_state is None:
-        return int(np.random.randint(0, 2**31 - 1))
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**31 - 1))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**31 - 1))
-    raise ValueError(
-        f"random_state={random_state!r} is not usable as a seed. "
-        "Pass None, an int, or a numpy RandomState."
-    )
 
 
 def _check_tensors(data: Sequence[Tensor], name: str) -> Batch:
@@ -307,7 +234,7 @@ class Engine:
         self._eval_batch_size = max(self.batch_size, 1024)
         self.history_: list[dict] = []
         self.best_epoch_ = 0
-        seed = _seed_from(self.random_state)
+        seed = torch_seed(self.random_state)
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)  # dropout masks; fork_rng keeps the caller's RNG untouched
             if self._device.type == "cuda":

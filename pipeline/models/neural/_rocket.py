@@ -16,9 +16,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._engine import _seed_from
 from ._inputs import is_sequence_input
 from ._random_kernels import RandomKernelFeatures
+from ._runtime import torch_seed
 
 __all__ = ["RocketClassifier"]
 
@@ -140,7 +140,7 @@ class RocketClassifier(ClassifierMixin, BaseEstimator):
         folds = min(5, int(np.unique(y, return_counts=True)[1].min()))
         if folds < 2 or len(self.classes_) < 2:
             return 1.0
-        cv = StratifiedKFold(folds, shuffle=True, random_state=_seed_from(self.random_state))
+        cv = StratifiedKFold(folds, shuffle=True, random_state=torch_seed(self.random_state))
         with warnings.catch_warnings():
             # With more features than rows the chosen penalty may all but interpolate;
             # scipy then warns of an ill-conditioned system and scikit-learn falls back to

@@ -10,9 +10,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import NeuralClassifierBase
-from ._engine import torch_threads
 from ._modules import TransformerNet
 from ._patches import patch_size_for
+from ._runtime import torch_threads
 
 __all__ = ["TransformerClassifier"]
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from pipeline.models.neural import Engine, resolve_device, torch_threads
+from pipeline.models.neural import Engine
 
 
 def _data(n=64, seed=0):
@@ -139,18 +139,3 @@ def test_mismatched_tensors_and_wrong_types_are_refused():
         engine.fit(X.numpy())
     with pytest.raises(ValueError, match="needs loss_fn"):
         Engine(_net())
-
-
-def test_device_resolution():
-    assert resolve_device("auto").type in {"cpu", "cuda"}
-    with pytest.raises(ValueError, match="is not a torch device"):
-        resolve_device("gpu-please")
-    if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no CUDA device"):
-            resolve_device("cuda")
-
-
-def test_torch_threads_none_keeps_setting():
-    before = torch.get_num_threads()
-    with torch_threads(None):
-        assert torch.get_num_threads() == before
