@@ -17,6 +17,8 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._zscore import column_stats, numeric_block, outlier_cells
+
 __all__ = ["ZScoreClipper", "ZScoreOutlierRemover"]
 
 # Share of training rows whose removal is warned about. For independent normal
@@ -25,98 +27,6 @@ __all__ = ["ZScoreClipper", "ZScoreOutlierRemover"]
 # of the rows the drop no longer removes rare errors but thins the data itself,
 # and the model is fitted on a different population than it will meet.
 _WARN_REMOVED_FRACTION = 0.10
-
-
-def _is_scorable(dtype):
-    """Numeric dtypes other than bool: a z-score of True/False says nothing."""
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-
-
-def _numeric_block(estimator, X, columns, *, reset):
-    """Return ``(values, positions, labels)`` for the columns to score.
-
-    ``values`` is a float64 copy of shape (n_samples, n_scored) with +-inf kept;
-    ``positions`` are the scored columns' positions in ``X`` and ``labels`` their
-    names (frames) or positions (arrays). Sets ``n_features_in_`` and
-    ``feature_names_in_`` when ``reset``.
-    """
-    if isinstance(X, pd.DataFrame):
-        validate_data(estimator, X, skip_check_array=True, reset=reset)
-        if X.shape[0] == 0:
-            raise ValueError(
-                f"{type(estimator).__name__} got a table with 0 rows; it needs at least one."
-            )
-        if columns is None:
-            positions = [i for i, dtype in enumerate(X.dtypes) if _is_scorable(dtype)]
-        else:
-            positions = [_position(estimator, X, name) for name in columns]
-        labels = [X.columns[i] for i in positions]
-        if not positions:
-            return np.empty((X.shape[0], 0)), positions, labels
-        block = X.iloc[:, positions]
-        try:
-            values = block.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as err:
-            raise ValueError(
-                f"{type(estimator).__name__} scores numeric columns only, but one of "
-                f"{[str(c) for c in labels]} holds values that are not numbers. "
-                "Convert the column when loading the data, or leave it out of `columns`."
-            ) from err
-        return values, positions, labels
-
-    # Arrays: every column is numeric; +-inf are allowed here and handled below.
-    X_checked = check_array(X, dtype="numeric", ensure_all_finite=False, accept_sparse=False)
-    validate_data(estimator, X, skip_check_array=True, reset=reset)
-    n_features = X_checked.shape[1]
-    positions = list(range(n_features)) if columns is None else [int(c) for c in columns]
-    for position in positions:
-        if not 0 <= position < n_features:
-            raise ValueError(
-                f"{type(estimator).__name__}: column index {position} in `columns` is out "
-                f"of range for data with {n_features} columns. Pass indices from 0 to "
-                f"{n_features - 1}."
-            )
-    return X_checked[:, positions].astype(np.float64), positions, list(positions)
-
-
-def _position(estimator, frame, name):
-    if name not in frame.columns:
-        raise ValueError(
-            f"{type(estimator).__name__}: column {name!r} in `columns` is not in the data. "
-            f"Available columns: {', '.join(map(str, frame.columns))}."
-        )
-    return frame.columns.get_loc(name)
-
-
-def _column_stats(values):
-    """Mean and population std per column over finite cells.
-
-    Written by hand rather than with ``np.nanmean``/``np.nanstd`` because those warn
-    on all-missing columns and would let +-inf turn the statistics into NaN.
-    """
-    finite = np.isfinite(values)
-    count = finite.sum(axis=0)
-    safe_count = np.maximum(count, 1)
-    filled = np.where(finite, values, 0.0)
-    mean = filled.sum(axis=0) / safe_count
-    centred = np.where(finite, values - mean, 0.0)
-    scale = np.sqrt((centred**2).sum(axis=0) / safe_count)
-    empty = count == 0
-    mean[empty], scale[empty] = np.nan, np.nan
-    return mean, scale
-
-
-def _outlier_cells(values, mean, scale, threshold):
-    """Boolean mask of cells whose |z| exceeds ``threshold``.
-
-    NaN is never an outlier; +-inf always is; a column without spread (constant or
-    all missing) has no outliers, since a z-score is undefined there.
-    """
-    usable = np.isfinite(scale) & (scale > 0)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        z = np.abs(values - mean) / np.where(usable, scale, 1.0)
-    outlier = (z > threshold) & usable
-    return outlier | np.isinf(values)
 
 
 def _take_rows(data, keep):
@@ -218,14 +128,14 @@ class ZScoreOutlierRemover(BaseSampler):
     def _fit(self, X, y):
         check_classification_targets(y)
         check_target_type(y, indicate_one_vs_all=True)  # refuses true multilabel targets
-        values, _, labels = _numeric_block(self, X, self.columns, reset=True)
+        values, _, labels = numeric_block(self, X, self.columns, reset=True)
         if len(y) != values.shape[0]:
             raise ValueError(
                 f"X has {values.shape[0]} rows but y has {len(y)} labels; "
                 "pass one label per row."
             )
-        self.mean_, self.scale_ = _column_stats(values)
-        outlier = _outlier_cells(values, self.mean_, self.scale_, self.threshold)
+        self.mean_, self.scale_ = column_stats(values)
+        outlier = outlier_cells(values, self.mean_, self.scale_, self.threshold)
         keep = _keep_every_class(~outlier.any(axis=1), y)
         self.columns_ = labels
         self.outliers_per_column_ = {
@@ -343,8 +253,8 @@ class ZScoreClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : ZScoreClipper
             The fitted clipper.
         """
-        values, _, labels = _numeric_block(self, X, self.columns, reset=True)
-        self.mean_, self.scale_ = _column_stats(values)
+        values, _, labels = numeric_block(self, X, self.columns, reset=True)
+        self.mean_, self.scale_ = column_stats(values)
         spread = np.isfinite(self.scale_) & (self.scale_ > 0)
         self.lower_ = np.where(spread, self.mean_ - self.threshold * self.scale_, -np.inf)
         self.upper_ = np.where(spread, self.mean_ + self.threshold * self.scale_, np.inf)
@@ -368,7 +278,7 @@ class ZScoreClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             A copy of ``X`` with clipped numeric values, same type and dtypes.
         """
         check_is_fitted(self)
-        _, positions, _ = _numeric_block(self, X, self.columns_, reset=False)
+        _, positions, _ = numeric_block(self, X, self.columns_, reset=False)
         if isinstance(X, pd.DataFrame):
             X_clipped = X.copy()
             for position, lower, upper in zip(positions, self.lower_, self.upper_):
