@@ -17,14 +17,7 @@ from torch import nn
 
 from ._vocab import PAD_ID
 
-__all__ = ["bucket_batches", "teacher_forcing_step"]
-
-
-def _pad(rows: list[list[int]], width: int) -> torch.Tensor:
-    out = torch.full((len(rows), width), PAD_ID, dtype=torch.long)
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
-    return out
+__all__ = ["bucket_batches", "pad_ids", "teacher_forcing_step"]
 
 
 def bucket_batches(src_rows, tgt_rows, batch_size: int, seed: int):
@@ -58,8 +51,8 @@ def bucket_batches(src_rows, tgt_rows, batch_size: int, seed: int):
     order = order + [-1] * (n_batches * batch_size - n)  # -1: a padding-only pair
     src_w = max(len(r) for r in src_rows) or 1
     tgt_w = max(len(r) for r in tgt_rows)
-    src = _pad([src_rows[i] if i >= 0 else [] for i in order], src_w)
-    tgt = _pad([tgt_rows[i] if i >= 0 else [] for i in order], tgt_w)
+    src = pad_ids([src_rows[i] if i >= 0 else [] for i in order], src_w)
+    tgt = pad_ids([tgt_rows[i] if i >= 0 else [] for i in order], tgt_w)
     return src.view(n_batches, batch_size, src_w), tgt.view(n_batches, batch_size, tgt_w)
 
 
@@ -96,3 +89,21 @@ def teacher_forcing_step(label_smoothing: float = 0.0):
         return total / tokens.clamp(min=1)
 
     return step
+
+
+def pad_ids(rows: list[list[int]], width: int | None = None) -> torch.Tensor:
+    """Right-pad id lists with ``PAD_ID`` into a (N, width) long tensor.
+
+    ``width`` defaults to the longest row (at least 1).
+
+    Examples
+    --------
+    >>> pad_ids([[5, 6], [7]]).tolist() == [[5, 6], [7, PAD_ID]]
+    True
+    """
+    if width is None:
+        width = max(1, max((len(r) for r in rows), default=0))
+    out = torch.full((len(rows), width), PAD_ID, dtype=torch.long)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
+    return out

@@ -10,7 +10,7 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from ..errors import DataError
 
-__all__ = ["load_pairs", "grouped_split"]
+__all__ = ["check_pairs", "check_texts", "grouped_split", "load_pairs"]
 
 
 def load_pairs(path, *, n_pairs: int | None = None) -> tuple[list[str], list[str]]:
@@ -107,3 +107,35 @@ def grouped_split(sources, *, test_size: float = 0.1, random_state=None):
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=random_state)
     train_idx, test_idx = next(splitter.split(np.zeros(len(sources)), groups=groups))
     return np.sort(train_idx), np.sort(test_idx)
+
+
+def check_pairs(sources, targets):
+    """Validated parallel sentences: the same number of each, at least one pair."""
+    sources = check_texts(sources, "sources")
+    targets = check_texts(targets, "targets")
+    if len(sources) != len(targets):
+        raise ValueError(
+            f"sources has {len(sources)} sentences but targets has {len(targets)}; "
+            "pass one translation per source sentence."
+        )
+    if not sources:
+        raise ValueError("fit needs at least one sentence pair; sources is empty.")
+    return sources, targets
+
+
+def check_texts(values, name: str) -> list:
+    if isinstance(values, str):
+        raise TypeError(
+            f"{name} must be a list of sentences, got one string {values[:40]!r}. "
+            f"Wrap it in a list: [{values[:40]!r}]."
+        )
+    values = list(values)
+    for i, value in enumerate(values):
+        if not isinstance(value, str) and not (
+            isinstance(value, (list, tuple)) and all(isinstance(t, str) for t in value)
+        ):
+            raise TypeError(
+                f"{name}[{i}] is {type(value).__name__} {value!r}; each entry must be a "
+                "sentence (str) or a list of token strings."
+            )
+    return values

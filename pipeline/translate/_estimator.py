@@ -19,8 +19,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..models.neural import Engine, resolve_device, torch_threads
-from ._batches import bucket_batches, teacher_forcing_step
-from ._data import grouped_split
+from ._batches import bucket_batches, pad_ids, teacher_forcing_step
+from ._data import check_pairs, check_texts, grouped_split
 from ._decoding import beam_decode, greedy_decode
 from ._network import Seq2SeqNet
 from ._vocab import BOS_ID, EOS_ID, PAD_ID, SubwordVocab
@@ -28,47 +28,6 @@ from ._vocab import BOS_ID, EOS_ID, PAD_ID, SubwordVocab
 __all__ = ["TransformerSeq2Seq"]
 
 logger = logging.getLogger(__name__)
-
-
-def _pad(rows: list[list[int]]) -> torch.Tensor:
-    """Right-pad id lists with ``PAD_ID`` into a (N, max_len) long tensor."""
-    width = max((len(r) for r in rows), default=0)
-    out = torch.full((len(rows), max(width, 1)), PAD_ID, dtype=torch.long)
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
-    return out
-
-
-def _check_pairs(sources, targets):
-    """Validated parallel sentences: the same number of each, at least one pair."""
-    sources = _check_texts(sources, "sources")
-    targets = _check_texts(targets, "targets")
-    if len(sources) != len(targets):
-        raise ValueError(
-            f"sources has {len(sources)} sentences but targets has {len(targets)}; "
-            "pass one translation per source sentence."
-        )
-    if not sources:
-        raise ValueError("fit needs at least one sentence pair; sources is empty.")
-    return sources, targets
-
-
-def _check_texts(values, name: str) -> list:
-    if isinstance(values, str):
-        raise TypeError(
-            f"{name} must be a list of sentences, got one string {values[:40]!r}. "
-            f"Wrap it in a list: [{values[:40]!r}]."
-        )
-    values = list(values)
-    for i, value in enumerate(values):
-        if not isinstance(value, str) and not (
-            isinstance(value, (list, tuple)) and all(isinstance(t, str) for t in value)
-        ):
-            raise TypeError(
-                f"{name}[{i}] is {type(value).__name__} {value!r}; each entry must be a "
-                "sentence (str) or a list of token strings."
-            )
-    return values
 
 
 class TransformerSeq2Seq(BaseEstimator):
@@ -269,7 +228,7 @@ class TransformerSeq2Seq(BaseEstimator):
         self : TransformerSeq2Seq
         """
         self._check_settings()
-        sources, targets = _check_pairs(sources, targets)
+        sources, targets = check_pairs(sources, targets)
         self._seed = (
             int(np.random.randint(0, 2**31 - 1)) if self.random_state is None else int(self.random_state)
         )
@@ -353,7 +312,7 @@ class TransformerSeq2Seq(BaseEstimator):
         decoding = self.decoding if decoding is None else decoding
         if decoding not in ("greedy", "beam"):
             raise ValueError(f"decoding must be 'greedy' or 'beam', got {decoding!r}.")
-        rows = self._source_ids(_check_texts(sources, "sources"))
+        rows = self._source_ids(check_texts(sources, "sources"))
         if batch_size is None:
             batch_size = 256 if decoding == "greedy" else max(1, 256 // self.beam_size)
         # Sorting by length keeps padding (wasted work) low within each batch.
@@ -366,7 +325,7 @@ class TransformerSeq2Seq(BaseEstimator):
             try:
                 for start in range(0, len(order), batch_size):
                     chunk = order[start : start + batch_size]
-                    src = _pad([rows[i] for i in chunk]).to(device)
+                    src = pad_ids([rows[i] for i in chunk]).to(device)
                     # A translation rarely runs past twice its source plus a few subwords;
                     # the cap bounds the work when an undertrained model never says </s>.
                     limit = min(self.max_length, 2 * src.shape[1] + 10) + 1  # + 1 for </s>
