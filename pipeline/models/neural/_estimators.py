@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import NeuralClassifierBase
 from ._modules import MLP, RecurrentNet
-from ._patches import patch_size_for
+from ._patches import STEMS, patch_size_for
 
 __all__ = ["GRUClassifier", "LSTMClassifier", "RNNClassifier", "TorchMLPClassifier"]
 
@@ -160,6 +160,7 @@ class _RecurrentClassifier(NeuralClassifierBase):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "stem": [StrOptions(set(STEMS))],
         "tbptt_steps": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -179,7 +180,7 @@ class _RecurrentClassifier(NeuralClassifierBase):
             self._cell, input_kind, n_inputs, n_outputs, hidden_size=self.hidden_size,
             num_layers=self.num_layers, bidirectional=self.bidirectional, dropout=self.dropout,
             peephole=getattr(self, "peephole", False), patch_size=self.patch_size_,
-            tbptt_steps=self.tbptt_steps,
+            tbptt_steps=self.tbptt_steps, stem=self.stem,
         )
 
 
@@ -208,10 +209,15 @@ class RNNClassifier(_RecurrentClassifier):
     patch_size : int or "auto", default="auto"
         Steps per token for series; "auto" takes the smallest patch that leaves at
         most 64 tokens. Tables always have one token per feature.
+    stem : {"conv", "linear"}, default="conv"
+        How series steps become tokens: a convolution over the steps (kernel 7, batch
+        norm, ReLU) whose features are then cut into patches, or the linear embedding
+        of the raw patches alone. Tables ignore it.
     tbptt_steps : int or None, default=None
         Truncated backpropagation through time: in training, run the tokens in chunks
-        of this many and stop gradients at chunk borders (the state is carried on).
-        Needs ``bidirectional=False``.
+        of this many and stop gradients through the recurrence at chunk borders (the
+        state is carried on; with ``stem="conv"`` the stem's batch-norm statistics
+        still span the whole series). Needs ``bidirectional=False``.
     max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     lr : float, default=3e-3
@@ -249,7 +255,7 @@ patience, device, amp, n_threads, random_state, verbose
 
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
-        tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
+        stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
         weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
@@ -258,6 +264,7 @@ patience, device, amp, n_threads, random_state, verbose
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.patch_size = patch_size
+        self.stem = stem
         self.tbptt_steps = tbptt_steps
         self.max_steps = max_steps
         self.max_epochs = max_epochs
@@ -301,7 +308,7 @@ class LSTMClassifier(_RecurrentClassifier):
 
     Parameters
     ----------
-    hidden_size, num_layers, bidirectional, dropout, patch_size, tbptt_steps, max_steps, \
+    hidden_size, num_layers, bidirectional, dropout, patch_size, stem, tbptt_steps, max_steps, \
 max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, patience, \
 grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`RNNClassifier`.
@@ -328,7 +335,7 @@ batch_size_, n_epochs_, feature_names_in_
 
     def __init__(
         self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
-        patch_size="auto", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
+        patch_size="auto", stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
         lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
     ):
@@ -338,6 +345,7 @@ batch_size_, n_epochs_, feature_names_in_
         self.dropout = dropout
         self.peephole = peephole
         self.patch_size = patch_size
+        self.stem = stem
         self.tbptt_steps = tbptt_steps
         self.max_steps = max_steps
         self.max_epochs = max_epochs

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._layers import EncoderLayer, PositionalEncoding
-from ._patches import PatchEmbedding
+from ._patches import patch_embedding
 from ._peephole import PeepholeLSTM
 
 __all__ = ["FeatureTokenizer", "MLP", "RecurrentNet", "TransformerNet"]
@@ -74,8 +74,9 @@ def _trim(x: Tensor, lengths: Tensor | None) -> Tensor:
 class RecurrentNet(nn.Module):
     """Recurrent encoder (``cell`` = "rnn", "lstm" or "gru") and a linear head.
 
-    Series steps are first embedded in runs of ``patch_size`` (a linear map of each
-    patch, see :class:`PatchEmbedding`), so long series become few tokens. The class
+    Series steps are first embedded in runs of ``patch_size`` (by default a
+    convolution over the steps, then a linear map of each patch; see
+    :func:`~._patches.patch_embedding`), so long series become few tokens. The class
     scores come from the mean and the maximum of the top layer's outputs over the real
     (unpadded) tokens: pooling over time lets every step reach the output directly,
     where the last hidden state alone must carry the whole series through the
@@ -97,6 +98,9 @@ class RecurrentNet(nn.Module):
         Use :class:`PeepholeLSTM` (``cell="lstm"`` only).
     patch_size : int, default=1
         Steps per token for sequences.
+    stem : {"conv", "linear"}, default="conv"
+        Sequences: a convolution over the steps before the patches are embedded, or
+        the linear patch embedding alone (see :mod:`._patches`).
     tbptt_steps : int or None, default=None
         Truncated backpropagation through time in training: the tokens are run in
         chunks of this many, and gradients do not flow back across chunk borders (the
@@ -115,14 +119,14 @@ class RecurrentNet(nn.Module):
         self, cell: str, input_kind: str, n_inputs: int, n_outputs: int, *,
         hidden_size: int = 64, num_layers: int = 1, bidirectional: bool = False,
         dropout: float = 0.0, peephole: bool = False, patch_size: int = 1,
-        tbptt_steps: int | None = None,
+        tbptt_steps: int | None = None, stem: str = "conv",
     ):
         super().__init__()
         self.input_kind, self.peephole, self.tbptt_steps = input_kind, peephole, tbptt_steps
         if input_kind == "table":
             self.embed = FeatureTokenizer(n_inputs, hidden_size)
         else:
-            self.embed = PatchEmbedding(n_inputs, hidden_size, patch_size)
+            self.embed = patch_embedding(stem, n_inputs, hidden_size, patch_size)
         inter_dropout = dropout if num_layers > 1 else 0.0  # torch warns otherwise
         if peephole:
             self.rnn = PeepholeLSTM(hidden_size, hidden_size, num_layers, bidirectional, inter_dropout)
@@ -188,9 +192,10 @@ class TransformerNet(nn.Module):
 
     Tables: one token per feature (:class:`FeatureTokenizer`, whose per-feature
     embedding plays the role of the position). Sequences: a linear projection of each
-    patch of ``patch_size`` steps (all channels) plus the sinusoidal positional
-    encoding. Post-norm encoder layers
-    (residual connection, then layer norm), as in the original architecture.
+    patch of ``patch_size`` steps (or of convolution features of the steps with
+    ``stem="conv"``, see :class:`RecurrentNet`) plus the sinusoidal positional encoding.
+    Post-norm encoder layers (residual connection, then layer norm), as in the
+    original architecture.
 
     Examples
     --------
@@ -204,7 +209,7 @@ class TransformerNet(nn.Module):
         self, input_kind: str, n_inputs: int, n_outputs: int, *,
         d_model: int = 64, n_heads: int = 4, n_layers: int = 2, dim_feedforward: int = 128,
         dropout: float = 0.1, pooling: str = "cls", max_len: int = 512, patch_size: int = 1,
-        norm_first: bool = False,
+        norm_first: bool = False, stem: str = "linear",
     ):
         super().__init__()
         self.input_kind, self.pooling = input_kind, pooling
@@ -212,7 +217,7 @@ class TransformerNet(nn.Module):
             self.embed = FeatureTokenizer(n_inputs, d_model)
             self.position = nn.Dropout(dropout)
         else:
-            self.embed = PatchEmbedding(n_inputs, d_model, patch_size)
+            self.embed = patch_embedding(stem, n_inputs, d_model, patch_size)
             self.position = PositionalEncoding(d_model, max_len, dropout)
         self.cls = nn.Parameter(torch.randn(1, 1, d_model) * 0.02) if pooling == "cls" else None
         self.layers = nn.ModuleList(

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import torch
+
+from pipeline.models.neural import GRUClassifier, TransformerClassifier
+from pipeline.models.neural._patches import (
+    STEMS,
+    ConvPatchEmbedding,
+    PatchEmbedding,
+    patch_embedding,
+    patch_size_for,
+)
+
+
+def test_auto_patch_leaves_at_most_the_token_budget():
+    for n_steps in (1, 63, 64, 65, 1000):
+        size = patch_size_for(n_steps, "auto", 64)
+        assert -(-n_steps // size) <= 64 and (size == 1 or -(-n_steps // (size - 1)) > 64)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_padding_after_a_series_leaves_its_tokens_unchanged(stem):
+    torch.manual_seed(0)
+    embed = patch_embedding(stem, 2, 8, patch_size=3).eval()
+    series = torch.randn(1, 7, 2)
+    alone, length = embed(series, torch.tensor([7]))
+    padded, padded_length = embed(torch.cat([series, torch.zeros(1, 5, 2)], dim=1), torch.tensor([7]))
+    assert length.tolist() == padded_length.tolist() == [3]
+    torch.testing.assert_close(padded[:, :3], alone)
+
+
+def test_the_conv_stem_sees_neighbouring_steps_and_the_linear_one_does_not():
+    torch.manual_seed(0)
+    series = torch.randn(1, 12, 1)
+    moved = series.clone()
+    moved[0, 5] += 1.0  # a step inside the second patch of four
+    for embed, reaches_neighbours in ((PatchEmbedding(1, 4, 4), False),
+                                      (ConvPatchEmbedding(1, 4, 4).eval(), True)):
+        before, _ = embed(series)
+        after, _ = embed(moved)
+        changed = (after - before).abs().sum(dim=-1)[0] > 0
+        # the kernel of 7 around step 5 spans steps 2 to 8: patches 0, 1 and 2
+        assert changed.tolist() == [reaches_neighbours, True, reaches_neighbours]
+
+
+def test_an_unknown_stem_is_refused_by_name():
+    with pytest.raises(ValueError, match="stem='wavelet' is not one of conv, linear"):
+        patch_embedding("wavelet", 1, 4, 2)
+    X, y = np.random.default_rng(0).normal(size=(20, 6, 1)), np.arange(20) % 2
+    with pytest.raises(ValueError, match="'stem' parameter"):
+        GRUClassifier(stem="wavelet").fit(X, y)
+
+
+@pytest.mark.parametrize("make", [GRUClassifier, TransformerClassifier])
+def test_both_stems_fit_and_the_choice_reaches_the_network(make):
+    X, y = np.random.default_rng(1).normal(size=(24, 10, 2)), np.arange(24) % 2
+    for stem, kind in (("conv", ConvPatchEmbedding), ("linear", PatchEmbedding)):
+        clf = make(stem=stem, max_steps=4, random_state=0).fit(X, y)
+        assert type(clf.module_.inner.embed) is kind
+        assert clf.predict_proba(X).shape == (24, 2)
