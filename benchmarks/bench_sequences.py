@@ -21,6 +21,7 @@ estimator's accuracy minus MiniRocket's.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import tempfile
 import time
@@ -62,7 +63,7 @@ def load_split(path, key):
     return X, data[f"{key}_y"]
 
 
-def dmflow_arms(path, names):
+def dmflow_arms(path, names, params=None):
     import torch
 
     from pipeline.models import neural
@@ -72,7 +73,7 @@ def dmflow_arms(path, names):
     X_test, y_test = load_split(path, "test")
     results = {}
     for name in names:
-        clf = getattr(neural, name)(random_state=0)
+        clf = getattr(neural, name)(random_state=0, **(params or {}))
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         fit_s = time.perf_counter() - start
@@ -91,9 +92,9 @@ def _aeon_arms(job):
 
 
 def _dmflow_set(job):
-    folder, name, estimators = job
+    folder, name, estimators, params = job
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    return dmflow_arms(Path(folder) / f"{name}.npz", estimators)
+    return dmflow_arms(Path(folder) / f"{name}.npz", estimators, params)
 
 
 def describe(path):
@@ -115,13 +116,19 @@ def markdown(payload):
         best = max(found[a]["accuracy"] for a in payload["estimators"])
         rows.append([name, f"{d['train']}/{d['test']}", "–".join(map(str, d["steps"])), d["channels"],
                      d["classes"], *cells, f"{best - found['minirocket']['accuracy']:+.3f}"])
+    params = payload.get("params") or {}
+    setting = "".join(f", `{key}={value!r}`" for key, value in params.items())
+    flags = ""
+    if params:
+        flags = f" --estimators {' '.join(payload['estimators'])} --params '{json.dumps(params)}'"
     return "\n\n".join([
-        "# Sequence classifiers: dmflow at its defaults against MiniRocket and 1-NN Euclidean",
-        "Command: `python benchmarks/bench_sequences.py --aeon-python ENV/bin/python` "
+        "# Sequence classifiers: dmflow " + ("with " + setting[2:] if params else "at its defaults")
+        + " against MiniRocket and 1-NN Euclidean",
+        f"Command: `python benchmarks/bench_sequences.py --aeon-python ENV/bin/python{flags}` "
         f"(aeon {payload['aeon']}; {payload['jobs']} set(s) measured at a time). Test accuracy on "
         "each set's official split (fit seconds, one torch thread). dmflow's estimators: "
-        "`random_state=0`, every other parameter its default. aeon's arms get variable-length series "
-        "zero-padded to the longest (approximate "
+        f"`random_state=0`{setting}, every other parameter its default. aeon's arms get variable-length "
+        "series zero-padded to the longest (approximate "
         "for JapaneseVowels).",
         table(header, rows),
         machine_markdown(payload["machine"]),
@@ -135,6 +142,11 @@ def main(argv=None):
     parser.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=ESTIMATORS)
     parser.add_argument("--jobs", type=int, default=1,
                         help="sets measured at the same time, each in a process of its own (default 1)")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help="JSON object of parameters set on every dmflow estimator, for example "
+                             "'{\"stem\": \"conv\"}' (default: none, every estimator at its defaults)")
+    parser.add_argument("--stem", default="sequences",
+                        help="results/<stem>.json and .md (default: sequences)")
     parser.add_argument("--no-write", action="store_true", help="print the table, write no result files")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -146,16 +158,18 @@ def main(argv=None):
         if "ECG200" in args.sets:
             write_ecg200(folder)
         with ProcessPoolExecutor(args.jobs) as pool:  # the slow dmflow sets first, then aeon's
-            dmflow = [pool.submit(_dmflow_set, (folder, name, args.estimators)) for name in args.sets]
+            dmflow = [pool.submit(_dmflow_set, (folder, name, args.estimators, args.params))
+                      for name in args.sets]
             baselines = [pool.submit(_aeon_arms, (args.aeon_python, folder, name)) for name in args.sets]
             baselines, dmflow = [f.result() for f in baselines], [f.result() for f in dmflow]
         sets = {name: {"data": describe(Path(folder) / f"{name}.npz"), **base[name], **arms}
                 for name, base, arms in zip(args.sets, baselines, dmflow)}
     payload = {"machine": machine(), "aeon": baselines[0]["_aeon_version"], "estimators": args.estimators,
-               "jobs": args.jobs, "sets": sets, "total_s": round(time.perf_counter() - start, 1)}
+               "jobs": args.jobs, "params": args.params, "sets": sets,
+               "total_s": round(time.perf_counter() - start, 1)}
     text = markdown(payload)
     if not args.no_write:
-        write_results("sequences", payload, text)
+        write_results(args.stem, payload, text)
     print(text)
 
 
