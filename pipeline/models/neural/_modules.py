@@ -192,8 +192,8 @@ class TransformerNet(nn.Module):
 
     Tables: one token per feature (:class:`FeatureTokenizer`, whose per-feature
     embedding plays the role of the position). Sequences: a linear projection of each
-    patch of ``patch_size`` steps (or of convolution features of the steps with
-    ``stem="conv"``, see :class:`RecurrentNet`) plus the sinusoidal positional encoding.
+    patch of ``patch_size`` steps (by default of convolution features of the steps, see
+    ``stem`` in :class:`RecurrentNet`) plus the sinusoidal positional encoding.
     Post-norm encoder layers (residual connection, then layer norm), as in the
     original architecture.
 
@@ -209,7 +209,7 @@ class TransformerNet(nn.Module):
         self, input_kind: str, n_inputs: int, n_outputs: int, *,
         d_model: int = 64, n_heads: int = 4, n_layers: int = 2, dim_feedforward: int = 128,
         dropout: float = 0.1, pooling: str = "cls", max_len: int = 512, patch_size: int = 1,
-        norm_first: bool = False, stem: str = "linear",
+        norm_first: bool = False, stem: str = "conv",
     ):
         super().__init__()
         self.input_kind, self.pooling = input_kind, pooling
