@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 Batch = tuple[Tensor, ...]
 _SCHEDULES = ("constant", "onecycle")
+_BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
 def _check_tensors(data: Sequence[Tensor], name: str) -> Batch:
@@ -194,8 +195,13 @@ class Engine:
             # one gather per epoch, then contiguous views: cheaper than a gather per batch
             data = tuple(t[perm] for t in data)
         n = len(data[0])
-        for start in range(0, n, batch_size):
-            yield tuple(t[start : start + batch_size].to(self._device, non_blocking=True) for t in data)
+        starts = list(range(0, n, batch_size))
+        if perm is not None and self._fold_single_row and len(starts) > 1 and n - starts[-1] == 1:
+            # batch norm cannot train on one row of one step (a single value per channel):
+            # the last row joins the batch before it
+            starts.pop()
+        for start, stop in zip(starts, [*starts[1:], n]):
+            yield tuple(t[start:stop].to(self._device, non_blocking=True) for t in data)
 
     def _run_validation(self, valid: Batch) -> tuple[float, float | None]:
         self.module.eval()
@@ -268,6 +274,7 @@ class Engine:
         )
 
     def _fit_epochs(self, train: Batch, valid: Batch | None, shuffle_gen: torch.Generator) -> None:
+        self._fold_single_row = any(isinstance(m, _BATCH_NORMS) for m in self.module.modules())
         self.optimizer_ = self._make_optimizer()
         n = len(train[0])
         self.scheduler_ = self._make_scheduler(n)

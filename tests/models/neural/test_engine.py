@@ -139,3 +139,12 @@ def test_mismatched_tensors_and_wrong_types_are_refused():
         engine.fit(X.numpy())
     with pytest.raises(ValueError, match="needs loss_fn"):
         Engine(_net())
+
+
+def test_a_last_batch_of_one_row_joins_the_one_before_when_the_net_has_batch_norm():
+    X, y = torch.randn(17, 4), torch.randint(0, 2, (17,))
+    for net, steps in ((nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)), 1), (_net(), 2)):
+        seen = []
+        net.register_forward_hook(lambda module, args, out, seen=seen: seen.append(len(args[0])))
+        Engine(net, nn.CrossEntropyLoss(), max_epochs=1, batch_size=16, random_state=0).fit((X, y))
+        assert len(seen) == steps and sum(seen) == 17  # every row trained on, once

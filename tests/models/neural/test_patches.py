@@ -58,3 +58,11 @@ def test_both_stems_fit_and_the_choice_reaches_the_network(make):
         clf = make(stem=stem, max_steps=4, random_state=0).fit(X, y)
         assert type(clf.module_.inner.embed) is kind
         assert clf.predict_proba(X).shape == (24, 2)
+
+
+@pytest.mark.parametrize("make", [GRUClassifier, TransformerClassifier])
+def test_single_step_series_train_even_when_a_batch_would_hold_one(make):
+    # 17 rows in batches of 16: batch norm cannot train on the one-row remainder of one step
+    X, y = np.random.default_rng(2).normal(size=(17, 1, 2)), np.arange(17) % 2
+    clf = make(max_steps=4, batch_size=16, random_state=0).fit(X, y)
+    assert clf.predict(X).shape == (17,)
