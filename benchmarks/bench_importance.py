@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 import torch
 from _common import adult_table, machine, machine_markdown, table, write_results
@@ -96,5 +95,4 @@ def main():
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()

@@ -21,8 +21,9 @@ import logging
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 from sklearn.utils import resample
+
+from ._scoring import score_proba
 
 __all__ = ["MAX_IMPORTANCE_ROWS", "column_importance"]
 
@@ -109,12 +110,9 @@ def column_importance(estimator, X, y, *, n_repeats=5, max_rows=MAX_IMPORTANCE_R
 
 
 def _roc_auc(estimator, y):
-    """Score of a probability matrix against ``y``: ROC AUC, one-vs-rest for more classes."""
-    classes = list(estimator.classes_)
-    if _scoring(y) == "roc_auc":
-        positive = np.unique(y)[-1]
-        return lambda proba: roc_auc_score(y == positive, proba[:, classes.index(positive)])
-    return lambda proba: roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+    """Score of a probability matrix against ``y`` (see :func:`score_proba`)."""
+    positive = np.unique(y)[-1] if _scoring(y) == "roc_auc" else None
+    return lambda proba: score_proba("roc_auc", y, proba, estimator.classes_, positive)
 
 
 def _shuffled_scores(estimator, X, score, n_repeats, rng):

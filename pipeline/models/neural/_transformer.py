@@ -55,9 +55,7 @@ class TransformerClassifier(NeuralClassifierBase):
         Steps per token for series; "auto" takes the smallest patch that leaves at
         most 64 tokens. Tables always have one token per feature.
     stem : {"conv", "linear"}, default="conv"
-        How series steps become tokens: a convolution over the steps (kernel 7, batch
-        norm, ReLU) whose features are then cut into patches, or the linear embedding
-        of the raw patches alone. Tables ignore it.
+        How series steps become tokens, as in :class:`RNNClassifier`.
     max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
