@@ -14,7 +14,7 @@ Examples
 ['Balancer', 'CNNClassifier', 'ConfigError']
 """
 
-from importlib import import_module
+from .lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -42,16 +42,5 @@ _EXPORTS = {
     "TransformerSeq2Seq": "translate",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value  # later look-ups skip this hook
-        return value
-    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, _names = lazy_exports(__name__, _EXPORTS)
+__all__ = ["__version__", *_names]

@@ -100,7 +100,7 @@ def run(config=None, *, verbose=True):
         config, dataset = stages.load_dataset(config)
         parts = stages.split(config, dataset)
         found = stages.search(config, dataset, parts, verbose=verbose)
-        model_metrics = stages.evaluate(config, parts, found)
+        model_metrics = stages.evaluate(config, parts, found, verbose=verbose)
         run_info = {"started": started.isoformat(timespec="seconds"),
                     "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                     "duration_s": round(time.perf_counter() - clock, 2)}

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
 from .errors import DataError
-from .evaluation import choose_threshold, classification_metrics, decide, model_diagnostics
+from .evaluation import choose_threshold, classification_metrics, decide, diagnose_models
 from .evaluation._protocol import article_test_split, refitted_steps
 from .evaluation._refit import ENSEMBLE, refit_models, select
 from .evaluation._search import search_models
@@ -210,8 +210,11 @@ def _reduction_of(estimator):
     return {"method": reducer.method, "n_components": int(reducer.n_components_)}
 
 
-def evaluate(config, parts, found):
+def evaluate(config, parts, found, *, verbose=True):
     """Score every model (the ensemble too) once on the test split, beside its cross-validation figures."""
+    diagnostics = diagnose_models(found.models, parts.X_test, parts.y_test, parts.classes, parts.positive,
+                                  random_state=config.seed, n_jobs=config.n_jobs, backend=config.backend,
+                                  scheduler=config.scheduler, verbose=verbose)
     entries = {}
     for name, result in found.results.items():
         estimator = found.models[name]
@@ -231,8 +234,7 @@ def evaluate(config, parts, found):
             "validation": _scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
             "test": _evaluate(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
                               threshold),
-            **model_diagnostics(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
-                                random_state=config.seed),
+            **diagnostics[name],
         }
         if config.protocol == "article" and name != ENSEMBLE:
             Xt, yt = article_test_split(estimator, parts.X_test, parts.y_test)

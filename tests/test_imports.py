@@ -1,6 +1,8 @@
 """The package's import graph: no cycles, and no reaching into another package's private modules.
 
-Imports inside functions count too: they only postpone a cycle to run time.
+Imports inside functions count too: they only postpone a cycle to run time. So do a
+package's lazy exports (an ``_EXPORTS`` dict of name -> submodule, see ``pipeline.lazy``):
+they are imported on first use.
 """
 
 import ast
@@ -31,7 +33,14 @@ def _targets(path, module):
                 continue
             found.add(source)
             found |= {f"{source}.{alias.name}" for alias in node.names}
+        elif _is_exports(node) and path.name == "__init__.py":
+            found |= {f"{module}.{value.value}" for value in node.value.values}
     return found
+
+
+def _is_exports(node):
+    return (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+            and any(isinstance(t, ast.Name) and t.id == "_EXPORTS" for t in node.targets))
 
 
 def _graph():
@@ -83,3 +92,23 @@ def test_the_translator_uses_public_names_only():
         private = [t for t in targets if not t.startswith("pipeline.translate")
                    and any(part.startswith("_") for part in t.split("."))]
         assert not private, f"{name} imports private modules {private}"
+
+
+def _loaded_after(code):
+    """Which of torch and matplotlib a fresh interpreter has imported after running ``code``."""
+    import subprocess
+    import sys
+
+    probe = code + "\nimport sys; print(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=ROOT.parent)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_command_line_parser_loads_neither_torch_nor_matplotlib():
+    assert _loaded_after("from pipeline.cli import _build_parser; _build_parser()") == "[]"
+
+
+def test_a_neural_estimator_loads_torch_when_first_named():
+    assert _loaded_after("import pipeline.models.neural as n") == "[]"
+    assert _loaded_after("import pipeline.models.neural as n; n.CNNClassifier") == "['torch']"

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
 import numpy as np
 import pandas as pd
+from joblib import delayed
+from tqdm.auto import tqdm
 
 from ._activation import class_activation_examples
+from ._backends import parallel, single_threaded
 from ._curves import binary_curves
 from ._importance import column_importance
 
-__all__ = ["model_diagnostics"]
+__all__ = ["diagnose_models", "model_diagnostics"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +68,52 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
         logger.info("Permutation importance of %d columns on %d rows: %.1f s.", X.shape[1],
                     found["importance"]["n_rows"], time.perf_counter() - start)
     return found
+
+
+def _diagnose(name, estimator, X, y, classes, positive, random_state, one_thread):
+    with single_threaded() if one_thread else contextlib.nullcontext():
+        return name, model_diagnostics(estimator, X, y, classes, positive, random_state=random_state)
+
+
+def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2, backend="loky",
+                    scheduler=None, verbose=True):
+    """:func:`model_diagnostics` of several fitted models, one task per model on the search's workers.
+
+    Permutation importance predicts every model on many shuffled copies of the
+    test rows; one model after another it took as long as the refit and the
+    report together, while the workers that ran the search stood idle.
+
+    Parameters
+    ----------
+    models : dict
+        Name -> fitted Pipeline taking raw rows.
+    X, y, classes, positive, random_state
+        As for :func:`model_diagnostics`.
+    n_jobs, backend, scheduler
+        What runs the tasks (see :func:`~._backends.parallel`).
+    verbose : bool, default=True
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        Name -> :func:`model_diagnostics` of that model, in the order of ``models``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = pd.DataFrame({"a": np.arange(40.0), "b": np.ones(40)})
+    >>> y = np.array(["n", "y"] * 20)
+    >>> found = diagnose_models({"lr": LogisticRegression().fit(X, y)}, X, y, ["n", "y"], "y",
+    ...                         backend="sequential", verbose=False)
+    >>> list(found), found["lr"]["importance"]["n_repeats"]
+    (['lr'], 5)
+    """
+    jobs = (delayed(_diagnose)(name, model, X, y, classes, positive, random_state, backend == "dask")
+            for name, model in models.items())
+    found = {}
+    with parallel(backend, n_jobs, scheduler) as runner:
+        for name, diagnostics in tqdm(runner(jobs), total=len(models), disable=not verbose,
+                                      desc="diagnostics", unit="model"):
+            found[name] = diagnostics
+    return {name: found[name] for name in models}

@@ -21,16 +21,7 @@ from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError
 from ..kinds import KINDS
-from .neural import (
-    CNNClassifier,
-    GRUClassifier,
-    LSTMClassifier,
-    ResNetClassifier,
-    RNNClassifier,
-    RocketClassifier,
-    TorchMLPClassifier,
-    TransformerClassifier,
-)
+from . import neural
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
            "phase_options"]
@@ -84,11 +75,12 @@ class ModelSpec:
 _TREES = 200
 
 
-def _torch(cls):
+def _torch(name):
     """A torch model at its defaults, which train (budget, schedule, early stopping on an
     inner split); one thread each: the search already runs one fit per core, and on small
-    models a second thread was measured to slow training down."""
-    return lambda seed: cls(device="auto", n_threads=1, random_state=seed)
+    models a second thread was measured to slow training down. The class is looked up
+    when a model is built, so that naming the models does not import torch."""
+    return lambda seed: getattr(neural, name)(device="auto", n_threads=1, random_state=seed)
 
 
 MODELS = {
@@ -101,7 +93,7 @@ MODELS = {
         n_candidates=4, class_weight=True,
     ),
     "mlp": ModelSpec(
-        _torch(TorchMLPClassifier),
+        _torch("TorchMLPClassifier"),
         {},
         "PyTorch MLP: ReLU hidden layers, sigmoid output, binary cross-entropy, Adam, early stopping",
         neural=True,
@@ -129,38 +121,38 @@ MODELS = {
     ),
     "rocket": ModelSpec(
         # Its ridge penalty is cross-validated inside fit, so there is no grid to search.
-        lambda seed: RocketClassifier(device="auto", n_threads=1, random_state=seed), {},
+        lambda seed: neural.RocketClassifier(device="auto", n_threads=1, random_state=seed), {},
         "MiniRocket: random dilated kernels pooled as proportions of positive values, ridge classifier "
         "(Dempster et al. 2021)",
         reads_sequences=True, reduce=("none",),
     ),
     "cnn": ModelSpec(
-        _torch(CNNClassifier), {},
+        _torch("CNNClassifier"), {},
         "Fully convolutional network: conv + batch norm blocks, global average pooling (Wang et al. 2017)",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "resnet": ModelSpec(
-        _torch(ResNetClassifier), {},
+        _torch("ResNetClassifier"), {},
         "Residual convolutional network, global average pooling (Wang et al. 2017)",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "rnn": ModelSpec(
-        _torch(RNNClassifier), {},
+        _torch("RNNClassifier"), {},
         "Simple (Elman) RNN over the features or patches of steps, tanh cells, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "lstm": ModelSpec(
-        _torch(LSTMClassifier), {},
+        _torch("LSTMClassifier"), {},
         "Bidirectional LSTM over the features or patches of steps, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "gru": ModelSpec(
-        _torch(GRUClassifier), {},
+        _torch("GRUClassifier"), {},
         "Bidirectional GRU over the features or patches of steps, mean + max pooling",
         reads_sequences=True, reduce=("none",), neural=True,
     ),
     "transformer": ModelSpec(
-        _torch(TransformerClassifier), {},
+        _torch("TransformerClassifier"), {},
         "Transformer encoder over features or patches of steps: multi-head attention, sinusoidal positions",
         reads_sequences=True, reduce=("none",), neural=True,
     ),

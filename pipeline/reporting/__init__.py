@@ -9,27 +9,25 @@ shortener, the training-curve and attention figures, the Jinja environment and
 the atomic writer.
 """
 
-from ._compare import compare_runs, render_comparison
-from ._html import render_report, write_report
-from ._notebook import run_summary_html
-from ._page import template_environment, write_text_atomic
-from ._rerender import load_figure_data, report, save_figure_data
-from .figures import FIGURE_STYLE, attention_figure, short_label, to_svg, training_curves_figure
+from ..lazy import lazy_exports
 
-__all__ = [
-    "FIGURE_STYLE",
-    "attention_figure",
-    "compare_runs",
-    "load_figure_data",
-    "render_comparison",
-    "render_report",
-    "report",
-    "run_summary_html",
-    "save_figure_data",
-    "short_label",
-    "template_environment",
-    "to_svg",
-    "training_curves_figure",
-    "write_report",
-    "write_text_atomic",
-]
+# Imported on first use: see :mod:`pipeline.lazy`.
+_EXPORTS = {
+    "FIGURE_STYLE": "figures",
+    "attention_figure": "figures",
+    "compare_runs": "_compare",
+    "load_figure_data": "_rerender",
+    "render_comparison": "_compare",
+    "render_report": "_html",
+    "report": "_rerender",
+    "run_summary_html": "_notebook",
+    "save_figure_data": "_rerender",
+    "short_label": "figures",
+    "template_environment": "_page",
+    "to_svg": "figures",
+    "training_curves_figure": "figures",
+    "write_report": "_html",
+    "write_text_atomic": "_page",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

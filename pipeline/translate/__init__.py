@@ -10,26 +10,23 @@ figures, the report page and versions come from the package's shared core
 :mod:`pipeline.versions`).
 """
 
-from ._cli import add_translate_commands
-from ._data import grouped_split, load_pairs
-from ._estimator import TransformerSeq2Seq
-from ._metrics import corpus_bleu, exact_match, group_references
-from ._run import DEFAULT_DATA, train_translator, translate
-from ._saving import load_translator, save_translator
-from ._vocab import SubwordVocab
+from ..lazy import lazy_exports
 
-__all__ = [
-    "DEFAULT_DATA",
-    "add_translate_commands",
-    "SubwordVocab",
-    "TransformerSeq2Seq",
-    "corpus_bleu",
-    "exact_match",
-    "group_references",
-    "grouped_split",
-    "load_pairs",
-    "load_translator",
-    "save_translator",
-    "train_translator",
-    "translate",
-]
+# Imported on first use: see :mod:`pipeline.lazy`.
+_EXPORTS = {
+    "DEFAULT_DATA": "_run",
+    "SubwordVocab": "_vocab",
+    "TransformerSeq2Seq": "_estimator",
+    "add_translate_commands": "_cli",
+    "corpus_bleu": "_metrics",
+    "exact_match": "_metrics",
+    "group_references": "_metrics",
+    "grouped_split": "_data",
+    "load_pairs": "_data",
+    "load_translator": "_saving",
+    "save_translator": "_saving",
+    "train_translator": "_run",
+    "translate": "_run",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

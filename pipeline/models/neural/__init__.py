@@ -5,54 +5,38 @@ attention, encoder and decoder layers) and the training :class:`Engine` are publ
 that other models, such as an encoder-decoder translator, can reuse them.
 """
 
-from ._base import NeuralClassifierBase
-from ._cnn import CNNClassifier, ResNetClassifier
-from ._conv import FCNNet, ResNetNet
-from ._engine import Engine
-from ._estimators import GRUClassifier, LSTMClassifier, RNNClassifier, TorchMLPClassifier
-from ._layers import (
-    DecoderLayer,
-    EncoderLayer,
-    MultiHeadAttention,
-    PositionalEncoding,
-    sinusoidal_positional_encoding,
-)
-from ._modules import MLP, FeatureTokenizer, RecurrentNet, TransformerNet
-from ._patches import PatchEmbedding
-from ._peephole import PeepholeLSTM
-from ._random_kernels import RandomKernelFeatures, minirocket_kernels
-from ._rocket import RocketClassifier
-from ._runtime import resolve_device, torch_threads
-from ._scaling import InputScaler
-from ._transformer import TransformerClassifier
+from ...lazy import lazy_exports
 
-__all__ = [
-    "CNNClassifier",
-    "FCNNet",
-    "InputScaler",
-    "PatchEmbedding",
-    "ResNetClassifier",
-    "ResNetNet",
-    "DecoderLayer",
-    "EncoderLayer",
-    "Engine",
-    "FeatureTokenizer",
-    "GRUClassifier",
-    "LSTMClassifier",
-    "MLP",
-    "MultiHeadAttention",
-    "NeuralClassifierBase",
-    "PeepholeLSTM",
-    "PositionalEncoding",
-    "RNNClassifier",
-    "RandomKernelFeatures",
-    "RocketClassifier",
-    "RecurrentNet",
-    "TorchMLPClassifier",
-    "TransformerClassifier",
-    "TransformerNet",
-    "resolve_device",
-    "sinusoidal_positional_encoding",
-    "minirocket_kernels",
-    "torch_threads",
-]
+# Imported on first use: see :mod:`pipeline.lazy`.
+_EXPORTS = {
+    "CNNClassifier": "_cnn",
+    "DecoderLayer": "_layers",
+    "EncoderLayer": "_layers",
+    "Engine": "_engine",
+    "FCNNet": "_conv",
+    "FeatureTokenizer": "_modules",
+    "GRUClassifier": "_estimators",
+    "InputScaler": "_scaling",
+    "LSTMClassifier": "_estimators",
+    "MLP": "_modules",
+    "MultiHeadAttention": "_layers",
+    "NeuralClassifierBase": "_base",
+    "PatchEmbedding": "_patches",
+    "PeepholeLSTM": "_peephole",
+    "PositionalEncoding": "_layers",
+    "RNNClassifier": "_estimators",
+    "RandomKernelFeatures": "_random_kernels",
+    "RecurrentNet": "_modules",
+    "ResNetClassifier": "_cnn",
+    "ResNetNet": "_conv",
+    "RocketClassifier": "_rocket",
+    "TorchMLPClassifier": "_estimators",
+    "TransformerClassifier": "_transformer",
+    "TransformerNet": "_modules",
+    "minirocket_kernels": "_random_kernels",
+    "resolve_device": "_runtime",
+    "sinusoidal_positional_encoding": "_layers",
+    "torch_threads": "_runtime",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
