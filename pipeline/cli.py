@@ -72,9 +72,12 @@ def _build_parser():
 
 def _cmd_run(args):
     from .config import load_config
-    from .runner import run
+    from .evaluation import start_workers
 
     config = load_config(args.config, **config_overrides(args))
+    start_workers(config.backend, config.n_jobs)  # their imports overlap the runner's below
+    from .runner import run
+
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]
     logger.info(

@@ -118,6 +118,9 @@ class RunConfig:
     n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: "
                                    f"each model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
                                    metavar="N")
+    race: bool = key(True, "Race the candidates over the folds: each is scored on the first half of the "
+                     "folds, and goes on to the rest unless it trails its model's leader there by more "
+                     "than two standard errors (no race below 4 folds).")
     ensemble: bool = key(True, "Also build a weighted ensemble of the models' best candidates (greedy "
                          "selection on out-of-fold predictions); chosen only when its cross-validated score "
                          "is the best.")

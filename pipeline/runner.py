@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import stages
 from .config import RunConfig
+from .evaluation import start_workers
 from .rundir import default_stem, run_folder
 
 __all__ = ["RunResult", "run"]
@@ -87,6 +88,7 @@ def run(config=None, *, verbose=True):
     ('logreg', ['config.yaml', 'figures.json', 'metrics.json', 'model', 'report.html', 'run.log'])
     """
     config = (config or RunConfig()).validate()
+    start_workers(config.backend, config.n_jobs)  # their imports overlap the data loading
     started = datetime.now(UTC)
     clock = time.perf_counter()
     path, bundled = stages.data_source(config)

@@ -180,7 +180,7 @@ def search(config, dataset, parts, *, verbose=True):
         results, skipped = search_models(
             candidates, parts.X, parts.y, parts.folds, classes=parts.classes, metric=config.metric,
             positive=parts.positive, n_jobs=config.n_jobs, verbose=verbose, backend=config.backend,
-            scheduler=config.scheduler, time_limit=config.time_limit,
+            scheduler=config.scheduler, time_limit=config.time_limit, race=config.race,
         )
         found = select(results, skipped, parts, metric=config.metric, ensemble=config.ensemble)
         refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
@@ -317,5 +317,7 @@ def write_run(staging, config, dataset, parts, found, metrics):
                   "positive_class": metrics["dataset"]["positive_class"],
                   "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")},
     )
-    write_report(staging / "report.html", metrics, extras)
+    # Figures drawn on the search's workers, still running, unless the search ran elsewhere.
+    drawers = config.n_jobs if config.backend == "loky" else 1
+    write_report(staging / "report.html", metrics, extras, n_jobs=drawers)
     save_figure_data(staging, extras)

@@ -17,6 +17,7 @@ _EXPORTS = {
     "f1_optimal_threshold": "_curves",
     "model_diagnostics": "_diagnostics",
     "rates_table": "_metrics",
+    "start_workers": "_backends",
     "threshold_table": "_curves",
 }
 

@@ -8,15 +8,17 @@ Candidates of all models share one joblib pool, run by one of three backends:
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import sys
+import threading
 
-from joblib import Parallel, parallel_config
+from joblib import Parallel, delayed, parallel_config
 
 from ..errors import ConfigError
 
-__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded"]
+__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded", "start_workers"]
 
 #: Names accepted by ``search_models(backend=...)``.
 BACKENDS = ("loky", "dask", "sequential")
@@ -119,6 +121,9 @@ def parallel(backend, n_jobs, scheduler):
     if backend == "sequential":
         yield Parallel(n_jobs=1, return_as="generator_unordered")
     elif backend == "loky":
+        starting = _starting.get((backend, n_jobs))
+        if starting is not None:
+            starting.join()  # two pools at once would replace each other's workers
         # No backend named here: joblib's default is loky, and a caller's
         # joblib.parallel_config(backend=...) (Ray's, for one) takes over.
         yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
@@ -127,3 +132,53 @@ def parallel(backend, n_jobs, scheduler):
                 parallel_config(backend="dask", client=client):
             # n_jobs=-1: as many tasks in flight as the cluster has worker threads.
             yield Parallel(n_jobs=-1, return_as="generator_unordered")
+
+
+# The thread starting the local workers, once per process (see start_workers).
+_starting = {}
+
+
+def _import_modules(modules):
+    for module in modules:
+        importlib.import_module(module)
+    return os.getpid()
+
+
+def start_workers(backend, n_jobs, modules=("pipeline.models",)):
+    """Start the local worker processes and import ``modules`` in them, in a background thread.
+
+    A fresh loky worker spends seconds importing scikit-learn, imbalanced-learn and
+    torch before its first fit, while the main process imports the same and loads the
+    data. Started early, the two overlap. Only the ``loky`` backend with several jobs
+    has such workers; for the others this does nothing. :func:`parallel` waits for
+    the start to finish, so the search then reuses the same workers (joblib keeps a
+    pool alive between calls made with the same settings).
+
+    Parameters
+    ----------
+    backend : str
+        One of :data:`BACKENDS`.
+    n_jobs : int
+        Jobs of the search.
+    modules : tuple of str, default=("pipeline.models",)
+        Imported in every worker.
+
+    Examples
+    --------
+    >>> start_workers("sequential", 1) is None
+    True
+    """
+    if backend != "loky" or n_jobs == 1 or (backend, n_jobs) in _starting:
+        return None
+    workers = n_jobs if n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+
+    def start():
+        try:
+            Parallel(n_jobs=n_jobs)(delayed(_import_modules)(modules) for _ in range(workers))
+        except Exception as err:  # the search starts its own workers and reports real errors
+            logger.debug("Starting the workers early failed: %s", err)
+
+    thread = threading.Thread(target=start, name="dmflow-start-workers", daemon=True)
+    _starting[(backend, n_jobs)] = thread
+    thread.start()
+    return thread

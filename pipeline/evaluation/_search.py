@@ -14,6 +14,16 @@ every model gets a similar share of a time budget and cheap models try more
 candidates. Once the budget is spent no new candidate starts (beyond each
 model's first); the candidates already started finish, and the skipped ones are
 listed. Without a budget every candidate runs, so the order changes nothing.
+
+With ``race=True`` (the default for four folds or more) the candidates race over
+the folds, as in racing for model selection (Maron and Moore 1994, Birattari et
+al. 2002): every candidate is scored on the first half of the folds, and a
+candidate goes on to the others only unless it is clearly behind its model's
+leader there: behind by more than two standard errors of the fold-by-fold
+differences (pooled over the model's candidates). Candidates that far behind
+after half the folds were never their model's best over all of them when this
+was measured; a fifth of the fits or more are saved. The cut waits for every
+first-round fold, so it never depends on which worker finished first.
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from tqdm.auto import tqdm
 from ._backends import BACKENDS, check_backend, parallel, single_threaded
 from ._scoring import better, score_proba
 
-__all__ = ["BACKENDS", "SearchResult", "aligned_proba", "search_models"]
+__all__ = ["BACKENDS", "SearchResult", "aligned_proba", "race_folds", "search_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +66,8 @@ class SearchResult:
         Seconds its fits took, summed over folds.
     trials : list of dict
         Every finished candidate: ``params``, ``cv_mean``, ``cv_std``, ``fold_scores``,
-        ``fit_time_s``, and ``error`` when a fit failed.
+        ``fit_time_s``, ``stopped`` (left behind by the race: its figures cover only the
+        first folds), and ``error`` when a fit failed.
     """
 
     estimator: object = None
@@ -137,8 +148,27 @@ def _next_model(candidates, launched, fold_seconds):
     return min(pending, key=spent)
 
 
-def _schedule(candidates, n_folds, deadline, skipped, fold_seconds):
-    """Yield (model, index, fold) in launch order; after ``deadline`` no new candidate starts."""
+#: A candidate stops when it trails its model's leader on the first folds by more than
+#: this many standard errors of the fold-by-fold differences.
+RACE_STANDARD_ERRORS = 2.0
+
+
+def race_folds(n_folds):
+    """Folds every candidate is scored on before the race stops those clearly behind.
+
+    Half the folds, rounded down; with fewer than four folds there is no race (one
+    fold gives no standard error to judge by).
+
+    Examples
+    --------
+    >>> race_folds(5), race_folds(4), race_folds(3), race_folds(1)
+    (2, 2, 3, 1)
+    """
+    return n_folds // 2 if n_folds >= 4 else n_folds
+
+
+def _schedule(candidates, folds, deadline, skipped, fold_seconds):
+    """Yield (model, index, fold) over ``folds`` in launch order; no new candidate after ``deadline``."""
     launched = dict.fromkeys(candidates, 0)
     while (name := _next_model(candidates, launched, fold_seconds)) is not None:
         index = launched[name]
@@ -149,12 +179,12 @@ def _schedule(candidates, n_folds, deadline, skipped, fold_seconds):
             skipped.extend({"model": n, "params": candidates[n][i][0]} for i, _, n in sorted(left))
             return
         launched[name] += 1
-        for fold in range(n_folds):
+        for fold in folds:
             yield name, index, fold
 
 
 def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positive=None, n_jobs=2,
-                  verbose=True, backend="loky", scheduler=None, time_limit=None):
+                  verbose=True, backend="loky", scheduler=None, time_limit=None, race=True):
     """Cross-validate every candidate of every model and keep each model's best.
 
     Parameters
@@ -176,6 +206,10 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
         Show a progress bar.
     time_limit : float, optional
         Seconds after which no new candidate starts.
+    race : bool, default=True
+        Score every candidate on the first :func:`race_folds` folds, and on the
+        rest only those not clearly behind their model's leader (see the
+        module's description).
 
     Returns
     -------
@@ -190,77 +224,149 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn.model_selection import StratifiedKFold
     >>> X, y = make_classification(n_samples=120, random_state=0)
-    >>> folds = list(StratifiedKFold(3).split(X, y))
-    >>> cands = {"logreg": [({"C": c}, LogisticRegression(C=c)) for c in (0.1, 1.0)]}
+    >>> folds = list(StratifiedKFold(4).split(X, y))
+    >>> cands = {"logreg": [({"C": c}, LogisticRegression(C=c)) for c in (1e-5, 1.0, 0.9)]}
     >>> found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=1, verbose=False)
-    >>> len(found["logreg"].trials), len(found["logreg"].fold_scores), skipped
-    (2, 3, [])
+    >>> [len(t["fold_scores"]) for t in found["logreg"].trials], found["logreg"].params, skipped
+    ([2, 4, 4], {'C': 1.0}, [])
     """
     check_backend(backend, scheduler)
     classes = np.asarray(classes)
-    n_tasks = sum(len(c) for c in candidates.values()) * len(folds)
-    logger.info("Searching %d candidates over %d models, %d fold(s) each, on %s.",
-                n_tasks // len(folds), len(candidates), len(folds), backend)
+    first = race_folds(len(folds)) if race else len(folds)
+    n_candidates = sum(len(c) for c in candidates.values())
+    logger.info("Searching %d candidates over %d models, %d fold(s) each%s, on %s.", n_candidates,
+                len(candidates), len(folds), f" (raced after {first})" if first < len(folds) else "",
+                backend)
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    skipped, tallies, fold_seconds = [], {}, {}
-    results = {name: SearchResult() for name in candidates}
-    jobs = (
-        _delayed_fit((name, index, fold), candidates[name][index][1], X, y, *folds[fold], classes,
-                     backend == "dask")
-        for name, index, fold in _schedule(candidates, len(folds), deadline, skipped, fold_seconds)
-    )
-    context = (X, np.asarray(y), folds, classes, metric, positive)
-    with parallel(backend, n_jobs, scheduler) as runner:
-        for key, proba, seconds, error in tqdm(runner(jobs), total=n_tasks, disable=not verbose,
-                                               desc="model search", unit="fit"):
-            name, index, fold = key
-            tally = tallies.setdefault((name, index), _Tally(*candidates[name][index]))
-            tally.probas[fold], tally.seconds = proba, tally.seconds + seconds
-            fold_seconds.setdefault(name, []).append(seconds * len(folds))
-            if error:
-                tally.errors.append(f"fold {fold}: {error}")
-            if len(tally.probas) == len(folds):
-                _finish(results[name], index, tallies.pop((name, index)), context)
-    for result in results.values():
-        result.trials.sort(key=lambda trial: trial.pop("_index"))
+    search = _Search(candidates, X, np.asarray(y), folds, classes, metric, positive, backend == "dask")
+    skipped = []
+    bar = tqdm(total=n_candidates * len(folds), disable=not verbose, desc="model search", unit="fit")
+    with parallel(backend, n_jobs, scheduler) as runner, bar:
+        opening = _schedule(candidates, range(first), deadline, skipped, search.fold_seconds)
+        search.collect(runner, opening, bar)
+        if first < len(folds):
+            leaders = search.cut()
+            bar.total = bar.n + len(leaders) * (len(folds) - first)
+            search.collect(runner, ((name, index, fold) for name, index in leaders
+                                    for fold in range(first, len(folds))), bar)
+        search.finish_all()
     if skipped:
         logger.warning("Time limit of %s s reached: %d candidate(s) skipped.", time_limit, len(skipped))
-    return results, skipped
+    return search.results, skipped
+
+
+@dataclass
+class _Search:
+    """The fits of one search as they come back: tallies per candidate, results per model."""
+
+    candidates: dict
+    X: object
+    y: np.ndarray
+    folds: list
+    classes: np.ndarray
+    metric: str
+    positive: object
+    one_thread: bool
+    tallies: dict = field(default_factory=dict)
+    fold_seconds: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.results = {name: SearchResult() for name in self.candidates}
+
+    def collect(self, runner, keys, bar):
+        """Run the (model, index, fold) fits of ``keys``; tally what comes back."""
+        jobs = (_delayed_fit((name, index, fold), self.candidates[name][index][1], self.X, self.y,
+                             *self.folds[fold], self.classes, self.one_thread)
+                for name, index, fold in keys)
+        for (name, index, fold), proba, seconds, error in runner(jobs):
+            tally = self.tallies.setdefault((name, index), _Tally(*self.candidates[name][index]))
+            tally.probas[fold], tally.seconds = proba, tally.seconds + seconds
+            self.fold_seconds.setdefault(name, []).append(seconds * len(self.folds))
+            if error:
+                tally.errors.append(f"fold {fold}: {error}")
+            bar.update()
+
+    def cut(self):
+        """End the first round: stop each model's candidates that are clearly behind its leader.
+
+        Returns the (model, index) pairs that go on, in launch order.
+        """
+        leaders = []
+        for name in self.candidates:
+            running = sorted(index for n, index in self.tallies if n == name)
+            stopped = self._behind({i: self._scores(self.tallies[(name, i)]) for i in running
+                                    if not self.tallies[(name, i)].errors})
+            leaders += [(name, i) for i in running if i not in stopped]
+            for index in sorted(stopped):
+                self._finish(name, index, stopped=True)
+        return leaders
+
+    def _behind(self, scores):
+        """Candidates whose mean deficit to the leader exceeds RACE_STANDARD_ERRORS standard errors.
+
+        ``scores``: index -> first-round fold scores. Candidates with an undefined
+        fold score are never judged.
+        """
+        judged = {i: np.array([better(self.metric, v) for v in s]) for i, s in scores.items()
+                  if None not in s}
+        if len(judged) < 2:
+            return set()
+        lead = max(judged, key=lambda i: (judged[i].mean(), -i))
+        deficits = {i: judged[lead] - v for i, v in judged.items() if i != lead}
+        spread = np.sqrt(np.mean([d.var(ddof=1) for d in deficits.values()]))
+        margin = RACE_STANDARD_ERRORS * spread / np.sqrt(len(judged[lead]))
+        return {i for i, d in deficits.items() if d.mean() > margin}
+
+    def _mean(self, key):
+        scores = [s for s in self._scores(self.tallies[key]) if s is not None]
+        return float(np.mean(scores)) if scores else None
+
+    def _scores(self, tally):
+        return [score_proba(self.metric, self.y[self.folds[fold][1]], proba, self.classes, self.positive)
+                for fold, proba in sorted(tally.probas.items())]
+
+    def finish_all(self):
+        for name, index in list(self.tallies):
+            self._finish(name, index)
+        for result in self.results.values():
+            result.trials.sort(key=lambda trial: trial.pop("_index"))
+
+    def _finish(self, name, index, *, stopped=False):
+        """Score a candidate whose folds are back; keep it if it is its model's best."""
+        tally, result = self.tallies.pop((name, index)), self.results[name]
+        trial = {"params": _plain(tally.params), "cv_mean": None, "cv_std": None, "fold_scores": [],
+                 "fit_time_s": round(tally.seconds, 3), "_index": index}
+        if tally.errors:
+            trial["error"] = tally.errors[0]
+            logger.warning("Candidate %s failed: %s", tally.params, tally.errors[0])
+            result.trials.append(trial)
+            return
+        scores = self._scores(tally)
+        defined = [s for s in scores if s is not None]
+        mean = float(np.mean(defined)) if defined else None
+        std = float(np.std(defined)) if defined else None
+        trial.update(cv_mean=mean, cv_std=std, fold_scores=scores)
+        if stopped:
+            trial["stopped"] = True
+        result.trials.append(trial)
+        # Ties go to the earlier candidate, so the choice does not depend on which
+        # worker finished first.
+        key = (better(self.metric, mean), -index)
+        if not stopped and (result.estimator is None or key > (better(self.metric, result.score),
+                                                               -result._index)):
+            oof = np.full((len(self.y), len(self.classes)), np.nan)
+            for fold, (_, val) in enumerate(self.folds):
+                oof[val] = tally.probas[fold]
+            result.estimator, result.params = tally.estimator, trial["params"]
+            result.score, result.std = mean, std
+            result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
+            result._index = index
 
 
 def _delayed_fit(key, estimator, X, y, train, val, classes, one_thread):
     """A joblib task fitting one candidate on one fold."""
     return delayed(_fit_fold)(key, estimator, X, y, train, val, classes, one_thread)
-
-
-def _finish(result, index, tally, context):
-    """Score a candidate whose folds are all back; keep it if it is its model's best."""
-    X, y, folds, classes, metric, positive = context
-    trial = {"params": _plain(tally.params), "cv_mean": None, "cv_std": None, "fold_scores": [],
-             "fit_time_s": round(tally.seconds, 3), "_index": index}
-    if tally.errors:
-        trial["error"] = tally.errors[0]
-        logger.warning("Candidate %s failed: %s", tally.params, tally.errors[0])
-        result.trials.append(trial)
-        return
-    oof = np.full((len(y), len(classes)), np.nan)
-    scores = []
-    for fold, (_, val) in enumerate(folds):
-        oof[val] = tally.probas[fold]
-        scores.append(score_proba(metric, y[val], tally.probas[fold], classes, positive))
-    defined = [s for s in scores if s is not None]
-    mean = float(np.mean(defined)) if defined else None
-    std = float(np.std(defined)) if defined else None
-    trial.update(cv_mean=mean, cv_std=std, fold_scores=scores)
-    result.trials.append(trial)
-    # Ties go to the earlier candidate, so the choice does not depend on which
-    # worker finished first.
-    key = (better(metric, mean), -index)
-    if result.estimator is None or key > (better(metric, result.score), -result._index):
-        result.estimator, result.params = tally.estimator, trial["params"]
-        result.score, result.std = mean, std
-        result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
-        result._index = index
 
 
 def _plain(params):

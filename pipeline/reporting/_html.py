@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+from joblib import Parallel, delayed
 from markupsafe import Markup
 
 from . import figures as draw
@@ -26,20 +27,44 @@ __all__ = ["render_report", "write_report"]
 logger = logging.getLogger(__name__)
 
 
+class _Figure:
+    """A figure of the page, drawn after the whole page has been laid out."""
+
+    def __init__(self, function, args, kwargs):
+        self.function, self.args, self.kwargs, self.svg = function, args, kwargs, None
+
+    def __bool__(self):
+        return True
+
+    def __html__(self):
+        return self.svg  # matplotlib's own markup; its text is escaped already
+
+
 class _FigureMaker:
-    """Calls figure functions with a distinct, deterministic id salt each."""
+    """Collects the page's figures, each with a distinct, deterministic id salt, then draws them.
+
+    A run's report has about seven figures per model, and matplotlib's layout and
+    SVG writing take a tenth of a second or more for each; drawn last, they can
+    be shared out between processes.
+    """
 
     def __init__(self):
-        self._count = 0
+        self.figures = []
 
     def __call__(self, function, *args, **kwargs):
-        self._count += 1
-        svg = function(*args, salt=f"dmflow-figure-{self._count}", **kwargs)
-        return Markup(svg)  # matplotlib's own markup; its text is escaped already
+        figure = _Figure(function, args, {**kwargs, "salt": f"dmflow-figure-{len(self.figures) + 1}"})
+        self.figures.append(figure)
+        return figure
+
+    def draw(self, n_jobs=1):
+        jobs = (delayed(f.function)(*f.args, **f.kwargs) for f in self.figures)
+        runner = Parallel(n_jobs=n_jobs) if n_jobs != 1 and len(self.figures) > 1 else None
+        svgs = runner(jobs) if runner else [function(*args, **kwargs) for function, args, kwargs in jobs]
+        for figure, svg in zip(self.figures, svgs):
+            figure.svg = Markup(svg)
 
 
-def _context(metrics, extras):
-    make = _FigureMaker()
+def _context(metrics, extras, make):
     run = metrics.get("run") or {}
     dataset = metrics.get("dataset") or {}
     phases = metrics.get("phases") or {}
@@ -87,7 +112,7 @@ def _context(metrics, extras):
     return context
 
 
-def render_report(metrics, extras=None):
+def render_report(metrics, extras=None, *, n_jobs=1):
     """Render the HTML report of one run as a string.
 
     Parameters
@@ -101,6 +126,9 @@ def render_report(metrics, extras=None):
         (``{"values", "labels"}``), ``histories`` (``{model: {"history",
         "best_epoch"}}``), ``attention`` (``{model: {"maps", "tokens"}}``) and
         ``positional_encoding`` (``(T, d_model)`` array).
+    n_jobs : int, default=1
+        Processes drawing the figures (joblib's ``n_jobs``); the page is the same
+        for any number.
 
     Returns
     -------
@@ -124,10 +152,13 @@ def render_report(metrics, extras=None):
             f"extras must be a mapping or None, but got {type(extras).__name__}."
         )
     template = report_environment().get_template("report.html.j2")
-    return template.render(**_context(metrics, extras or {}))
+    make = _FigureMaker()
+    context = _context(metrics, extras or {}, make)
+    make.draw(n_jobs)
+    return template.render(**context)
 
 
-def write_report(path, metrics, extras=None):
+def write_report(path, metrics, extras=None, *, n_jobs=1):
     """Render the report and write it to ``path`` atomically.
 
     The HTML goes to a temporary file in the same folder, which then replaces
@@ -138,7 +169,7 @@ def write_report(path, metrics, extras=None):
     ----------
     path : str or os.PathLike
         Where to write the file; missing parent folders are created.
-    metrics, extras
+    metrics, extras, n_jobs
         As for :func:`render_report`.
 
     Returns
@@ -147,7 +178,7 @@ def write_report(path, metrics, extras=None):
         The written file.
     """
     path = Path(path)
-    html = render_report(metrics, extras)
+    html = render_report(metrics, extras, n_jobs=n_jobs)
     write_text_atomic(path, html)
     logger.info("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
     return path

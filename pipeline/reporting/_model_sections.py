@@ -67,7 +67,9 @@ def model_section(index, name, model, best, make):
         "search": [
             {"params": compact_json(trial.get("params", {})),
              "auc": trial.get("cv_mean", trial.get("validation_roc_auc")),
-             "fit_time_s": trial.get("fit_time_s")}
+             "fit_time_s": trial.get("fit_time_s"),
+             # left behind by the race: its mean covers only the first folds
+             "folds": len(trial.get("fold_scores") or []) if trial.get("stopped") else None}
             for trial in model.get("search") or []
         ],
         "splits": splits,

@@ -4,9 +4,10 @@ import sys
 
 import numpy as np
 import pytest
-from joblib import parallel_config
+from joblib import delayed, parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -33,7 +34,7 @@ def _grid(estimator, **values):
 def test_best_candidate_has_the_best_mean_fold_score(data):
     X, y, folds = data
     cands = {"tree": _grid(DecisionTreeClassifier(random_state=0), max_depth=[1, 3, None])}
-    found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False)
+    found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=2, verbose=False, race=False)
     result = found["tree"]
     assert skipped == [] and len(result.trials) == 3
     assert result.score == max(t["cv_mean"] for t in result.trials)
@@ -239,3 +240,61 @@ def test_after_every_models_first_the_model_with_least_time_spent_goes_next():
     assert _next_model(cands, launched, {"slow": [10.0], "cheap": [1.0]}) == "slow"
     launched["slow"] = 3
     assert _next_model(cands, launched, {}) is None
+
+
+def test_the_race_stops_only_candidates_clearly_behind_on_the_first_folds(data):
+    X, y, folds = data
+    cands = {"mixed": [({"which": "chance"}, DummyClassifier()),
+                       ({"which": "logreg"}, LogisticRegression()),
+                       ({"which": "same"}, LogisticRegression()),
+                       ({"which": "stump"}, DecisionTreeClassifier(max_depth=1, random_state=0)),
+                       ({"which": "tree"}, DecisionTreeClassifier(max_depth=3, random_state=0))]}
+    found, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential")
+    full, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
+                            race=False)
+    first = len(folds) // 2
+    trials = {t["params"]["which"]: t for t in found["mixed"].trials}
+    assert trials["chance"].get("stopped") and len(trials["chance"]["fold_scores"]) == first
+    # the leader and its twin always go on; so does everything that went on, to every fold
+    assert not trials["logreg"].get("stopped") and not trials["same"].get("stopped")
+    assert all(len(t["fold_scores"]) == len(folds) for t in trials.values() if not t.get("stopped"))
+    # the same fits as without a race, on the folds each got
+    for raced, whole in zip(found["mixed"].trials, full["mixed"].trials):
+        assert raced["fold_scores"] == whole["fold_scores"][: len(raced["fold_scores"])]
+    assert found["mixed"].params == full["mixed"].params
+    assert not np.isnan(found["mixed"].oof).any()
+
+
+def test_a_candidate_stops_only_beyond_two_standard_errors_of_the_differences():
+    from pipeline.evaluation._search import _Search
+
+    search = _Search({}, None, None, [], None, "roc_auc", None, False)
+    # deficits to the leader: b = 0.05 +- 0.01 (clearly behind), c = 0.01 +- 0.03 (not)
+    scores = {0: [0.80, 0.90], 1: [0.74, 0.86], 2: [0.82, 0.86]}
+    assert search._behind(scores) == {1}
+    assert search._behind({0: [0.8, 0.9]}) == set()  # nobody to compare
+    assert search._behind({0: [0.8, None], 1: [0.1, 0.1]}) == set()  # undefined folds: not judged
+    # log loss: lower is better, so the leader has the lowest scores
+    search.metric = "log_loss"
+    assert search._behind({0: [0.30, 0.20], 1: [0.36, 0.24], 2: [0.28, 0.24]}) == {1}
+
+
+def test_no_race_with_fewer_than_four_folds(data):
+    X, y, folds = data
+    cands = {"probe": [({"which": "chance"}, DummyClassifier()), ({"which": "fit"}, LogisticRegression())]}
+    found, _ = search_models(cands, X, y, folds[:3], classes=[0, 1], verbose=False, backend="sequential")
+    assert [len(t["fold_scores"]) for t in found["probe"].trials] == [3, 3]
+    assert not any(t.get("stopped") for t in found["probe"].trials)
+
+
+def test_workers_started_early_are_the_ones_the_search_uses(monkeypatch):
+    from pipeline.evaluation import _backends
+
+    monkeypatch.setattr(_backends, "_starting", {})
+    assert _backends.start_workers("sequential", 2) is None
+    thread = _backends.start_workers("loky", 2, modules=("json",))
+    assert _backends.start_workers("loky", 2) is None  # once per process
+    with _backends.parallel("loky", 2, None) as runner:
+        assert not thread.is_alive()  # the search waited for the start
+        pids = set(runner(delayed(os.getpid)() for _ in range(4)))
+    assert os.getpid() not in pids and len(pids) <= 2

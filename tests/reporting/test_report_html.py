@@ -186,10 +186,21 @@ def test_same_input_gives_identical_html(full_html, binary_metrics, binary_extra
     assert render_report(binary_metrics, binary_extras) == full_html
 
 
+def test_figures_drawn_by_two_processes_give_the_same_page(full_html, binary_metrics, binary_extras):
+    assert render_report(binary_metrics, binary_extras, n_jobs=2) == full_html
+
+
 def test_undefined_values_show_as_a_dash():
     trial = {"params": {"depth": None}, "validation_roc_auc": None, "fit_time_s": None}
     html = render_report({"models": {"m": {"search": [trial], "fit_time_s": None}}})
     assert "\u2014" in html and "None" not in html and "nan" not in html.lower()
+
+
+def test_a_candidate_the_race_stopped_says_on_how_many_folds_it_was_scored():
+    trials = [{"params": {"depth": 1}, "cv_mean": 0.61, "fold_scores": [0.6, 0.62], "stopped": True},
+              {"params": {"depth": 3}, "cv_mean": 0.8, "fold_scores": [0.8] * 5}]
+    html = render_report({"models": {"m": {"search": trials, "fit_time_s": None}}})
+    assert html.count("stopped after") == 1 and "(stopped after 2 folds)" in html
 
 
 def test_write_report_is_atomic_and_leaves_no_temp_file(tmp_path, binary_metrics):
