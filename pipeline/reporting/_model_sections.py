@@ -64,6 +64,8 @@ def model_section(index, name, model, best, make):
         "params": [(key, value if isinstance(value, str) else compact_json(value))
                    for key, value in (model.get("params") or {}).items()],
         "fit_time_s": model.get("fit_time_s"),
+        # runs before cross-validated selection scored candidates by validation ROC AUC
+        "search_metric": (model.get("cv") or {}).get("metric"),
         "search": [
             {"params": compact_json(trial.get("params", {})),
              "auc": trial.get("cv_mean", trial.get("validation_roc_auc")),

@@ -199,8 +199,10 @@ def test_undefined_values_show_as_a_dash():
 def test_a_candidate_the_race_stopped_says_on_how_many_folds_it_was_scored():
     trials = [{"params": {"depth": 1}, "cv_mean": 0.61, "fold_scores": [0.6, 0.62], "stopped": True},
               {"params": {"depth": 3}, "cv_mean": 0.8, "fold_scores": [0.8] * 5}]
-    html = render_report({"models": {"m": {"search": trials, "fit_time_s": None}}})
+    html = render_report({"models": {"m": {"search": trials, "fit_time_s": None,
+                                           "cv": {"metric": "average_precision"}}}})
     assert html.count("stopped after") == 1 and "(stopped after 2 folds)" in html
+    assert "Cross-validated average_precision" in html and "Validation ROC AUC" not in html
 
 
 def test_write_report_is_atomic_and_leaves_no_temp_file(tmp_path, binary_metrics):
