@@ -218,6 +218,7 @@ def evaluate(config, parts, found, *, verbose=True):
     entries = {}
     for name, result in found.results.items():
         estimator = found.models[name]
+        test_proba = diagnostics[name].pop("proba")
         oof_proba, oof_y = _out_of_fold(result, parts)
         # ``auto`` is found on out-of-fold predictions: never on the test split, and
         # never on rows the refitted model has already learned.
@@ -232,8 +233,7 @@ def evaluate(config, parts, found, *, verbose=True):
             "reduction": _reduction_of(estimator),
             "threshold": threshold,
             "validation": _scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
-            "test": _evaluate(estimator, parts.X_test, parts.y_test, parts.classes, parts.positive,
-                              threshold),
+            "test": _scores(test_proba, parts.y_test, parts.classes, parts.positive, threshold),
             **diagnostics[name],
         }
         if config.protocol == "article" and name != ENSEMBLE:

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from ._activation import class_activation_examples
 from ._backends import parallel, single_threaded
 from ._curves import binary_curves
+from ._ensemble import EnsembleClassifier
 from ._importance import column_importance
 
 __all__ = ["diagnose_models", "model_diagnostics"]
@@ -21,7 +22,7 @@ __all__ = ["diagnose_models", "model_diagnostics"]
 logger = logging.getLogger(__name__)
 
 
-def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
+def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0, proba=None):
     """Curves (two classes), permutation importance (tables) and class activation maps (series).
 
     Parameters
@@ -36,6 +37,8 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
     positive : label or None
         The positive class of two; None for multiclass data (no curves).
     random_state : int, default=0
+    proba : ndarray of shape (n_rows, n_classes), optional
+        ``estimator.predict_proba(X)``, when the caller has it already.
 
     Returns
     -------
@@ -60,7 +63,8 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
     present = len(np.unique(y)) >= 2
     if positive is not None and present:
         column = list(classes).index(positive)
-        score = np.asarray(estimator.predict_proba(X))[:, column]
+        proba = estimator.predict_proba(X) if proba is None else proba
+        score = np.asarray(proba)[:, column]
         found["curves"] = binary_curves(y == positive, score)
     if isinstance(X, pd.DataFrame) and present:
         start = time.perf_counter()
@@ -72,7 +76,9 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0):
 
 def _diagnose(name, estimator, X, y, classes, positive, random_state, one_thread):
     with single_threaded() if one_thread else contextlib.nullcontext():
-        return name, model_diagnostics(estimator, X, y, classes, positive, random_state=random_state)
+        proba = np.asarray(estimator.predict_proba(X))
+        found = model_diagnostics(estimator, X, y, classes, positive, random_state=random_state, proba=proba)
+        return name, {**found, "proba": proba}
 
 
 def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2, backend="loky",
@@ -97,7 +103,8 @@ def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2
     Returns
     -------
     dict
-        Name -> :func:`model_diagnostics` of that model, in the order of ``models``.
+        Name -> :func:`model_diagnostics` of that model, and its ``proba`` on ``X``, in
+        the order of ``models``.
 
     Examples
     --------
@@ -106,11 +113,14 @@ def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2
     >>> y = np.array(["n", "y"] * 20)
     >>> found = diagnose_models({"lr": LogisticRegression().fit(X, y)}, X, y, ["n", "y"], "y",
     ...                         backend="sequential", verbose=False)
-    >>> list(found), found["lr"]["importance"]["n_repeats"]
-    (['lr'], 5)
+    >>> list(found), found["lr"]["importance"]["n_repeats"], found["lr"]["proba"].shape
+    (['lr'], 5, (40, 2))
     """
-    jobs = (delayed(_diagnose)(name, model, X, y, classes, positive, random_state, backend == "dask")
-            for name, model in models.items())
+    # The ensemble predicts through all its members: it starts first, so that it is not
+    # the one task left running at the end.
+    order = sorted(models, key=lambda name: not isinstance(models[name], EnsembleClassifier))
+    jobs = (delayed(_diagnose)(name, models[name], X, y, classes, positive, random_state, backend == "dask")
+            for name in order)
     found = {}
     with parallel(backend, n_jobs, scheduler) as runner:
         for name, diagnostics in tqdm(runner(jobs), total=len(models), disable=not verbose,
