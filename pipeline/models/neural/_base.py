@@ -21,6 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
+from ._augment import RandomCrop, resolve_augment
 from ._budget import MIN_VALIDATION_ROWS, plan_training
 from ._engine import Engine
 from ._inputs import is_sequence_input, to_sequence_data
@@ -222,7 +223,8 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
             torch.manual_seed(seed)
             module = self._build_module()
         module.set_moments(*channel_moments(*tensors[:2]))  # inputs (and lengths) of all rows
-        engine = self._make_engine(module, seed, plan, early_stopping=valid is not None)
+        engine = self._make_engine(module, seed, plan, early_stopping=valid is not None,
+                                   augment=self._augmenter(len(train[0])))
         self.history_ = engine.fit(tuple(train), None if valid is None else tuple(valid))
         self.best_epoch_ = engine.best_epoch_
         self.module_ = engine.module  # on the CPU after fit
@@ -237,7 +239,18 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
             return self._split_validation(tensors, y_t, seed)
         return [*tensors, y_t], None
 
-    def _make_engine(self, module: nn.Module, seed: int, plan, *, early_stopping: bool) -> Engine:
+    def _augmenter(self, n_rows: int):
+        """What augments the training batches of ``n_rows`` rows, or None.
+
+        Only estimators with an ``augment`` parameter augment; they get ``augment_``.
+        """
+        if not hasattr(self, "augment"):
+            return None
+        self.augment_ = resolve_augment(self.augment, self.input_kind_, n_rows)
+        return RandomCrop() if self.augment_ == "crop" else None
+
+    def _make_engine(self, module: nn.Module, seed: int, plan, *, early_stopping: bool,
+                     augment=None) -> Engine:
         binary = len(self.classes_) == 2
         return Engine(
             module,
@@ -245,7 +258,7 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
             lr=self.lr, weight_decay=self.weight_decay, max_epochs=plan.epochs,
             batch_size=plan.batch_size, grad_clip=self.grad_clip, schedule="onecycle",
             early_stopping=early_stopping, patience=plan.patience,
-            metric_fn=_accuracy, device=self.device, amp=self.amp,
+            metric_fn=_accuracy, augment=augment, device=self.device, amp=self.amp,
             random_state=seed, n_threads=self.n_threads, verbose=self.verbose,
         )
 

@@ -91,6 +91,12 @@ class Engine:
     on_epoch_end : callable, default=None
         ``on_epoch_end(engine, record)`` after each epoch; it may add keys to the
         history ``record`` (for example a translation score).
+    augment : callable, default=None
+        ``augment(batch, generator) -> batch``, applied to every training batch
+        before its step (data augmentation, such as :class:`~._augment.RandomCrop`);
+        validation and prediction batches never pass through it. ``generator`` is a
+        :class:`torch.Generator` seeded from ``random_state`` for it alone, so the
+        shuffles and dropout masks stay those of a run without it.
     device : str or torch.device, default="auto"
         "auto" is CUDA when available, else CPU.
     amp : bool, default=False
@@ -142,6 +148,7 @@ class Engine:
         tol: float = 0.0,
         metric_fn: Callable[[Tensor, Tensor], float] | None = None,
         on_epoch_end: Callable[[Engine, dict], None] | None = None,
+        augment: Callable[[Batch, torch.Generator], Batch] | None = None,
         device: str | torch.device = "auto",
         amp: bool = False,
         random_state=None,
@@ -158,7 +165,7 @@ class Engine:
             raise ValueError(f"schedule={schedule!r} is not known; use one of {', '.join(_SCHEDULES)}.")
         self.schedule, self.warmup = schedule, warmup
         self.early_stopping, self.patience, self.tol = early_stopping, patience, tol
-        self.metric_fn, self.on_epoch_end = metric_fn, on_epoch_end
+        self.metric_fn, self.on_epoch_end, self.augment = metric_fn, on_epoch_end, augment
         self.device, self.amp = device, amp
         self.random_state, self.n_threads, self.verbose = random_state, n_threads, verbose
 
@@ -246,6 +253,7 @@ class Engine:
             if self._device.type == "cuda":
                 torch.cuda.manual_seed_all(seed)
             shuffle_gen = torch.Generator().manual_seed(seed)
+            self._augment_gen = torch.Generator().manual_seed((seed + 1) % 2**63)
             self.module.to(self._device)
             try:
                 self._fit_epochs(train, valid, shuffle_gen)
@@ -292,6 +300,8 @@ class Engine:
             total = torch.zeros((), device=self._device)
             perm = torch.randperm(n, generator=shuffle_gen)
             for batch in self._slices(train, self.batch_size, perm):
+                if self.augment is not None:
+                    batch = self.augment(batch, self._augment_gen)
                 # summed on the device: no host sync per batch
                 total += self.train_step(batch) * len(batch[0])
             record = {"epoch": epoch, "train_loss": float(total) / n,

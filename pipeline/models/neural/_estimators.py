@@ -11,6 +11,7 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._augment import AUGMENTS
 from ._base import NeuralClassifierBase
 from ._modules import MLP, RecurrentNet
 from ._patches import STEMS, patch_size_for
@@ -161,6 +162,7 @@ class _RecurrentClassifier(NeuralClassifierBase):
         "bidirectional": ["boolean"],
         "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "stem": [StrOptions(set(STEMS))],
+        "augment": [StrOptions(set(AUGMENTS))],
         "tbptt_steps": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -228,6 +230,14 @@ patience, device, amp, n_threads, random_state, verbose
     grad_clip : float or None, default=1.0
         Maximum gradient norm; recurrent nets clip by default against exploding
         gradients.
+    augment : {"auto", "crop", "none"}, default="auto"
+        Data augmentation of training series. "crop" shows the network, in every
+        training batch, each series cut to a random 90 to 100 percent of its steps at
+        a random offset (see :class:`~pipeline.models.neural._augment.RandomCrop`), so
+        that on few series it learns shapes rather than where each step lies. "auto"
+        crops training sets of up to 1000 series; "none" trains on the series as
+        given. Validation rows and predictions are never cropped, ``random_state``
+        fixes the crops, and tables are never cropped.
 
     Attributes
     ----------
@@ -239,6 +249,8 @@ patience, device, amp, n_threads, random_state, verbose
         The kind of input seen in ``fit``; ``predict`` expects the same.
     patch_size_ : int
         Steps per token (1 for tables).
+    augment_ : {"crop", "none"}
+        The augmentation ``fit`` used, "auto" resolved.
 
     Examples
     --------
@@ -258,6 +270,7 @@ patience, device, amp, n_threads, random_state, verbose
         stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
         weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+        augment="auto",
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -280,6 +293,7 @@ patience, device, amp, n_threads, random_state, verbose
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.augment = augment
 
 
 class GRUClassifier(RNNClassifier):
@@ -310,7 +324,7 @@ class LSTMClassifier(_RecurrentClassifier):
     ----------
     hidden_size, num_layers, bidirectional, dropout, patch_size, stem, tbptt_steps, max_steps, \
 max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, patience, \
-grad_clip, device, amp, n_threads, random_state, verbose
+grad_clip, device, amp, n_threads, random_state, verbose, augment
         As in :class:`RNNClassifier`.
     peephole : bool, default=False
         Use peephole connections.
@@ -318,7 +332,7 @@ grad_clip, device, amp, n_threads, random_state, verbose
     Attributes
     ----------
     classes_, n_features_in_, input_kind_, patch_size_, module_, history_, best_epoch_, \
-batch_size_, n_epochs_, feature_names_in_
+batch_size_, n_epochs_, feature_names_in_, augment_
         As in :class:`RNNClassifier`.
 
     Examples
@@ -338,6 +352,7 @@ batch_size_, n_epochs_, feature_names_in_
         patch_size="auto", stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
         lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+        augment="auto",
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -361,3 +376,4 @@ batch_size_, n_epochs_, feature_names_in_
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.augment = augment

@@ -9,6 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._augment import AUGMENTS
 from ._base import NeuralClassifierBase
 from ._modules import TransformerNet
 from ._patches import STEMS, patch_size_for
@@ -61,11 +62,13 @@ class TransformerClassifier(NeuralClassifierBase):
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
 patience, grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`TorchMLPClassifier`.
+    augment : {"auto", "crop", "none"}, default="auto"
+        Random crops of the training series, as in :class:`RNNClassifier`.
 
     Attributes
     ----------
     classes_, n_features_in_, input_kind_, patch_size_, module_, history_, best_epoch_, \
-batch_size_, n_epochs_, feature_names_in_
+batch_size_, n_epochs_, feature_names_in_, augment_
         As in :class:`RNNClassifier`.
 
     Examples
@@ -88,6 +91,7 @@ batch_size_, n_epochs_, feature_names_in_
         "pooling": [StrOptions({"cls", "mean"})],
         "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "stem": [StrOptions(set(STEMS))],
+        "augment": [StrOptions(set(AUGMENTS))],
     }
 
     def __init__(
@@ -95,6 +99,7 @@ batch_size_, n_epochs_, feature_names_in_
         pooling="mean", patch_size="auto", stem="conv", max_steps=800, max_epochs=500, batch_size="auto",
         lr=1e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
         grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
+        augment="auto",
     ):
         self.d_model = d_model
         self.n_heads = n_heads
@@ -118,6 +123,7 @@ batch_size_, n_epochs_, feature_names_in_
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.augment = augment
 
     def _fit_shapes(self, tensors) -> None:
         n_steps = tensors[0].shape[1] if self.input_kind_ == "sequence" else 1
