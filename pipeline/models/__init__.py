@@ -7,8 +7,9 @@ from ._registry import (
     build_candidate,
     build_model,
     candidate_params,
+    import_estimators,
     phase_options,
 )
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "phase_options"]
+           "import_estimators", "phase_options"]

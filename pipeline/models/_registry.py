@@ -24,7 +24,7 @@ from ..kinds import KINDS
 from . import neural
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "phase_options"]
+           "import_estimators", "phase_options"]
 
 #: Above this many non-test rows the default search is lighter: 3 folds instead of
 #: 5 and half the candidates per model (at least 2), as each fit already learns
@@ -157,6 +157,22 @@ MODELS = {
         reads_sequences=True, reduce=("none",), neural=True,
     ),
 }
+
+
+def import_estimators(names):
+    """Import the estimator classes of the models ``names`` now; returns them.
+
+    Naming the models imports nothing heavy (see :func:`_torch`), so the first fit
+    of a neural model would import torch, which takes seconds. A run calls this
+    before it creates its folder, so that the import is done while an interrupt
+    still has nothing to clean up, as it was when every command imported torch.
+
+    Examples
+    --------
+    >>> [cls.__name__ for cls in import_estimators(["logreg", "rf"])]
+    ['LogisticRegression', 'RandomForestClassifier']
+    """
+    return [type(MODELS[name].factory(0)) for name in names]
 
 
 def build_model(name, config, roles=None, *, kind="table", memory=None, variant=None):
