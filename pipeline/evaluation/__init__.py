@@ -12,6 +12,7 @@ _EXPORTS = {
     "class_activation_examples": "_activation",
     "classification_metrics": "_metrics",
     "column_importance": "_importance",
+    "rank_roc_auc": "_importance",
     "decide": "_decision",
     "diagnose_models": "_diagnostics",
     "f1_optimal_threshold": "_curves",

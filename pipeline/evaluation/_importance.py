@@ -13,6 +13,11 @@ mostly a Pipeline's fixed cost (column transformer, encoders, a forest's thread
 start), so a 31-column table cost 155 calls and 4 to 16 s per model. Here every
 shuffled copy is stacked and the model predicts them in a few large calls; the
 scores are the same definition (the unshuffled score minus the shuffled one).
+
+Each copy's ROC AUC comes from ranks (:func:`rank_roc_auc`), all copies of a batch
+at once: scikit-learn's :func:`~sklearn.metrics.roc_auc_score` validates its input
+and builds a whole curve on every call, a few milliseconds each, which made up half
+the time of importance on a 31-column table. The values are the same (tested).
 """
 
 from __future__ import annotations
@@ -21,11 +26,10 @@ import logging
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.utils import resample
 
-from ._scoring import score_proba
-
-__all__ = ["MAX_IMPORTANCE_ROWS", "column_importance"]
+__all__ = ["MAX_IMPORTANCE_ROWS", "column_importance", "rank_roc_auc"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +98,9 @@ def column_importance(estimator, X, y, *, n_repeats=5, max_rows=MAX_IMPORTANCE_R
         raise ValueError("y holds a single class; ROC AUC and so importance need two or more.")
     X_part, y_part = _subsample(X, y, max_rows, random_state)
     X_part = X_part.reset_index(drop=True)
-    score = _roc_auc(estimator, y_part)
+    def score(proba):
+        return rank_roc_auc(y_part, proba, estimator.classes_)
+
     baseline = score(estimator.predict_proba(X_part))
     rng = np.random.default_rng(random_state)
     drops = baseline - _shuffled_scores(estimator, X_part, score, n_repeats, rng)
@@ -109,10 +115,44 @@ def column_importance(estimator, X, y, *, n_repeats=5, max_rows=MAX_IMPORTANCE_R
             "columns": columns}
 
 
-def _roc_auc(estimator, y):
-    """Score of a probability matrix against ``y`` (see :func:`score_proba`)."""
-    positive = np.unique(y)[-1] if _scoring(y) == "roc_auc" else None
-    return lambda proba: score_proba("roc_auc", y, proba, estimator.classes_, positive)
+def rank_roc_auc(y, proba, classes):
+    """ROC AUC of one or many probability matrices, from ranks (Mann-Whitney U).
+
+    The AUC of a score is the chance that a random row of the class outranks a
+    random row of another, ties counting half: ``(R - P (P + 1) / 2) / (P N)`` with
+    ``R`` the sum of the class rows' average ranks, ``P`` and ``N`` the row counts.
+    Two classes: the AUC of the last class of ``y`` (sorted); more: the mean of
+    each present class against the rest, as scikit-learn's macro one-vs-rest.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_rows,)
+        Labels, at least two classes.
+    proba : array of shape (..., n_rows, n_classes)
+        Probabilities, columns in the order of ``classes``; leading axes are copies.
+    classes : array-like
+        The estimator's classes.
+
+    Returns
+    -------
+    float or ndarray of shape proba.shape[:-2]
+
+    Examples
+    --------
+    >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]])
+    >>> float(rank_roc_auc(["n", "y", "n", "n"], proba, ["n", "y"]))
+    1.0
+    """
+    y, classes, proba = np.asarray(y), np.asarray(classes), np.asarray(proba, dtype=float)
+    labels = np.unique(y)
+    targets = labels[-1:] if len(labels) == 2 else labels
+    aucs = []
+    for label in targets:
+        truth = y == label
+        n_pos = truth.sum()
+        ranks = rankdata(proba[..., np.flatnonzero(classes == label)[0]], axis=-1)
+        aucs.append((ranks[..., truth].sum(axis=-1) - n_pos * (n_pos + 1) / 2) / (n_pos * (len(y) - n_pos)))
+    return np.mean(aucs, axis=0)
 
 
 def _shuffled_scores(estimator, X, score, n_repeats, rng):
@@ -127,11 +167,8 @@ def _shuffled_scores(estimator, X, score, n_repeats, rng):
     for start in range(0, X.shape[1], per_batch):
         columns = range(start, min(start + per_batch, X.shape[1]))
         copies = [_shuffled(X, j, rng) for j in columns for _ in range(n_repeats)]
-        proba = estimator.predict_proba(pd.concat(copies, ignore_index=True))
-        for k, j in enumerate(columns):
-            for r in range(n_repeats):
-                copy = k * n_repeats + r
-                scores[j, r] = score(proba[copy * n_rows:(copy + 1) * n_rows])
+        proba = np.asarray(estimator.predict_proba(pd.concat(copies, ignore_index=True)))
+        scores[columns.start:columns.stop] = score(proba.reshape(len(columns), n_repeats, n_rows, -1))
     return scores
 
 
