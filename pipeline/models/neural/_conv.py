@@ -21,8 +21,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["FCNNet", "ResNetNet"]
+__all__ = ["KERNELS", "ConvBlock", "FCNNet", "ResNetNet", "masked", "step_mask"]
 
+#: Kernel widths of the three blocks (Wang et al. 2017).
 KERNELS = (8, 5, 3)
 
 
@@ -35,15 +36,16 @@ def _as_steps(x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]
     return x, lengths
 
 
-def _step_mask(x: Tensor, lengths: Tensor | None) -> Tensor | None:
-    """(B, 1, T) float mask of real steps for channel-first activations, or None."""
+def step_mask(x: Tensor, lengths: Tensor | None) -> Tensor | None:
+    """(B, 1, T) float mask of real steps for channel-first activations ``x`` (B, C, T), or None."""
     if lengths is None:
         return None
     steps = torch.arange(x.shape[-1], device=x.device)
     return (steps[None, :] < lengths.to(x.device)[:, None]).to(x.dtype)[:, None, :]
 
 
-def _masked(h: Tensor, mask: Tensor | None) -> Tensor:
+def masked(h: Tensor, mask: Tensor | None) -> Tensor:
+    """``h`` with padded steps zeroed (see :func:`step_mask`)."""
     return h if mask is None else h * mask
 
 
@@ -54,7 +56,7 @@ def _conv_bn(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
     return nn.Sequential(pad, nn.Conv1d(c_in, c_out, kernel, bias=False), nn.BatchNorm1d(c_out))
 
 
-class _ConvBlock(nn.Module):
+class ConvBlock(nn.Module):
     """Convolution, batch norm, ReLU; padding steps zeroed after, so the next kernel sees zeros."""
 
     def __init__(self, c_in: int, c_out: int, kernel: int):
@@ -62,7 +64,7 @@ class _ConvBlock(nn.Module):
         self.conv = _conv_bn(c_in, c_out, kernel)
 
     def forward(self, x: Tensor, mask: Tensor | None) -> Tensor:
-        return _masked(nn.functional.relu(self.conv(x)), mask)
+        return masked(nn.functional.relu(self.conv(x)), mask)
 
 
 class _ConvClassifier(nn.Module):
@@ -77,8 +79,8 @@ class _ConvClassifier(nn.Module):
         """Activations of the last block (B, filters, T / pool) and the step mask or None."""
         x, lengths = _as_steps(x, lengths)
         h = x.transpose(1, 2)  # (B, C, T)
-        mask = _step_mask(h, lengths)
-        h = _masked(h, mask)  # standardised padding is not zero: make it so
+        mask = step_mask(h, lengths)
+        h = masked(h, mask)  # standardised padding is not zero: make it so
         if self.pool > 1:  # mean of each window's real steps only
             p = self.pool
             h = nn.functional.avg_pool1d(h, p, p, ceil_mode=True)
@@ -121,7 +123,7 @@ class FCNNet(_ConvClassifier):
         self.pool = pool
         widths = (n_inputs, *filters)
         self.blocks = nn.ModuleList(
-            _ConvBlock(widths[i], widths[i + 1], KERNELS[i % 3]) for i in range(len(filters))
+            ConvBlock(widths[i], widths[i + 1], KERNELS[i % 3]) for i in range(len(filters))
         )
         self.head = nn.Linear(widths[-1], n_outputs)
         self.dropout = nn.Dropout(dropout)
@@ -140,8 +142,8 @@ class _ResidualBlock(nn.Module):
         for i, conv in enumerate(self.convs):
             h = conv(h)
             if i < len(self.convs) - 1:
-                h = _masked(nn.functional.relu(h), mask)
-        return _masked(nn.functional.relu(h + self.shortcut(x)), mask)
+                h = masked(nn.functional.relu(h), mask)
+        return masked(nn.functional.relu(h + self.shortcut(x)), mask)
 
 
 class ResNetNet(_ConvClassifier):

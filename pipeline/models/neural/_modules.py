@@ -126,7 +126,8 @@ class RecurrentNet(nn.Module):
         if input_kind == "table":
             self.embed = FeatureTokenizer(n_inputs, hidden_size)
         else:
-            self.embed = patch_embedding(stem, n_inputs, hidden_size, patch_size)
+            # one stem block: more did not help recurrent layers (see ._patches)
+            self.embed = patch_embedding(stem, n_inputs, hidden_size, patch_size, conv_blocks=1)
         inter_dropout = dropout if num_layers > 1 else 0.0  # torch warns otherwise
         if peephole:
             self.rnn = PeepholeLSTM(hidden_size, hidden_size, num_layers, bidirectional, inter_dropout)
@@ -192,8 +193,9 @@ class TransformerNet(nn.Module):
 
     Tables: one token per feature (:class:`FeatureTokenizer`, whose per-feature
     embedding plays the role of the position). Sequences: a linear projection of each
-    patch of ``patch_size`` steps (by default of convolution features of the steps, see
-    ``stem`` in :class:`RecurrentNet`) plus the sinusoidal positional encoding.
+    patch of ``patch_size`` steps (by default of the features of three convolution
+    blocks over the steps, see ``stem`` in :class:`RecurrentNet` and :mod:`._patches`)
+    plus the sinusoidal positional encoding.
     Post-norm encoder layers (residual connection, then layer norm), as in the
     original architecture.
 

@@ -56,7 +56,9 @@ class TransformerClassifier(NeuralClassifierBase):
         Steps per token for series; "auto" takes the smallest patch that leaves at
         most 64 tokens. Tables always have one token per feature.
     stem : {"conv", "linear"}, default="conv"
-        How series steps become tokens, as in :class:`RNNClassifier`.
+        How series steps become tokens, as in :class:`RNNClassifier`, except that the
+        convolution stem is the three blocks of :class:`CNNClassifier` (kernels 8, 5,
+        3): attention by itself does not relate neighbouring steps.
     max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \

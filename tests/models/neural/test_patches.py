@@ -31,16 +31,17 @@ def test_padding_after_a_series_leaves_its_tokens_unchanged(stem):
 
 def test_the_conv_stem_sees_neighbouring_steps_and_the_linear_one_does_not():
     torch.manual_seed(0)
-    series = torch.randn(1, 12, 1)
+    series = torch.randn(1, 24, 1)
     moved = series.clone()
     moved[0, 5] += 1.0  # a step inside the second patch of four
-    for embed, reaches_neighbours in ((PatchEmbedding(1, 4, 4), False),
-                                      (ConvPatchEmbedding(1, 4, 4).eval(), True)):
+    for embed, expected in ((PatchEmbedding(1, 4, 4), [False, True, False, False, False, False]),
+                            (ConvPatchEmbedding(1, 4, 4).eval(), [True, True, True, False, False, False])):
         before, _ = embed(series)
         after, _ = embed(moved)
         changed = (after - before).abs().sum(dim=-1)[0] > 0
-        # the kernel of 7 around step 5 spans steps 2 to 8: patches 0, 1 and 2
-        assert changed.tolist() == [reaches_neighbours, True, reaches_neighbours]
+        # kernels 8, 5 and 3 in a row: step t reads steps t - 6 to t + 7, so a change at
+        # step 5 reaches steps 0 to 11, the first three patches
+        assert changed.tolist() == expected
 
 
 def test_an_unknown_stem_is_refused_by_name():
