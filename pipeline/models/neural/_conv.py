@@ -21,9 +21,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["KERNELS", "ConvBlock", "FCNNet", "ResNetNet", "masked", "step_mask"]
+__all__ = ["FCNNet", "ResNetNet"]
 
-#: Kernel widths of the three blocks (Wang et al. 2017).
 KERNELS = (8, 5, 3)
 
 
@@ -36,16 +35,15 @@ def _as_steps(x: Tensor, lengths: Tensor | None) -> tuple[Tensor, Tensor | None]
     return x, lengths
 
 
-def step_mask(x: Tensor, lengths: Tensor | None) -> Tensor | None:
-    """(B, 1, T) float mask of real steps for channel-first activations ``x`` (B, C, T), or None."""
+def _step_mask(x: Tensor, lengths: Tensor | None) -> Tensor | None:
+    """(B, 1, T) float mask of real steps for channel-first activations, or None."""
     if lengths is None:
         return None
     steps = torch.arange(x.shape[-1], device=x.device)
     return (steps[None, :] < lengths.to(x.device)[:, None]).to(x.dtype)[:, None, :]
 
 
-def masked(h: Tensor, mask: Tensor | None) -> Tensor:
-    """``h`` with padded steps zeroed (see :func:`step_mask`)."""
+def _masked(h: Tensor, mask: Tensor | None) -> Tensor:
     return h if mask is None else h * mask
 
 
@@ -56,7 +54,7 @@ def _conv_bn(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
     return nn.Sequential(pad, nn.Conv1d(c_in, c_out, kernel, bias=False), nn.BatchNorm1d(c_out))
 
 
-class ConvBlock(nn.Module):
+class _ConvBlock(nn.Module):
     """Convolution, batch norm, ReLU; padding steps zeroed after, so the next kernel sees zeros."""
 
     def __init__(self, c_in: int, c_out: int, kernel: int):
@@ -64,7 +62,7 @@ class ConvBlock(nn.Module):
         self.conv = _conv_bn(c_in, c_out, kernel)
 
     def forward(self, x: Tensor, mask: Tensor | None) -> Tensor:
-        return masked(nn.functional.relu(self.conv(x)), mask)
+        return _masked(nn.functional.relu(self.conv(x)), mask)
 
 
 class _ConvClassifier(nn.Module):
@@ -79,8 +77,8 @@ class _ConvClassifier(nn.Module):
         """Activations of the last block (B, filters, T / pool) and the step mask or None."""
         x, lengths = _as_steps(x, lengths)
         h = x.transpose(1, 2)  # (B, C, T)
-        mask = step_mask(h, lengths)
-        h = masked(h, mask)  # standardised padding is not zero: make it so
+        mask = _step_mask(h, lengths)
+        h = _masked(h, mask)  # standardised padding is not zero: make it so
         if self.pool > 1:  # mean of each window's real steps only
             p = self.pool
             h = nn.functional.avg_pool1d(h, p, p, ceil_mode=True)
@@ -123,7 +121,7 @@ class FCNNet(_ConvClassifier):
         self.pool = pool
         widths = (n_inputs, *filters)
         self.blocks = nn.ModuleList(
-            ConvBlock(widths[i], widths[i + 1], KERNELS[i % 3]) for i in range(len(filters))
+            _ConvBlock(widths[i], widths[i + 1], KERNELS[i % 3]) for i in range(len(filters))
         )
         self.head = nn.Linear(widths[-1], n_outputs)
         self.dropout = nn.Dropout(dropout)
@@ -142,8 +140,8 @@ class _ResidualBlock(nn.Module):
         for i, conv in enumerate(self.convs):
             h = conv(h)
             if i < len(self.convs) - 1:
-                h = masked(nn.functional.relu(h), mask)
-        return masked(nn.functional.relu(h + self.shortcut(x)), mask)
+                h = _masked(nn.functional.relu(h), mask)
+        return _masked(nn.functional.relu(h + self.shortcut(x)), mask)
 
 
 class ResNetNet(_ConvClassifier):

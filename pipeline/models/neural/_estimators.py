@@ -212,7 +212,7 @@ class RNNClassifier(_RecurrentClassifier):
         Steps per token for series; "auto" takes the smallest patch that leaves at
         most 64 tokens. Tables always have one token per feature.
     stem : {"conv", "linear"}, default="conv"
-        How series steps become tokens: a convolution over the steps (kernel 8, batch
+        How series steps become tokens: a convolution over the steps (kernel 7, batch
         norm, ReLU) whose features are then cut into patches, or the linear embedding
         of the raw patches alone. Tables ignore it.
     tbptt_steps : int or None, default=None

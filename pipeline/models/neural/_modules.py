@@ -194,7 +194,7 @@ class TransformerNet(nn.Module):
     Tables: one token per feature (:class:`FeatureTokenizer`, whose per-feature
     embedding plays the role of the position). Sequences: a linear projection of each
     patch of ``patch_size`` steps (by default of the features of three convolution
-    blocks over the steps, see ``stem`` in :class:`RecurrentNet` and :mod:`._patches`)
+    blocks over the steps, see :mod:`._patches`)
     plus the sinusoidal positional encoding.
     Post-norm encoder layers (residual connection, then layer norm), as in the
     original architecture.

@@ -57,8 +57,8 @@ class TransformerClassifier(NeuralClassifierBase):
         most 64 tokens. Tables always have one token per feature.
     stem : {"conv", "linear"}, default="conv"
         How series steps become tokens, as in :class:`RNNClassifier`, except that the
-        convolution stem is the three blocks of :class:`CNNClassifier` (kernels 8, 5,
-        3): attention by itself does not relate neighbouring steps.
+        convolution stem has three blocks (kernels 7, 5, 3), as a fully convolutional
+        network does: attention by itself does not relate neighbouring steps.
     max_steps : int, default=800
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \

@@ -4,6 +4,7 @@ import torch
 
 from pipeline.models.neural import GRUClassifier, TransformerClassifier
 from pipeline.models.neural._patches import (
+    STEM_KERNELS,
     STEMS,
     ConvPatchEmbedding,
     PatchEmbedding,
@@ -39,7 +40,7 @@ def test_the_conv_stem_sees_neighbouring_steps_and_the_linear_one_does_not():
         before, _ = embed(series)
         after, _ = embed(moved)
         changed = (after - before).abs().sum(dim=-1)[0] > 0
-        # kernels 8, 5 and 3 in a row: step t reads steps t - 6 to t + 7, so a change at
+        # kernels 7, 5 and 3 in a row: step t reads steps t - 6 to t + 6, so a change at
         # step 5 reaches steps 0 to 11, the first three patches
         assert changed.tolist() == expected
 
@@ -67,3 +68,10 @@ def test_single_step_series_train_even_when_a_batch_would_hold_one(make):
     X, y = np.random.default_rng(2).normal(size=(17, 1, 2)), np.arange(17) % 2
     clf = make(max_steps=4, batch_size=16, random_state=0).fit(X, y)
     assert clf.predict(X).shape == (17,)
+
+
+def test_the_transformer_gets_the_deeper_conv_stem_and_the_recurrent_nets_one_block():
+    X, y = np.random.default_rng(3).normal(size=(24, 10, 1)), np.arange(24) % 2
+    depths = {make: len(make(max_steps=2, random_state=0).fit(X, y).module_.inner.embed.blocks)
+              for make in (GRUClassifier, TransformerClassifier)}
+    assert depths == {GRUClassifier: 1, TransformerClassifier: len(STEM_KERNELS)}
