@@ -16,8 +16,8 @@ scores are the same definition (the unshuffled score minus the shuffled one).
 
 Each copy's ROC AUC comes from ranks (:func:`rank_roc_auc`), all copies of a batch
 at once: scikit-learn's :func:`~sklearn.metrics.roc_auc_score` validates its input
-and builds a whole curve on every call, a few milliseconds each, which made up half
-the time of importance on a 31-column table. The values are the same (tested).
+and builds a whole curve on every call: on a 31-column table of 221 test rows (155
+copies) it took 0.57 s per model, the ranks 6 ms. The values are the same (tested).
 """
 
 from __future__ import annotations
