@@ -75,7 +75,10 @@ def _cmd_run(args):
     from .evaluation import start_workers
 
     config = load_config(args.config, **config_overrides(args))
-    start_workers(config.backend, config.n_jobs)  # their imports overlap the runner's below
+    from .models import worker_modules
+
+    # their imports overlap the runner's below
+    start_workers(config.backend, config.n_jobs, modules=worker_modules(config.possible_models()))
     from .runner import run
 
     result = run(config, verbose=not args.quiet)

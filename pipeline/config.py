@@ -195,6 +195,19 @@ class RunConfig:
             _check_tracking(self.track)
         return self
 
+    def possible_models(self):
+        """The models a run may fit: those named, or else every kind's defaults, since the
+        kind is known only once the data is read.
+
+        Examples
+        --------
+        >>> RunConfig(models=["rf", "logreg"]).possible_models()
+        ['rf', 'logreg']
+        """
+        if self.models:
+            return list(self.models)
+        return sorted({name for names in DEFAULT_MODELS.values() for name in names})
+
     def to_dict(self):
         """The settings as a plain dict (for ``metrics.json`` and the report)."""
         return dataclasses.asdict(self)

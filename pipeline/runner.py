@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import stages
-from .config import DEFAULT_MODELS, RunConfig
+from .config import RunConfig
 from .evaluation import start_workers
-from .models import import_estimators
+from .models import import_estimators, worker_modules
 from .rundir import default_stem, run_folder
 
 __all__ = ["RunResult", "run"]
@@ -89,10 +89,10 @@ def run(config=None, *, verbose=True):
     ('logreg', ['config.yaml', 'figures.json', 'metrics.json', 'model', 'report.html', 'run.log'])
     """
     config = (config or RunConfig()).validate()
-    start_workers(config.backend, config.n_jobs)  # their imports overlap the data loading
-    # Before the run folder exists (see import_estimators); the data decides the
-    # default models later, so every kind's defaults when none are named.
-    import_estimators(config.models or sorted({n for names in DEFAULT_MODELS.values() for n in names}))
+    models = config.possible_models()
+    # their imports overlap the data loading
+    start_workers(config.backend, config.n_jobs, modules=worker_modules(models))
+    import_estimators(models)  # before the run folder exists (see import_estimators)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     path, bundled = stages.data_source(config)

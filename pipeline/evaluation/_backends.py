@@ -149,7 +149,9 @@ def start_workers(backend, n_jobs, modules=("pipeline.models",)):
 
     A fresh loky worker spends seconds importing scikit-learn, imbalanced-learn and
     torch before its first fit, while the main process imports the same and loads the
-    data. Started early, the two overlap. Only the ``loky`` backend with several jobs
+    data. Started early, the two overlap. The first task also sets each worker's memory
+    reference, against which loky replaces workers it takes for leaking: ``modules``
+    should hold everything the fits will import. Only the ``loky`` backend with several jobs
     has such workers; for the others this does nothing. :func:`parallel` waits for
     the start to finish, so the search then reuses the same workers (joblib keeps a
     pool alive between calls made with the same settings).

@@ -9,7 +9,8 @@ from ._registry import (
     candidate_params,
     import_estimators,
     phase_options,
+    worker_modules,
 )
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "import_estimators", "phase_options"]
+           "import_estimators", "phase_options", "worker_modules"]

@@ -24,7 +24,7 @@ from ..kinds import KINDS
 from . import neural
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "import_estimators", "phase_options"]
+           "import_estimators", "phase_options", "worker_modules"]
 
 #: Above this many non-test rows the default search is lighter: 3 folds instead of
 #: 5 and half the candidates per model (at least 2), as each fit already learns
@@ -80,7 +80,11 @@ def _torch(name):
     inner split); one thread each: the search already runs one fit per core, and on small
     models a second thread was measured to slow training down. The class is looked up
     when a model is built, so that naming the models does not import torch."""
-    return lambda seed: getattr(neural, name)(device="auto", n_threads=1, random_state=seed)
+    def factory(seed):
+        return getattr(neural, name)(device="auto", n_threads=1, random_state=seed)
+
+    factory.torch_class = name  # lets worker_modules tell torch models apart without importing torch
+    return factory
 
 
 MODELS = {
@@ -121,7 +125,7 @@ MODELS = {
     ),
     "rocket": ModelSpec(
         # Its ridge penalty is cross-validated inside fit, so there is no grid to search.
-        lambda seed: neural.RocketClassifier(device="auto", n_threads=1, random_state=seed), {},
+        _torch("RocketClassifier"), {},
         "MiniRocket: random dilated kernels pooled as proportions of positive values, ridge classifier "
         "(Dempster et al. 2021)",
         reads_sequences=True, reduce=("none",),
@@ -173,6 +177,25 @@ def import_estimators(names):
     ['LogisticRegression', 'RandomForestClassifier']
     """
     return [type(MODELS[name].factory(0)) for name in names]
+
+
+def worker_modules(names):
+    """The modules a search worker imports before its first fit, for models ``names``.
+
+    The registry (scikit-learn, imbalanced-learn), and torch when one of the models is
+    a torch one. Imported up front they overlap the main process's start (see
+    :func:`pipeline.evaluation.start_workers`); and joblib's loky workers take their
+    memory reference after that first task, so a worker that imported torch only
+    later grew by the size of torch, was taken for leaking memory and was replaced by
+    a fresh worker that had to import everything again.
+
+    Examples
+    --------
+    >>> worker_modules(["logreg", "rf"]), worker_modules(["logreg", "mlp"])
+    (('pipeline.models',), ('pipeline.models', 'torch'))
+    """
+    uses_torch = any(hasattr(MODELS[name].factory, "torch_class") for name in names)
+    return ("pipeline.models", "torch") if uses_torch else ("pipeline.models",)
 
 
 def build_model(name, config, roles=None, *, kind="table", memory=None, variant=None):
