@@ -31,12 +31,19 @@ def test_signal_mid_run_exits_130_and_cleans_up(tmp_path, signum, n_jobs):
     data = corpus._csv(tmp_path, corpus.base_frame(n=6000))  # a random forest search of several seconds
     out, scratch = tmp_path / "runs", tmp_path / "tmp"
     scratch.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "-q", "run", "--data", str(data), "--target", "label",
-         "--models", "rf", "--n-jobs", str(n_jobs), "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(scratch)},  # to see that temporary files go too
-    )
+    # A shell starts background jobs with SIGINT ignored, and a child inherits that (the
+    # run then rightly carries on); Ctrl-C in a terminal reaches a run that handles it.
+    # A handler here is reset to the default in the child, which then raises on SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "cli.py"), "-q", "run", "--data", str(data), "--target", "label",
+             "--models", "rf", "--n-jobs", str(n_jobs), "--out", str(out)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TMPDIR": str(scratch)},  # to see that temporary files go too
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert _wait_for_staging(out, process), "the run never started writing"
         time.sleep(0.5)  # well inside the model search
