@@ -59,8 +59,8 @@ class TorchMLPClassifier(NeuralClassifierBase):
     validation_fraction : float, default=0.2
         Share of training rows held out for early stopping when no ``X_val`` is given.
     patience : int or "auto", default="auto"
-        Epochs without improvement before stopping; "auto" is a tenth of the planned
-        epochs, at least 10.
+        Epochs without improvement before stopping; "auto" is a twentieth of the
+        planned epochs, at least 10.
     grad_clip : float or None, default=None
         Maximum gradient norm; None does not clip.
     device : str, default="auto"
