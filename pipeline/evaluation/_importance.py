@@ -14,10 +14,10 @@ start), so a 31-column table cost 155 calls and 4 to 16 s per model. Here every
 shuffled copy is stacked and the model predicts them in a few large calls; the
 scores are the same definition (the unshuffled score minus the shuffled one).
 
-Each copy's ROC AUC comes from ranks (:func:`rank_roc_auc`), all copies of a batch
-at once: scikit-learn's :func:`~sklearn.metrics.roc_auc_score` validates its input
-and builds a whole curve on every call: on a 31-column table of 221 test rows (155
-copies) it took 0.57 s per model, the ranks 6 ms. The values are the same (tested).
+Each copy's ROC AUC comes from ranks (:func:`~._scoring.rank_roc_auc`), all copies
+of a batch at once: scikit-learn's :func:`~sklearn.metrics.roc_auc_score` validates
+its input and builds a whole curve on every call: on a 31-column table of 221 test
+rows (155 copies) it took 0.57 s per model, the ranks 6 ms.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from sklearn.utils import resample
 
-__all__ = ["MAX_IMPORTANCE_ROWS", "column_importance", "rank_roc_auc"]
+from ._scoring import rank_roc_auc
+
+__all__ = ["MAX_IMPORTANCE_ROWS", "column_importance"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,46 +114,6 @@ def column_importance(estimator, X, y, *, n_repeats=5, max_rows=MAX_IMPORTANCE_R
     return {"scoring": _scoring(y_part), "baseline": round(float(baseline), _DECIMALS),
             "n_rows": int(len(X_part)), "n_rows_available": int(len(X)), "n_repeats": int(n_repeats),
             "columns": columns}
-
-
-def rank_roc_auc(y, proba, classes):
-    """ROC AUC of one or many probability matrices, from ranks (Mann-Whitney U).
-
-    The AUC of a score is the chance that a random row of the class outranks a
-    random row of another, ties counting half: ``(R - P (P + 1) / 2) / (P N)`` with
-    ``R`` the sum of the class rows' average ranks, ``P`` and ``N`` the row counts.
-    Two classes: the AUC of the last class of ``y`` (sorted); more: the mean of
-    each present class against the rest, as scikit-learn's macro one-vs-rest.
-
-    Parameters
-    ----------
-    y : array-like of shape (n_rows,)
-        Labels, at least two classes.
-    proba : array of shape (..., n_rows, n_classes)
-        Probabilities, columns in the order of ``classes``; leading axes are copies.
-    classes : array-like
-        The estimator's classes.
-
-    Returns
-    -------
-    float or ndarray of shape proba.shape[:-2]
-
-    Examples
-    --------
-    >>> proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]])
-    >>> float(rank_roc_auc(["n", "y", "n", "n"], proba, ["n", "y"]))
-    1.0
-    """
-    y, classes, proba = np.asarray(y), np.asarray(classes), np.asarray(proba, dtype=float)
-    labels = np.unique(y)
-    targets = labels[-1:] if len(labels) == 2 else labels
-    aucs = []
-    for label in targets:
-        truth = y == label
-        n_pos = truth.sum()
-        ranks = rankdata(proba[..., np.flatnonzero(classes == label)[0]], axis=-1)
-        aucs.append((ranks[..., truth].sum(axis=-1) - n_pos * (n_pos + 1) / 2) / (n_pos * (len(y) - n_pos)))
-    return np.mean(aucs, axis=0)
 
 
 def _shuffled_scores(estimator, X, score, n_repeats, rng):

@@ -3,11 +3,10 @@ import pandas as pd
 import pytest
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from pipeline.evaluation import column_importance, rank_roc_auc
+from pipeline.evaluation import column_importance
 
 
 def _table(n, seed):
@@ -86,28 +85,3 @@ def test_small_prediction_batches_give_the_same_importance(model, monkeypatch):
     whole = column_importance(model, X, y, n_repeats=3)
     monkeypatch.setattr(importance, "BATCH_ROWS", 1)  # one shuffled column per prediction call
     assert column_importance(model, X, y, n_repeats=3) == whole
-
-
-def test_rank_roc_auc_equals_scikit_learns_on_two_classes_with_ties():
-    rng = np.random.default_rng(3)
-    y = rng.choice(["a", "b"], 200)
-    proba_b = np.round(rng.random(200), 1)  # rounded: many ties
-    proba = np.column_stack([1 - proba_b, proba_b])
-    assert rank_roc_auc(y, proba, ["a", "b"]) == pytest.approx(roc_auc_score(y == "b", proba_b), abs=1e-12)
-
-
-def test_rank_roc_auc_equals_scikit_learns_macro_one_vs_rest():
-    rng = np.random.default_rng(4)
-    y = rng.choice([0, 1, 2], 150)
-    proba = rng.dirichlet(np.ones(3), 150)
-    expected = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=[0, 1, 2])
-    assert rank_roc_auc(y, proba, [0, 1, 2]) == pytest.approx(expected, abs=1e-12)
-
-
-def test_rank_roc_auc_scores_every_stacked_copy_on_its_own():
-    rng = np.random.default_rng(5)
-    y = rng.choice([0, 1], 80)
-    copies = rng.dirichlet(np.ones(2), (3, 4, 80))  # (3, 4) copies of an (80, 2) matrix
-    found = rank_roc_auc(y, copies, [0, 1])
-    assert found.shape == (3, 4)
-    assert found[2, 1] == pytest.approx(roc_auc_score(y, copies[2, 1, :, 1]), abs=1e-12)
