@@ -130,7 +130,8 @@ class RunConfig:
     z_threshold: float = key(3.0, "Absolute z-score beyond which a value is an outlier.", above=0.0,
                              metavar="Z")
     balance: list = key(["none", "weight", "smote"], "Class balancing searched per model, comma-separated; "
-                        "'weight' sets class_weight='balanced' on estimators that take it.",
+                        "'weight' sets class_weight='balanced' on estimators that take it; SMOTE is not "
+                        "searched for the neural models, which pick their epoch on held-out training rows.",
                         choices=BALANCE_CHOICES, metavar="LIST")
     k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
     reduce: list = key(["none", "lda"], "Reductions searched per model, comma-separated; cross-validation "

@@ -46,9 +46,14 @@ class TableKind:
         """The roles as stored in ``metrics.json`` and the model folder."""
         return roles.to_dict()
 
-    def phase_options(self, config, *, class_weight, reduce=None):
-        """Phase variants searched: outlier treatments, balancing, reductions."""
-        balance = [b for b in config.balance if b != "weight" or class_weight] or ["none"]
+    def phase_options(self, config, *, class_weight, reduce=None, oversample=True):
+        """Phase variants searched: outlier treatments, balancing, reductions.
+
+        Class weights only for estimators that take them (``class_weight``), SMOTE
+        only when ``oversample``; without any balancing left, none.
+        """
+        balance = [b for b in config.balance if (b != "weight" or class_weight)
+                   and (oversample or b not in ("smote", "smotenc"))] or ["none"]
         return {"outliers": list(config.outliers), "balance": balance,
                 "reduce": list(reduce) if reduce is not None else list(config.reduce)}
 
@@ -100,9 +105,9 @@ class SequenceKind(TableKind):
     def roles_dict(self, X, roles):
         return {"sequence": {"n_steps": int(X.shape[1]), "n_channels": int(X.shape[2])}}
 
-    def phase_options(self, config, *, class_weight, reduce=None):
+    def phase_options(self, config, *, class_weight, reduce=None, oversample=True):
         # Series are clipped, never dropped; SMOTE works on flattened series; no reduction.
-        options = super().phase_options(config, class_weight=class_weight)
+        options = super().phase_options(config, class_weight=class_weight, oversample=oversample)
         outliers = list(dict.fromkeys("none" if o == "none" else "clip" for o in options["outliers"]))
         balance = list(dict.fromkeys("smote" if b == "smotenc" else b for b in options["balance"]))
         return {"outliers": outliers, "balance": balance, "reduce": ["none"]}

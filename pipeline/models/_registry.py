@@ -254,16 +254,25 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
 def phase_options(name, config, kind="table"):
     """The phase variants searched for a model: ``outliers``, ``balance``, ``reduce`` option lists.
 
-    Class weights are searched only for estimators that take them.
+    Class weights are searched only for estimators that take them, and SMOTE only
+    for the models that are not neural. A neural model holds out a fifth of its
+    training rows to pick its epoch by (``early_stopping="auto"``, from 500 rows);
+    after SMOTE a share of those rows are synthetic points between the rows it
+    trains on, so the held-out loss follows the training loss. On eight real tables
+    the MLP with SMOTE scored below its defaults in cross-validation on seven, and
+    trained up to seven times longer.
 
     Examples
     --------
     >>> from pipeline.config import RunConfig
+    >>> phase_options("rf", RunConfig(balance=["weight", "smote"]))["balance"]
+    ['weight', 'smote']
     >>> phase_options("mlp", RunConfig(balance=["weight", "smote"]))["balance"]
-    ['smote']
+    ['none']
     """
     spec = MODELS[name]
-    return _kind(kind).phase_options(config, class_weight=spec.class_weight, reduce=spec.reduce)
+    return _kind(kind).phase_options(config, class_weight=spec.class_weight, reduce=spec.reduce,
+                                     oversample=not spec.neural)
 
 
 def _kind(kind):
