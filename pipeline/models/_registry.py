@@ -259,8 +259,8 @@ def phase_options(name, config, kind="table"):
     training rows to pick its epoch by (``early_stopping="auto"``, from 500 rows);
     after SMOTE a share of those rows are synthetic points between the rows it
     trains on, so the held-out loss follows the training loss. On eight real tables
-    the MLP with SMOTE scored below its defaults in cross-validation on seven, and
-    trained up to seven times longer.
+    the MLP with SMOTE scored lower in cross-validation on seven and trained up to
+    eight times longer (``benchmarks/bench_mlp_smote.py``).
 
     Examples
     --------
