@@ -12,10 +12,19 @@ import numpy as np
 import pandas as pd
 
 from .datasets import infer_roles
-from .phases import build_phase_steps, build_sequence_steps, phase_report, sequence_phase_report
+from .phases import (
+    BALANCE_METHODS,
+    build_phase_steps,
+    build_sequence_steps,
+    phase_report,
+    sequence_phase_report,
+)
 from .sequences import frame_to_series
 
 __all__ = ["KINDS", "SequenceKind", "TableKind", "resolve_kind"]
+
+# The balancing methods that add synthetic rows.
+_OVERSAMPLERS = tuple(method for method in BALANCE_METHODS if method != "none")
 
 
 class TableKind:
@@ -53,7 +62,7 @@ class TableKind:
         only when ``oversample``; without any balancing left, none.
         """
         balance = [b for b in config.balance if (b != "weight" or class_weight)
-                   and (oversample or b not in ("smote", "smotenc"))] or ["none"]
+                   and (oversample or b not in _OVERSAMPLERS)] or ["none"]
         return {"outliers": list(config.outliers), "balance": balance,
                 "reduce": list(reduce) if reduce is not None else list(config.reduce)}
 
