@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
+
+#: How every table is split for the benchmarks: stratified, this seed, this test share.
+SEED, TEST_SIZE = 0, 0.25
 
 # A row of the tables folder's DATASETS.md: | file.csv.gz | `target` | ...
 _LISTED = re.compile(r"^\|\s*([^|\s]+\.(?:csv|tsv)(?:\.gz)?)\s*\|\s*`([^`]+)`\s*\|")
@@ -77,6 +81,24 @@ def split_table(frame, target, *, seed, test_size):
                                    random_state=seed)
     positions = ",".join(map(str, sorted(frame.index.get_indexer(test.index))))
     return train, test, hashlib.sha256(positions.encode()).hexdigest()[:16]
+
+
+class TableSplit(NamedTuple):
+    """A table as the benchmarks read it, and its split (see :func:`read_split`)."""
+
+    frame: pd.DataFrame
+    train: pd.DataFrame
+    test: pd.DataFrame
+    fingerprint: str
+    dropped: list
+
+
+def read_split(path, target, *, seed=SEED, test_size=TEST_SIZE):
+    """Read a table, drop its row-number columns, and split it (:func:`split_table`)."""
+    frame = pd.read_csv(path)
+    dropped = row_number_columns(frame.drop(columns=[target]))
+    frame = frame.drop(columns=dropped)
+    return TableSplit(frame, *split_table(frame, target, seed=seed, test_size=test_size), dropped)
 
 
 def positive_label(y):

@@ -24,23 +24,19 @@ import statistics
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 from _common import fmt, git_commit, machine, machine_markdown, table, timed_command, write_results
-from _quality_split import listed_tables, row_number_columns, split_table
+from _quality_split import listed_tables, read_split
 
 ROOT = Path(__file__).resolve().parent.parent
 ARMS = {"floor": ["--models", "logreg", "--n-candidates", "1", "--no-ensemble"], "default": []}
-SEED, TEST_SIZE = 0, 0.25  # bench_quality's split
 KEYS = ("run_s", "predict_s", "total_s")
 
 
 def write_split(path, target, folder):
-    frame = pd.read_csv(path)
-    frame = frame.drop(columns=row_number_columns(frame.drop(columns=[target])))
-    train, test, _ = split_table(frame, target, seed=SEED, test_size=TEST_SIZE)
+    split = read_split(path, target)  # the quality benchmark's split
     folder.mkdir(parents=True)
-    train.to_csv(folder / "train.csv", index=False)
-    test.drop(columns=[target]).to_csv(folder / "test.csv", index=False)
+    split.train.to_csv(folder / "train.csv", index=False)
+    split.test.drop(columns=[target]).to_csv(folder / "test.csv", index=False)
 
 
 def timed_run(python, folder, target, flags):

@@ -19,10 +19,10 @@ import argparse
 import statistics
 import time
 
-import pandas as pd
+import numpy as np
 import sklearn
 from _common import fmt, machine, machine_markdown, table, write_results
-from _quality_split import listed_tables, row_number_columns, split_table
+from _quality_split import SEED, listed_tables, read_split
 from imblearn.pipeline import Pipeline
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
@@ -33,19 +33,17 @@ from pipeline.evaluation import rank_roc_auc
 from pipeline.phases import build_phase_steps
 
 WEIGHTS = {"none": None, "balanced": "balanced"}
-SEED, TEST_SIZE, FOLDS = 0, 0.25, 5
+FOLDS = 5  # the flow's default
 
 
 def prepared(path, target):
     """The table's 75 % training split, prepared by the flow's phase steps; and its labels."""
-    frame = pd.read_csv(path)
-    frame = frame.drop(columns=row_number_columns(frame.drop(columns=[target])))
-    train, _, _ = split_table(frame, target, seed=SEED, test_size=TEST_SIZE)
+    train = read_split(path, target).train
     X, y = train.drop(columns=[target]), train[target].astype(str).to_numpy()
     roles = infer_roles(X)
     steps = Pipeline(build_phase_steps(roles.numeric, roles.categorical, outliers="none", balance="none",
                                        reduce="none", random_state=SEED))
-    return steps.fit_transform(X, y), y
+    return np.asarray(steps.fit_transform(X, y)), y
 
 
 def fit_seconds(X, y, weight):
@@ -69,7 +67,6 @@ def measure(tables, repeats):
     with threadpool_limits(1):
         for name, (path, target) in tables.items():
             X, y = prepared(path, target)
-            X = X.to_numpy() if hasattr(X, "to_numpy") else X
             seconds = {weight: [] for weight in WEIGHTS}
             for _ in range(repeats):
                 for weight in WEIGHTS:

@@ -20,9 +20,8 @@ import argparse
 import statistics
 import time
 
-import pandas as pd
 from _common import fmt, machine, machine_markdown, table, write_results
-from _quality_split import listed_tables, row_number_columns, split_table
+from _quality_split import SEED, listed_tables, read_split
 from imblearn.pipeline import Pipeline
 from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedKFold
@@ -33,14 +32,12 @@ from pipeline.models.neural import TorchMLPClassifier
 from pipeline.phases import build_phase_steps
 
 ARMS = ("none", "smote")
-SEED, TEST_SIZE, FOLDS = 0, 0.25, 5  # bench_quality's split; the flow's default folds
+FOLDS = 5  # the flow's default
 
 
 def training_rows(path, target):
     """The 75 % of a table that bench_quality hands to ``dmflow run``."""
-    frame = pd.read_csv(path)
-    frame = frame.drop(columns=row_number_columns(frame.drop(columns=[target])))
-    train, _, _ = split_table(frame, target, seed=SEED, test_size=TEST_SIZE)
+    train = read_split(path, target).train
     return train.drop(columns=[target]), train[target].astype(str).to_numpy()
 
 

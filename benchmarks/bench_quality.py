@@ -49,14 +49,14 @@ from _common import (
     write_results,
 )
 from _quality_report import ARMS, PLAIN, quality_markdown
-from _quality_split import heldout_auc, listed_tables, positive_label, row_number_columns, split_table
+from _quality_split import SEED, TEST_SIZE, heldout_auc, listed_tables, positive_label, read_split
 
 logger = logging.getLogger("benchmarks")
 ROOT = HERE.parent
 ADULT = ("adult", ROOT / "data" / "adult" / "adult.csv.gz", "income")
 # What the dmflow arm's behaviour depends on, for its "uncommitted changes" flag.
 DMFLOW_SOURCES = ("pipeline", "cli.py", "pyproject.toml")
-SETTINGS = {"seed": 0, "test_size": 0.25, "autogluon_preset": "medium_quality"}
+SETTINGS = {"seed": SEED, "test_size": TEST_SIZE, "autogluon_preset": "medium_quality"}
 
 
 def parse_args(argv):
@@ -106,11 +106,8 @@ def table_sources(args):
 
 def write_split(name, path, target, work):
     """Split one table into CSV files under ``work``; return its description."""
-    frame = pd.read_csv(path)
-    dropped = row_number_columns(frame.drop(columns=[target]))
-    frame = frame.drop(columns=dropped)
-    train, test, fingerprint = split_table(frame, target, seed=SETTINGS["seed"],
-                                           test_size=SETTINGS["test_size"])
+    frame, train, test, fingerprint, dropped = read_split(path, target, seed=SETTINGS["seed"],
+                                                          test_size=SETTINGS["test_size"])
     folder = work / name
     folder.mkdir(parents=True)
     paths = {"train": folder / "train.csv", "test": folder / "test.csv",
