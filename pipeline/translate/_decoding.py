@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import torch
 
+from ._batches import pad_ids
 from ._vocab import BOS_ID, EOS_ID, PAD_ID
 
-__all__ = ["greedy_decode", "beam_decode"]
+__all__ = ["DECODINGS", "beam_decode", "decode_rows", "greedy_decode"]
+
+#: Decoding strategies of :func:`decode_rows`.
+DECODINGS = ("greedy", "beam")
 
 
 def _strip(row: torch.Tensor) -> list[int]:
@@ -117,3 +121,29 @@ def beam_decode(
     normalised = scores / lengths.reshape(batch, k).clamp(min=1.0) ** length_penalty
     best = normalised.argmax(dim=-1) + torch.arange(batch, device=device) * k  # (B,)
     return [_strip(row) for row in tgt[best]]
+
+
+def decode_rows(net, rows, *, decoding, max_length, batch_size, beam_size=4, device="cpu"):
+    """Decode many source id rows in batches; one id list per row, in the rows' order.
+
+    Rows are decoded in order of length, so that a batch holds little padding
+    (wasted work). The output of a row is capped at twice its batch's source
+    length plus ten subwords, and at ``max_length``: a translation rarely runs
+    longer, and the cap bounds the work when an undertrained model never says
+    ``</s>``.
+    """
+    if decoding not in DECODINGS:
+        raise ValueError(f"decoding must be {' or '.join(map(repr, DECODINGS))}, got {decoding!r}.")
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+    out: list[list[int]] = [[] for _ in rows]
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        src = pad_ids([rows[i] for i in chunk]).to(device)
+        limit = min(max_length, 2 * src.shape[1] + 10) + 1  # + 1 for </s>
+        if decoding == "greedy":
+            hyps = greedy_decode(net, src, limit)
+        else:
+            hyps = beam_decode(net, src, limit, beam_size=beam_size)
+        for i, hyp in zip(chunk, hyps):
+            out[i] = hyp
+    return out

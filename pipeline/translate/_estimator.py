@@ -19,9 +19,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..models.neural import Engine, resolve_device, torch_threads
-from ._batches import bucket_batches, pad_ids, teacher_forcing_step
+from ._batches import bucket_batches, teacher_forcing_step
 from ._data import check_pairs, check_texts, grouped_split
-from ._decoding import beam_decode, greedy_decode
+from ._decoding import DECODINGS, decode_rows
 from ._network import Seq2SeqNet
 from ._vocab import BOS_ID, EOS_ID, PAD_ID, SubwordVocab
 
@@ -126,7 +126,7 @@ class TransformerSeq2Seq(BaseEstimator):
         "patience": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "vocab_size": [Interval(Integral, 8, None, closed="left")],
-        "decoding": [StrOptions({"greedy", "beam"})],
+        "decoding": [StrOptions(set(DECODINGS))],
         "beam_size": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
@@ -310,34 +310,18 @@ class TransformerSeq2Seq(BaseEstimator):
         """Target-vocabulary ids of each translation (no start/end ids)."""
         check_is_fitted(self, "module_")
         decoding = self.decoding if decoding is None else decoding
-        if decoding not in ("greedy", "beam"):
-            raise ValueError(f"decoding must be 'greedy' or 'beam', got {decoding!r}.")
         rows = self._source_ids(check_texts(sources, "sources"))
         if batch_size is None:
             batch_size = 256 if decoding == "greedy" else max(1, 256 // self.beam_size)
-        # Sorting by length keeps padding (wasted work) low within each batch.
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
-        out: list[list[int]] = [[] for _ in rows]
         device = resolve_device(self.device)
         net = self.module_.eval()
         with torch_threads(self.n_threads):
             net.to(device)
             try:
-                for start in range(0, len(order), batch_size):
-                    chunk = order[start : start + batch_size]
-                    src = pad_ids([rows[i] for i in chunk]).to(device)
-                    # A translation rarely runs past twice its source plus a few subwords;
-                    # the cap bounds the work when an undertrained model never says </s>.
-                    limit = min(self.max_length, 2 * src.shape[1] + 10) + 1  # + 1 for </s>
-                    if decoding == "greedy":
-                        hyps = greedy_decode(net, src, limit)
-                    else:
-                        hyps = beam_decode(net, src, limit, beam_size=self.beam_size)
-                    for i, hyp in zip(chunk, hyps):
-                        out[i] = hyp
+                return decode_rows(net, rows, decoding=decoding, max_length=self.max_length,
+                                   batch_size=batch_size, beam_size=self.beam_size, device=device)
             finally:
                 net.to("cpu")
-        return out
 
     def predict(self, sources, *, decoding=None):
         """Translate ``sources``.

@@ -18,6 +18,7 @@ from ..models.neural import resolve_device
 from ..rundir import default_stem, run_folder
 from ..versions import package_versions
 from ._data import grouped_split, load_pairs
+from ._decoding import DECODINGS
 from ._estimator import TransformerSeq2Seq
 from ._metrics import corpus_bleu, exact_match, group_references
 from ._report import write_report
@@ -170,7 +171,7 @@ def _score(model, unique_src, references, test_src, test_tgt) -> dict:
     """BLEU (all references and one per pair) and exact match, greedy and beam."""
     out = {"bleu": {}, "bleu_single_reference": {}, "exact_match": {}, "seconds": {}, "hypotheses": {}}
     position = {s: i for i, s in enumerate(unique_src)}
-    for decoding in ("greedy", "beam"):
+    for decoding in DECODINGS:
         start = time.perf_counter()
         hyps = model.predict(unique_src, decoding=decoding)
         out["seconds"][decoding] = time.perf_counter() - start
