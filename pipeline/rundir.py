@@ -3,19 +3,106 @@
 A run writes into a hidden staging folder beside its destination and renames it
 into place at the end, so an interrupted or failed run never leaves a folder
 that looks finished, and an existing run folder is never overwritten.
+
+A staging folder's name carries its owner: the process id and the process's
+start time (see :func:`owner_tag`). A process killed outright (``kill -9``, the
+out-of-memory killer) cannot remove what it was writing; the next run in the same
+folder removes every staging folder whose owner is gone, and says so.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["default_stem", "run_folder"]
+import psutil
+
+__all__ = ["default_stem", "owner_tag", "remove_orphans", "run_folder"]
+
+logger = logging.getLogger(__name__)
+
+# The owner part of a temporary name: pid and start time in centiseconds since the
+# epoch. The start time tells a reused pid from the process that made the name.
+_OWNER = re.compile(r"[.-]p(?P<pid>\d+)s(?P<start>\d+)-")
+#: Staging folders of runs, in their parent folder.
+STAGING_GLOB = ".*.partial-p*"
+# A rename onto a name taken in the meantime: a run folder (non-empty) or a file.
+_TAKEN = (errno.EEXIST, errno.ENOTEMPTY)
+
+
+def _start_time(process):
+    return round(process.create_time() * 100)
+
+
+def owner_tag():
+    """This process's mark in temporary names: ``p<pid>s<start time>-``.
+
+    Examples
+    --------
+    >>> import os
+    >>> owner_tag().startswith(f"p{os.getpid()}s")
+    True
+    """
+    return f"p{os.getpid()}s{_start_time(psutil.Process())}-"
+
+
+def _owner_gone(name):
+    """True when ``name`` carries an owner tag whose process no longer runs."""
+    match = _OWNER.search(name)
+    if match is None:
+        return False  # not ours to judge
+    try:
+        started = _start_time(psutil.Process(int(match["pid"])))
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # another user's process we may not inspect: leave it
+        return False
+    # create_time is rounded from clock ticks: allow one centisecond either way.
+    return abs(started - int(match["start"])) > 1
+
+
+def remove_orphans(folder, pattern):
+    """Remove the entries of ``folder`` matching ``pattern`` whose owning process is gone.
+
+    Parameters
+    ----------
+    folder : path-like
+    pattern : str
+        A glob; entries without an owner tag (see :func:`owner_tag`) are kept.
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed; each is also logged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".out.csv.p999999999s1-x.partial").write_text("left by a killed run")
+    >>> _ = (folder / f".out.csv.{owner_tag()}y.partial").write_text("still being written")
+    >>> [p.name for p in remove_orphans(folder, ".out.csv.p*.partial")]
+    ['.out.csv.p999999999s1-x.partial']
+    """
+    removed = []
+    for path in sorted(Path(folder).glob(pattern)):
+        if not _owner_gone(path.name):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        logger.warning("Removed %s, left behind by a process that was killed (pid %s).",
+                       path, _OWNER.search(path.name)["pid"])
+        removed.append(path)
+    return removed
 
 
 def _unique_destination(root, stem):
@@ -25,6 +112,25 @@ def _unique_destination(root, stem):
         candidate = root / f"{stem}-{counter}"
         counter += 1
     return candidate
+
+
+def _rename_to_free_name(staging, root, stem):
+    """Rename ``staging`` to the first free ``stem``, ``stem-2``...; return the new path.
+
+    Checking a name and renaming onto it are two steps: a run finishing between
+    them takes the name, and the rename fails (a run folder is never empty). The
+    finished folder then moves on to the next free name instead of being lost.
+    """
+    while True:
+        destination = _unique_destination(root, stem)
+        try:
+            os.rename(staging, destination)
+        except OSError as err:
+            if err.errno not in _TAKEN:
+                raise
+            logger.info("%s was taken while this run finished; trying the next name.", destination.name)
+            continue
+        return destination
 
 
 @contextmanager
@@ -43,6 +149,9 @@ def run_folder(root, stem, *, log_name="run.log", logger_name="pipeline"):
     stem : str
         Base name of the final folder; ``-2``, ``-3``... is appended when taken.
 
+    Staging folders in ``root`` left by killed runs (their process is gone) are
+    removed first.
+
     Yields
     ------
     holder
@@ -60,7 +169,8 @@ def run_folder(root, stem, *, log_name="run.log", logger_name="pipeline"):
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    holder = _Holder(Path(tempfile.mkdtemp(prefix=f".{stem}.partial-", dir=root)))
+    remove_orphans(root, STAGING_GLOB)
+    holder = _Holder(Path(tempfile.mkdtemp(prefix=f".{stem}.partial-{owner_tag()}", dir=root)))
     handler = logging.FileHandler(holder.staging / log_name, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.DEBUG)
@@ -78,11 +188,9 @@ def run_folder(root, stem, *, log_name="run.log", logger_name="pipeline"):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(holder.staging, 0o777 & ~umask)
-        destination = _unique_destination(root, stem)
         # os.rename refuses to replace a non-empty folder, so a concurrent run
         # that took the same name in between is never overwritten.
-        os.rename(holder.staging, destination)
-        holder.path = destination
+        holder.path = _rename_to_free_name(holder.staging, root, stem)
     except BaseException:
         target_logger.removeHandler(handler)
         handler.close()
