@@ -1,8 +1,10 @@
 """The ``dmflow`` command line (also ``python cli.py``).
 
 Exit codes follow BSD sysexits: 0 success, 2 usage error, 65 bad data,
-78 bad config, 130 interrupted, 1 an unexpected failure (a bug: rerun with
-``--debug`` for the traceback and report it).
+74 the machine refused a read or write (disk full, read-only, no access),
+75 a worker process was killed (usually for memory), 78 bad config,
+130 interrupted (SIGINT), 143 terminated (SIGTERM), 1 an unexpected failure (a
+bug: rerun with ``--debug`` for the traceback and report it).
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, environment_fault
 from .flags import add_config_flags, config_overrides
 
 __all__ = ["main"]
 
 logger = logging.getLogger("pipeline")
 
-EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_BUG = 2, 65, 78, 130, 1
+EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_BUG = 2, 65, 78, 1
+# The shell's code for a process ended by a signal: 128 + its number (130, 143).
+_SIGNAL_EXIT_BASE = 128
 
 
 def _build_parser():
@@ -119,8 +123,44 @@ def _cmd_datasets(args):
     return 0
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
+class _Signals:
+    """SIGINT and SIGTERM unwind the command once, like Ctrl-C; repeats are only counted.
+
+    The first signal raises :class:`KeyboardInterrupt`, so staging folders and
+    temporary files are removed on the way out. A second one must not cut that
+    clean-up short, nor the interpreter's exit handlers (joblib's, loky's), where it
+    would print "Exception ignored in atexit" tracebacks.
+    """
+
+    def __init__(self):
+        self.received = []
+        self.previous = {}
+
+    def install(self):
+        self.previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, self._handle)
+        # A shell starts background jobs with SIGINT ignored; such a run carries on.
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous[signal.SIGINT] = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame):
+        self.received.append(signum)
+        if len(self.received) == 1:
+            raise KeyboardInterrupt
+
+    def exit_code(self):
+        """128 + the first signal's number: 130 for SIGINT (or Ctrl-C without a handler), 143 for SIGTERM."""
+        return _SIGNAL_EXIT_BASE + (self.received[0] if self.received else signal.SIGINT)
+
+    def restore(self):
+        """Put the previous handlers back; after a signal, ignore further ones instead.
+
+        The process is then on its way out, and the interpreter resets its own
+        handlers to the default (die at once) after the exit handlers ran but
+        before it has finished exiting, which would turn the exit code into a
+        death by signal.
+        """
+        for signum, handler in self.previous.items():
+            signal.signal(signum, signal.SIG_IGN if self.received else handler)
 
 
 def _configure_logging(args):
@@ -140,29 +180,46 @@ def main(argv=None):
     parser = _build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args)
-    # A SIGTERM (e.g. from a job scheduler) unwinds like Ctrl-C, so staging
-    # folders and temporary files are removed on the way out.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # A SIGTERM (e.g. from a job scheduler) unwinds like Ctrl-C.
+    signals = _Signals()
+    signals.install()
     try:
         return args.func(args)
     except KeyboardInterrupt:
         logger.error("Interrupted; nothing was left half-written.")
-        return EXIT_INTERRUPTED
+        return signals.exit_code()
     except (DataError, ConfigError) as err:
-        if args.debug:
-            logger.exception("%s", err)
-        else:
-            logger.error("%s", err)
+        _log_error(args, str(err))
         return err.exit_code
-    except (FileExistsError, PermissionError, IsADirectoryError) as err:
+    except Exception as err:
+        return _exit_code_of(args, err)
+    finally:
+        signals.restore()
+
+
+def _log_error(args, message):
+    if args.debug:
+        logger.exception("%s", message)
+    else:
+        logger.error("%s", message)
+
+
+def _exit_code_of(args, err):
+    """A full disk or a killed worker is the machine's doing; a few OSErrors are usage; the rest a bug."""
+    fault = environment_fault(err)
+    if fault is not None:
+        code, message = fault
+        _log_error(args, message)
+        return code
+    if isinstance(err, (FileExistsError, PermissionError, IsADirectoryError)):
         logger.error("%s", err)
         return EXIT_USAGE
-    except Exception as err:  # a bug: say so plainly instead of a bare traceback
-        if args.debug:
-            logger.exception("Unexpected error")
-        else:
-            logger.error(
-                "Unexpected error (%s: %s). This is a bug in dmflow; rerun with --debug for the "
-                "traceback and report it.", type(err).__name__, err,
-            )
-        return EXIT_BUG
+    # a bug: say so plainly instead of a bare traceback
+    if args.debug:
+        logger.exception("Unexpected error")
+    else:
+        logger.error(
+            "Unexpected error (%s: %s). This is a bug in dmflow; rerun with --debug for the "
+            "traceback and report it.", type(err).__name__, err,
+        )
+    return EXIT_BUG

@@ -191,10 +191,12 @@ def run_folder(root, stem, *, log_name="run.log", logger_name="pipeline"):
         # os.rename refuses to replace a non-empty folder, so a concurrent run
         # that took the same name in between is never overwritten.
         holder.path = _rename_to_free_name(holder.staging, root, stem)
-    except BaseException:
+    except BaseException as err:
         target_logger.removeHandler(handler)
         handler.close()
         shutil.rmtree(holder.staging, ignore_errors=True)
+        if isinstance(err, OSError) and err.filename is None:
+            err.filename = str(root)  # a full disk names no file: name where the run was writing
         raise
     finally:
         target_logger.setLevel(previous_level)
