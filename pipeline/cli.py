@@ -76,14 +76,10 @@ def _build_parser():
 
 def _cmd_run(args):
     from .config import load_config
-    from .evaluation import start_workers
-
-    config = load_config(args.config, **config_overrides(args))
-    from .models import worker_modules
-
-    # their imports overlap the runner's below
-    start_workers(config.backend, config.n_jobs, modules=worker_modules(config.possible_models()))
     from .runner import run
+
+    # no worker is started here: the run checks the data first (see pipeline.runner)
+    config = load_config(args.config, **config_overrides(args))
 
     result = run(config, verbose=not args.quiet)
     best = result.metrics["models"][result.best_model]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .datasets import _check_shape, _raise_text_in_numeric, load_table
 from .errors import DataError
+from .rundir import owner_tag, remove_orphans
 
 __all__ = ["predict_file", "predict_frame", "read_chunks", "write_predictions"]
 
@@ -361,7 +362,9 @@ def _output_stream(out):
         yield sys.stdout
         return
     path = _output_path(out)
-    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    remove_orphans(path.parent, f".{path.name}.p*.partial")  # left by a killed predict
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.{owner_tag()}", suffix=".partial",
+                                       dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import stages
 from .config import RunConfig
-from .evaluation import start_workers
+from .evaluation import start_workers, workers_die_with_parent
 from .models import import_estimators, worker_modules
 from .rundir import default_stem, run_folder
 
@@ -89,10 +89,11 @@ def run(config=None, *, verbose=True):
     ('logreg', ['config.yaml', 'figures.json', 'metrics.json', 'model', 'report.html', 'run.log'])
     """
     config = (config or RunConfig()).validate()
-    models = config.possible_models()
-    # their imports overlap the data loading
-    start_workers(config.backend, config.n_jobs, modules=worker_modules(models))
-    import_estimators(models)  # before the run folder exists (see import_estimators)
+    with workers_die_with_parent():  # no worker outlives a run killed outright
+        return _run(config, verbose)
+
+
+def _run(config, verbose):
     started = datetime.now(UTC)
     clock = time.perf_counter()
     path, bundled = stages.data_source(config)
@@ -103,9 +104,16 @@ def run(config=None, *, verbose=True):
         warnings.filterwarnings("ignore", message="A worker stopped while some jobs")
         # joblib's cache timing its own disk writes: about the machine, not the data
         warnings.filterwarnings("ignore", message="Persisting input arguments took")
+        # The data, the target, the columns and the settings that depend on them are
+        # checked before any worker starts or torch is imported: a mistake costs a
+        # second, not the start of the search.
         config, dataset = stages.load_dataset(config)
+        stages.check_settings(config, dataset)
+        # their imports overlap the split
+        start_workers(config.backend, config.n_jobs, modules=worker_modules(config.models))
+        import_estimators(config.models)
         parts = stages.split(config, dataset)
-        found = stages.search(config, dataset, parts, verbose=verbose)
+        found = stages.search(config, dataset, parts, verbose=verbose, scratch=holder.staging)
         model_metrics = stages.evaluate(config, parts, found, verbose=verbose)
         run_info = {"started": started.isoformat(timespec="seconds"),
                     "finished": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,6 +1,7 @@
 """The stages of a run, called once each and in this order by :func:`pipeline.runner.run`.
 
-``load_dataset`` -> ``split`` -> ``search`` -> ``evaluate`` -> ``build_metrics`` -> ``write_run``.
+``load_dataset`` -> ``check_settings`` -> ``split`` -> ``search`` -> ``evaluate`` -> ``build_metrics``
+-> ``write_run``.
 Each takes the configuration and what the earlier stages produced, and returns
 one plain object; none of them reaches back into an earlier one.
 """
@@ -23,8 +24,8 @@ from sklearn.model_selection import StratifiedKFold
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
 from .errors import DataError
-from .evaluation import choose_threshold, classification_metrics, decide, diagnose_models
-from .evaluation._protocol import article_test_split, refitted_steps
+from .evaluation import check_threshold, choose_threshold, classification_metrics, decide, diagnose_models
+from .evaluation._protocol import article_proba, refitted_steps
 from .evaluation._refit import ENSEMBLE, refit_models, select
 from .evaluation._search import search_models
 from .extras import lda_projection, neural_extras
@@ -35,8 +36,8 @@ from .phases import train_val_test_split
 from .reporting import save_figure_data, write_report
 from .versions import package_versions
 
-__all__ = ["Dataset", "Parts", "build_metrics", "data_source", "evaluate", "load_dataset", "search", "split",
-           "write_run"]
+__all__ = ["Dataset", "Parts", "build_metrics", "check_settings", "data_source", "evaluate", "load_dataset",
+           "search", "split", "write_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,18 @@ def load_dataset(config):
     return config, Dataset(frame, X, np.asarray(y), str(target), kind, roles, path, bundled)
 
 
+def check_settings(config, dataset):
+    """Refuse the settings that do not fit the loaded data, before any worker starts or model is fitted.
+
+    The column names, the target and its classes are known once the data is read:
+    a threshold for other than two classes, or a ``positive_class`` that is not a
+    class, fails here rather than after the whole search.
+    """
+    classes = pd.unique(pd.Series(dataset.y))
+    check_threshold(config.threshold, len(classes))
+    _positive_label(config, dataset.y, classes, dataset.bundled)
+
+
 def _positive_label(config, y, classes, bundled):
     if len(classes) != 2:
         return None
@@ -159,15 +172,22 @@ def split(config, dataset):
     return Parts(X, y, X_test, np.asarray(y_test), folds, classes, positive)
 
 
-def search(config, dataset, parts, *, verbose=True):
+def search(config, dataset, parts, *, verbose=True, scratch=None):
     """Cross-validate every model's candidates, build the ensemble, refit the best on all selection rows.
+
+    Parameters
+    ----------
+    scratch : path-like, optional
+        Where the fit cache lives while the search runs: the run's staging
+        folder, so that a run killed outright leaves no copy of the prepared
+        training rows anywhere else. Default: the system's temporary folder.
 
     Returns
     -------
     Found
         See :class:`pipeline.evaluation._refit.Found`.
     """
-    with tempfile.TemporaryDirectory(prefix="dmflow-cache-") as cache:
+    with tempfile.TemporaryDirectory(prefix="dmflow-cache-", dir=scratch) as cache:
         # Candidates that share their phase variants fit the same phase steps on
         # the same fold; the cache fits those once.
         memory = Memory(cache, verbose=0)
@@ -186,10 +206,6 @@ def search(config, dataset, parts, *, verbose=True):
         refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
                      scheduler=config.scheduler)
     return found
-
-
-def _evaluate(estimator, X, y, classes, positive, threshold=None):
-    return _scores(estimator.predict_proba(X), y, classes, positive, threshold)
 
 
 def _scores(proba, y, classes, positive, threshold):
@@ -236,9 +252,9 @@ def evaluate(config, parts, found, *, verbose=True):
             "test": _scores(test_proba, parts.y_test, parts.classes, parts.positive, threshold),
             **diagnostics[name],
         }
-        if config.protocol == "article" and name != ENSEMBLE:
-            Xt, yt = article_test_split(estimator, parts.X_test, parts.y_test)
-            entry["test_article"] = _evaluate(estimator[-1], Xt, yt, parts.classes, parts.positive, threshold)
+        if config.protocol == "article":  # the ensemble too, through its members
+            proba, yt = article_proba(estimator, parts.X_test, parts.y_test)
+            entry["test_article"] = _scores(proba, yt, parts.classes, parts.positive, threshold)
             entry["article_refitted"] = refitted_steps(estimator)
         if name == ENSEMBLE:
             entry["members"] = found.weights

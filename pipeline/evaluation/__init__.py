@@ -8,6 +8,7 @@ _EXPORTS = {
     "DEFAULT_THRESHOLD": "_decision",
     "METRIC_LABELS": "_scoring",
     "binary_curves": "_curves",
+    "check_threshold": "_decision",
     "choose_threshold": "_decision",
     "class_activation_examples": "_activation",
     "classification_metrics": "_metrics",
@@ -20,6 +21,7 @@ _EXPORTS = {
     "rates_table": "_metrics",
     "start_workers": "_backends",
     "threshold_table": "_curves",
+    "workers_die_with_parent": "_backends",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -13,18 +13,23 @@ import logging
 import os
 import sys
 import threading
+import time
 
 from joblib import Parallel, delayed, parallel_config
+from joblib.parallel import LokyBackend, get_active_backend
 
 from ..errors import ConfigError
 
-__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded", "start_workers"]
+__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded", "start_workers",
+           "workers_die_with_parent"]
 
 #: Names accepted by ``search_models(backend=...)``.
 BACKENDS = ("loky", "dask", "sequential")
 
 # How long to try reaching a Dask scheduler before giving up.
 _CONNECT_TIMEOUT = "20s"
+# How often a local worker checks that the process that started it still runs.
+_PARENT_CHECK_S = 0.5
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +139,43 @@ def parallel(backend, n_jobs, scheduler):
             yield Parallel(n_jobs=-1, return_as="generator_unordered")
 
 
+def _exit_with_parent():
+    """Loky worker initializer: end this worker once the process that started it is gone.
+
+    A worker waits on a pipe from the main process. When the main process is
+    killed outright (``kill -9``, the out-of-memory killer) nothing closes that
+    pipe, and the worker, holding its memory, lived on for hours. The operating
+    system then gives the worker a new parent; a daemon thread notices and ends
+    the worker. (Linux's parent-death signal would fire when the *thread* that
+    started the worker ends, and loky starts workers from passing threads.)
+    """
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_S)
+        os._exit(1)  # nobody is left to receive a result
+
+    threading.Thread(target=watch, name="dmflow-parent-watch", daemon=True).start()
+
+
+@contextlib.contextmanager
+def workers_die_with_parent():
+    """Give the local (loky) workers started in this block :func:`_exit_with_parent`.
+
+    Only when joblib's default loky backend is active: a backend the caller chose
+    (Dask, Ray, or loky with settings of their own) is left as it is. Every
+    ``Parallel`` of a run must be made in such a block, since joblib replaces its
+    pool of workers when the settings of two calls differ.
+    """
+    backend, _ = get_active_backend()
+    if type(backend) is not LokyBackend or backend.backend_kwargs:
+        yield
+        return
+    with parallel_config(backend="loky", initializer=_exit_with_parent):
+        yield
+
+
 # The thread starting the local workers, once per process (see start_workers).
 _starting = {}
 
@@ -176,7 +218,8 @@ def start_workers(backend, n_jobs, modules=("pipeline.models",)):
 
     def start():
         try:
-            Parallel(n_jobs=n_jobs)(delayed(_import_modules)(modules) for _ in range(workers))
+            with workers_die_with_parent():
+                Parallel(n_jobs=n_jobs)(delayed(_import_modules)(modules) for _ in range(workers))
         except Exception as err:  # the search starts its own workers and reports real errors
             logger.debug("Starting the workers early failed: %s", err)
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import ConfigError
 from ._curves import f1_optimal_threshold
 
-__all__ = ["DEFAULT_THRESHOLD", "choose_threshold", "decide"]
+__all__ = ["DEFAULT_THRESHOLD", "check_threshold", "choose_threshold", "decide"]
 
 #: Threshold of two classes when none is set: the more probable class wins.
 DEFAULT_THRESHOLD = 0.5
@@ -56,6 +56,31 @@ def decide(proba, classes, positive=None, threshold=None):
     return np.where(proba[:, column] >= threshold, classes[column], negative)
 
 
+def check_threshold(setting, n_classes):
+    """Refuse a ``threshold`` setting for data that does not have two classes.
+
+    A run calls this as soon as the target is loaded, before any model is fitted.
+
+    Raises
+    ------
+    ConfigError
+        A threshold (a number or ``"auto"``) with other than two classes.
+
+    Examples
+    --------
+    >>> check_threshold("auto", 2)
+    >>> check_threshold("auto", 3)
+    Traceback (most recent call last):
+    ...
+    pipeline.errors.ConfigError: `threshold` is 'auto', but the target has 3 classes; ...
+    """
+    if setting is not None and n_classes != 2:
+        raise ConfigError(
+            f"`threshold` is {setting!r}, but the target has {n_classes} classes; a "
+            "threshold applies to two classes only. Leave it out for this data."
+        )
+
+
 def choose_threshold(setting, proba_select, y_select, classes, positive):
     """The threshold a model predicts at, and where it came from.
 
@@ -84,12 +109,8 @@ def choose_threshold(setting, proba_select, y_select, classes, positive):
     >>> choose_threshold(0.3, None, None, ["no", "yes"], "yes")
     {'value': 0.3, 'source': 'config'}
     """
+    check_threshold(setting, len(classes))
     if len(classes) != 2:
-        if setting is not None:
-            raise ConfigError(
-                f"`threshold` is {setting!r}, but the target has {len(classes)} classes; a "
-                "threshold applies to two classes only. Leave it out for this data."
-            )
         return None
     if setting is None:
         return {"value": DEFAULT_THRESHOLD, "source": "default"}

@@ -9,13 +9,21 @@ LDA fitted on the test split projects test rows along the directions that separa
 new, unlabelled rows. The strict protocol (the default) fits every step on
 training rows only; this module scores a fitted strict model the article's way so
 a report can show both, and says which steps were refitted on test rows.
+
+The ensemble is scored the same way through its members: each member's steps are
+refitted on the test split as above. A member's resampled rows (outliers dropped,
+synthetic SMOTE rows) are its own and cannot be shared with the other members, so
+the ensemble's blend is scored on the test rows themselves, each passed through
+every member's refitted steps (samplers pass rows through, as at prediction).
 """
 
 from __future__ import annotations
 
 from sklearn.base import clone
 
-__all__ = ["article_test_split", "refitted_steps"]
+from ._ensemble import EnsembleClassifier
+
+__all__ = ["article_proba", "article_test_split", "refitted_steps"]
 
 
 def _article_method(name, step):
@@ -53,7 +61,8 @@ def refitted_steps(fitted_pipeline):
     -------
     list of str
         ``"<step> (<method>)"`` per refitted step, in pipeline order, e.g.
-        ``["outliers (drop)", "balance (smote)", "reduce (lda)"]``.
+        ``["outliers (drop)", "balance (smote)", "reduce (lda)"]``; for an
+        :class:`EnsembleClassifier`, ``"<member>: <step> (<method>)"`` over its members.
 
     Examples
     --------
@@ -65,6 +74,9 @@ def refitted_steps(fitted_pipeline):
     >>> refitted_steps(model)
     ['balance (smote)']
     """
+    if isinstance(fitted_pipeline, EnsembleClassifier):
+        return [f"{member}: {step}" for member, model in fitted_pipeline.steps
+                for step in (refitted_steps(model) if hasattr(model, "steps") else [])]
     found = []
     for name, step in fitted_pipeline.steps[:-1]:
         method = _article_method(name, step)
@@ -104,16 +116,80 @@ def article_test_split(fitted_pipeline, X_test, y_test):
     >>> Xt.shape, np.bincount(yt).tolist()
     ((30, 1), [15, 15])
     """
-    Xt, yt = X_test, y_test
+    _, Xt, yt = _steps_refitted_on_test(fitted_pipeline, X_test, y_test)
+    return Xt, yt
+
+
+def _steps_refitted_on_test(fitted_pipeline, X_test, y_test):
+    """The steps before the estimator (the article's refitted on the test rows), and the rows after them."""
+    steps, Xt, yt = [], X_test, y_test
     for name, step in fitted_pipeline.steps[:-1]:
         if step is None or isinstance(step, str):
             continue
         if _article_method(name, step) is not None:
-            fresh = clone(step)
-            if hasattr(fresh, "fit_resample"):
-                Xt, yt = fresh.fit_resample(Xt, yt)
+            step = clone(step)
+            if hasattr(step, "fit_resample"):
+                Xt, yt = step.fit_resample(Xt, yt)
             else:
-                Xt = fresh.fit(Xt, yt).transform(Xt)
+                Xt = step.fit(Xt, yt).transform(Xt)
         elif not hasattr(step, "fit_resample"):
             Xt = step.transform(Xt)  # a sampler fitted on training rows does nothing here
-    return Xt, yt
+        steps.append(step)
+    return steps, Xt, yt
+
+
+def _member_proba(model, X_test, y_test):
+    """A member's probabilities for every test row, its article steps refitted on the test split."""
+    if not hasattr(model, "steps"):
+        return model.predict_proba(X_test)  # no phase steps of its own to refit
+    steps, _, _ = _steps_refitted_on_test(model, X_test, y_test)
+    Xt = X_test
+    for step in steps:
+        if not hasattr(step, "fit_resample"):  # samplers act only while fitting
+            Xt = step.transform(Xt)
+    return model[-1].predict_proba(Xt)
+
+
+def article_proba(fitted_model, X_test, y_test):
+    """Probabilities and labels of the test split scored the article's way.
+
+    Parameters
+    ----------
+    fitted_model : imblearn.pipeline.Pipeline or EnsembleClassifier
+        A model fitted on training rows.
+    X_test, y_test : test split (raw rows)
+
+    Returns
+    -------
+    proba : ndarray of shape (n_rows, n_classes)
+    y : array-like of shape (n_rows,)
+        A Pipeline: the rows of :func:`article_test_split` (resampled when a
+        sampler was refitted). An ensemble: the test rows themselves, with the
+        members' probabilities blended by their weights (see the module's notes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imblearn.pipeline import Pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from pipeline.evaluation._ensemble import EnsembleClassifier
+    >>> from pipeline.phases import Balancer, Reducer
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(60, 3)), (np.arange(60) % 4 == 0).astype(int)
+    >>> smote = Pipeline([("balance", Balancer(random_state=0)), ("reduce", Reducer("lda")),
+    ...                   ("model", LogisticRegression())]).fit(X[:40], y[:40])
+    >>> plain = Pipeline([("model", LogisticRegression())]).fit(X[:40], y[:40])
+    >>> proba, yt = article_proba(smote, X[40:], y[40:])
+    >>> proba.shape, len(yt)
+    ((30, 2), 30)
+    >>> ensemble = EnsembleClassifier([("a", smote), ("b", plain)], [1, 1]).fit()
+    >>> proba, yt = article_proba(ensemble, X[40:], y[40:])
+    >>> proba.shape, len(yt)
+    ((20, 2), 20)
+    """
+    if isinstance(fitted_model, EnsembleClassifier):
+        proba = sum(weight * _member_proba(model, X_test, y_test)
+                    for (_, model), weight in zip(fitted_model.steps, fitted_model.weights_))
+        return proba, y_test
+    Xt, yt = article_test_split(fitted_model, X_test, y_test)
+    return fitted_model[-1].predict_proba(Xt), yt

@@ -173,8 +173,8 @@ def import_estimators(names):
 
     Naming the models imports nothing heavy (see :func:`_torch`), so the first fit
     of a neural model would import torch, which takes seconds. A run calls this
-    before it creates its folder, so that the import is done while an interrupt
-    still has nothing to clean up, as it was when every command imported torch.
+    once its data and settings are checked, while its workers start, so that no
+    fit waits for the import.
 
     Examples
     --------

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
-from pipeline.evaluation._protocol import article_test_split, refitted_steps
+from pipeline.evaluation._ensemble import EnsembleClassifier
+from pipeline.evaluation._protocol import article_proba, article_test_split, refitted_steps
 from pipeline.models import MODELS, build_model
 from pipeline.runner import run
 from tests.conftest import make_mixed_frame
@@ -88,6 +89,24 @@ def test_sequence_pipelines_refit_their_scaler_and_smote(name, expected):
     assert len(Xt) == len(yt)
     assert (pd.Series(yt).value_counts().nunique() == 1) == ("balance (smote)" in expected)
     assert model[-1].predict_proba(Xt).shape == (len(yt), 2)
+
+
+def test_ensemble_is_scored_the_article_way_through_its_members(table):
+    _, _, X_test, y_test, _ = table
+    leaky = _fitted("logreg", table, reduce=["lda"])
+    plain = _fitted("logreg", table, outliers="none", balance="none", reduce=["none"])
+    ensemble = EnsembleClassifier([("leaky", leaky), ("plain", plain)], [3, 1]).fit()
+    assert refitted_steps(ensemble) == [f"leaky: {step}" for step in refitted_steps(leaky)]
+    assert refitted_steps(leaky) == ["outliers (drop)", "balance (smote)", "reduce (lda)"]
+    proba, yt = article_proba(ensemble, X_test, y_test)
+    # the members resample the test rows differently: the blend is scored on the rows themselves
+    assert proba.shape == (len(y_test), 2) and np.array_equal(yt, y_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # the plain member refits nothing, so the leak is the leaky member's refitted steps alone
+    leaky_article = (proba - 0.25 * plain.predict_proba(X_test)) / 0.75
+    assert not np.allclose(leaky_article, leaky.predict_proba(X_test))
+    alone, _ = article_proba(EnsembleClassifier([("plain", plain)], [1]).fit(), X_test, y_test)
+    np.testing.assert_allclose(alone, plain.predict_proba(X_test))
 
 
 def test_article_run_on_sequences_reports_the_refitted_steps(tmp_path):
