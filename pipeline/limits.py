@@ -97,8 +97,9 @@ def _zip_member(archive):
 
 
 def _raise_over(path, what, seen, name, limit):
+    limit = f"{limit:,}" if isinstance(limit, int) else f"{limit:,g}"
     raise DataError(
-        f"Data file {str(path)!r} {what} ({seen}), over the limit {name} = {limit:,}; reading stopped. "
+        f"Data file {str(path)!r} {what} ({seen}), over the limit {name} = {limit}; reading stopped. "
         f"If the file is genuine, raise it with --{name.replace('_', '-')} or the config key `{name}`."
     )
 
