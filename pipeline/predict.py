@@ -451,6 +451,11 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
                  limits=None):
     """Predict every row of a data file, a chunk at a time, and write the predictions.
 
+    Warnings about the rows (columns the model does not use, categories unseen in
+    training) are gathered over every chunk and logged once, after the last one:
+    per column, the count of rows and the first values and rows (numbered from 1,
+    the header not counted). Columns in ``keep`` are not called unused.
+
     Parameters
     ----------
     estimator : fitted Pipeline
