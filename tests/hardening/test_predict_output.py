@@ -115,12 +115,14 @@ def test_missing_and_numeric_cells_are_written_as_pandas_writes_them(model_folde
     rows = make_mixed_frame(n=30, seed=6)
     rows["count"] = pd.array([1, None] * 15, dtype="Int64")
     rows["ratio"] = np.where(np.arange(30) % 3 == 0, np.nan, np.linspace(-1, 1, 30)).astype(np.float32)
+    rows["note"] = ["=x"] + ["plain"] * 29  # one formula: the chunk goes through defusedcsv's writer
     rows.to_parquet(tmp_path / "rows.parquet")
     for flag, name in [("--defuse-formulas", "on.csv"), ("--no-defuse-formulas", "off.csv")]:
         assert _predict(model_folder, tmp_path / "rows.parquet", "--out", str(tmp_path / name), flag,
-                        "--keep", "colour,count,ratio,x2") == 0
+                        "--keep", "colour,count,ratio,x2,note") == 0
     on, off = (tmp_path / "on.csv").read_bytes(), (tmp_path / "off.csv").read_bytes()
-    assert on.count(b"\r\n") == 31 and on.replace(b"\r\n", b"\n") == off  # only the line ending differs
+    assert on.count(b"\r\n") == 31 and on.count(b"'=x") == 1
+    assert on.replace(b"\r\n", b"\n").replace(b"'=x", b"=x") == off  # only the line ending and the formula
 
 
 def test_unseen_categories_are_counted_over_every_chunk(model_folder, tmp_path, caplog):
