@@ -51,9 +51,16 @@ def _build_parser():
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
     predict.add_argument("--model", required=True, metavar="RUN/model", help="a run's model folder")
     predict.add_argument("--data", required=True, metavar="PATH", help="CSV/TSV/Parquet rows to score")
-    predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
+    predict.add_argument("--out", metavar="FILE",
+                         help="CSV to write, not the --data file (default: standard output)")
     predict.add_argument("--keep", metavar="COLUMNS", default="",
                          help="comma-separated input columns (an identifier, say) copied into the output")
+    predict.add_argument("--defuse-formulas", action=argparse.BooleanOptionalAction, default=True,
+                         help="prefix ' to the output's text cells and headers that a spreadsheet "
+                              "would run as formulas (CSV injection), so it shows them as text; numbers "
+                              "stay numbers. Only CSV needs it: Parquet holds typed values, not formulas "
+                              "(default: on)")
+    _add_limit_flags(predict)
     predict.set_defaults(func=_cmd_predict)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
@@ -74,6 +81,18 @@ def _build_parser():
     return parser
 
 
+def _add_limit_flags(parser):
+    """One flag per input limit, as ``run`` has through its config keys."""
+    import dataclasses
+
+    from .limits import InputLimits
+
+    for spec in dataclasses.fields(InputLimits):
+        parser.add_argument("--" + spec.name.replace("_", "-"), type=type(spec.default), default=spec.default,
+                            metavar=spec.metadata["metavar"],
+                            help=f"{spec.metadata['help']} (default: {spec.default:,})")
+
+
 def _cmd_run(args):
     from .config import load_config
     from .runner import run
@@ -92,12 +111,16 @@ def _cmd_run(args):
 
 
 def _cmd_predict(args):
+    from .limits import InputLimits
     from .persistence import load_model
     from .predict import predict_file
 
+    limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
+    limits.validate()
     estimator, manifest = load_model(args.model)
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
-    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep)
+    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep,
+                          defuse_formulas=args.defuse_formulas, limits=limits)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))

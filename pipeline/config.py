@@ -21,6 +21,7 @@ import yaml
 
 from .errors import ConfigError
 from .evaluation import BACKENDS, METRIC_LABELS
+from .limits import InputLimits
 from .models import LARGE_ROWS, MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
 
@@ -77,7 +78,7 @@ def key(default, help, *, choices=None, metavar=None, at_least=None, above=None,
 
 
 @dataclass
-class RunConfig:
+class RunConfig(InputLimits):  # the data file's limits are run settings too
     """Every setting of a run, with its default.
 
     Each key is also a flag of ``dmflow run`` (``--test-size`` for ``test_size``),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .limits import COMPRESSED, check_columns, check_parquet, name_some, open_limited
 
 __all__ = [
     "BUNDLED",
     "Roles",
     "bundled_path",
+    "data_row",
     "file_sha256",
     "infer_roles",
     "load_table",
@@ -99,16 +102,22 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def load_table(path, *, min_columns=2):
-    """Read a CSV, TSV (optionally gzip-compressed) or Parquet file into a frame.
+def load_table(path, *, min_columns=2, limits=None):
+    """Read a CSV, TSV (optionally compressed) or Parquet file into a frame.
 
     Parameters
     ----------
     path : str or path-like
         The file. ``.tsv`` / ``.tsv.gz`` are tab-separated; ``.parquet`` is read
-        with pandas' Parquet reader; anything else is read as comma-separated.
+        with pandas' Parquet reader; anything else is read as comma-separated,
+        decompressed first when its suffix is one of
+        :data:`~pipeline.limits.COMPRESSED`.
     min_columns : int, default=2
         Fewest columns accepted (features and a target for training).
+    limits : InputLimits, optional
+        Caps on the columns, line length and decompressed size, checked while
+        reading (a :class:`~pipeline.config.RunConfig` carries them); default
+        :class:`~pipeline.limits.InputLimits`'s defaults.
 
     Returns
     -------
@@ -118,8 +127,10 @@ def load_table(path, *, min_columns=2):
     Raises
     ------
     DataError
-        The file is missing, a folder, unreadable, not text, empty, has
-        duplicate column names, or holds a single column (often a wrong delimiter).
+        The file is missing, a folder, unreadable, not text, empty, over a limit,
+        has duplicate column names, or holds a single column (often a wrong
+        delimiter). A bad line is named as a data row (1-based, the header not
+        counted) and as its line in the file.
 
     Examples
     --------
@@ -132,13 +143,12 @@ def load_table(path, *, min_columns=2):
         raise DataError(f"Data file {str(path)!r} does not exist. Check the path passed as --data.")
     if path.is_dir():
         raise DataError(f"Data path {str(path)!r} is a folder; pass a CSV, TSV or Parquet file.")
-    suffixes = "".join(path.suffixes[-2:]).lower()
     try:
-        if suffixes.endswith(".parquet"):
+        if is_parquet(path):
+            check_parquet(path, limits)
             frame = pd.read_parquet(path)
         else:
-            sep = "\t" if ".tsv" in suffixes else ","
-            frame = pd.read_csv(path, sep=sep, encoding="utf-8", low_memory=False)
+            frame = read_csv_limited(path, limits)
     except UnicodeDecodeError as err:
         if _looks_binary(path):
             raise DataError(
@@ -156,16 +166,97 @@ def load_table(path, *, min_columns=2):
         ) from None
     except PermissionError:
         raise DataError(f"Data file {str(path)!r} cannot be read (permission denied).") from None
+    except DataError:
+        raise
     except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(f"Data file {str(path)!r} could not be parsed as a table: {first}.") from None
+        raise parse_error(path, err) from None
     _check_shape(frame, path, min_columns)
     return frame
 
 
+def is_parquet(path):
+    """Whether a data file is read as Parquet (by its suffix)."""
+    return "".join(Path(path).suffixes[-2:]).lower().endswith(".parquet")
+
+
+def read_csv_limited(path, limits=None, **options):
+    """``pandas.read_csv`` of a CSV/TSV data file within ``limits``: its header is read first,
+    so a table too wide is refused before any row is parsed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Tab-separated when its name holds ``.tsv``.
+    limits : InputLimits, optional
+    **options
+        More :func:`pandas.read_csv` arguments, such as ``chunksize``.
+
+    Returns
+    -------
+    pandas.DataFrame or an iterator of them (with ``chunksize``)
+    """
+    sep = "\t" if ".tsv" in "".join(Path(path).suffixes[-2:]).lower() else ","
+    with open_limited(path, limits) as stream:
+        header = pd.read_csv(stream, sep=sep, encoding="utf-8", nrows=0)
+    check_columns(header.shape[1], path, limits)
+    if "chunksize" in options:
+        return _chunks_limited(path, limits, sep, options)
+    with open_limited(path, limits) as stream:
+        return pd.read_csv(stream, sep=sep, encoding="utf-8", low_memory=False, **options)
+
+
+def _chunks_limited(path, limits, sep, options):
+    with open_limited(path, limits) as stream, \
+            pd.read_csv(stream, sep=sep, encoding="utf-8", low_memory=False, **options) as reader:
+        yield from reader
+
+
+_PANDAS_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def parse_error(path, err):
+    """A :class:`DataError` for a file pandas could not parse, its bad line named as a data row.
+
+    pandas counts file lines from 1 with the header as line 1; messages here name
+    data rows from 1, the header not counted, so line ``n`` is row ``n - 1``.
+
+    Examples
+    --------
+    >>> err = ValueError("Error tokenizing data. C error: Expected 3 fields in line 42, saw 4")
+    >>> print(parse_error("rows.csv", err))
+    Data file 'rows.csv' could not be parsed as a table: row 41 (line 42 of the file) has 4 fields, ...
+    """
+    text = str(err).strip()
+    bad = _PANDAS_LINE.search(text)
+    if bad:
+        expected, line, seen = map(int, bad.groups())
+        return DataError(
+            f"Data file {str(path)!r} could not be parsed as a table: row {line - 1} (line {line} of the "
+            f"file) has {seen} fields, but the header has {expected}. Quote cells that hold the separator, "
+            "or remove the extra cells."
+        )
+    first = text.splitlines()[0] if text else type(err).__name__
+    return DataError(f"Data file {str(path)!r} could not be parsed as a table: {first}.")
+
+
+def data_row(label):
+    """How messages number a row: from 1, the header not counted (the frame's 0-based row + 1).
+
+    A frame indexed by other labels than row positions has its label named instead.
+
+    Examples
+    --------
+    >>> data_row(0), data_row("r7")
+    (1, "'r7'")
+    """
+    if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+        return int(label) + 1
+    return repr(label)
+
+
 def _looks_binary(path):
-    if path.suffix.lower() in (".gz", ".bz2", ".xz", ".zip", ".zst"):
-        return False  # compressed bytes are binary by nature; pandas decompressed them
+    if path.suffix.lower() in COMPRESSED:
+        return False  # compressed bytes are binary by nature; the reader decompressed them
     with open(path, "rb") as handle:
         return b"\0" in handle.read(8192)
 
@@ -175,7 +266,7 @@ def _check_shape(frame, path, min_columns):
     duplicated = sorted({c.split(".")[0] for c in columns if _is_mangled_duplicate(c, columns)})
     if duplicated:
         raise DataError(
-            f"Data file {str(path)!r} has duplicate column names: {', '.join(map(repr, duplicated))}. "
+            f"Data file {str(path)!r} has duplicate column names: {name_some(map(repr, duplicated))}. "
             "Give every column a unique name."
         )
     if frame.shape[0] == 0:
@@ -214,7 +305,7 @@ def split_target(frame, target):
         hint = f" Did you mean {close[0]!r}?" if close else ""
         raise DataError(
             f"Target column {target!r} is not in the data.{hint} Available columns: "
-            f"{', '.join(names)}. Pass one of them as --target, or set `target` in the config."
+            f"{name_some(names)}. Pass one of them as --target, or set `target` in the config."
         )
     y = frame[target]
     missing = y.isna()
@@ -298,7 +389,7 @@ def infer_roles(X, *, categorical=None, numeric=None):
     for name in sorted((forced_cat | forced_num) - set(map(str, X.columns))):
         raise DataError(
             f"Column {name!r} is given a role in the config but is not in the data. "
-            f"Available columns: {', '.join(map(str, X.columns))}."
+            f"Available columns: {name_some(X.columns)}."
         )
     both = forced_cat & forced_num
     if both:
@@ -337,14 +428,14 @@ def infer_roles(X, *, categorical=None, numeric=None):
             )
     if roles.dropped:
         logger.warning(
-            "Leaving out columns: %s.", ", ".join(f"{c} ({why})" for c, why in roles.dropped.items())
+            "Leaving out columns: %s.", name_some(f"{c} ({why})" for c, why in roles.dropped.items())
         )
     if not roles.numeric and not roles.categorical:
         raise DataError("No usable feature columns: every column other than the target is empty.")
     used = roles.numeric + roles.categorical
     if all(X[_original_name(X, name)].nunique(dropna=True) <= 1 for name in used):
         raise DataError(
-            f"No feature column varies: {', '.join(used)} each hold a single value, so there is "
+            f"No feature column varies: {name_some(used)} each hold a single value, so there is "
             "nothing to learn from. Check that the right file and columns were loaded."
         )
     return roles
@@ -392,7 +483,7 @@ def _raise_text_in_numeric(series, name):
         return
     first = values.index[np.argmax(bad.to_numpy())]
     raise DataError(
-        f"Column {name!r} is numeric but holds text: row {first} has {values.loc[first]!r} "
+        f"Column {name!r} is numeric but holds text: row {data_row(first)} has {values.loc[first]!r} "
         f"({int(bad.sum())} such cells in all). Fix or blank those cells, or list {name!r} under "
         "`categorical` in the config."
     )

@@ -94,7 +94,7 @@ def load_dataset(config):
     """
     path, bundled = data_source(config)
     logger.info("Loading %s", path)
-    frame = load_table(path)
+    frame = load_table(path, limits=config)
     target = config.target
     if target is None and bundled is not None:
         target = BUNDLED[bundled].target

@@ -65,7 +65,7 @@ def test_single_class_and_text_in_numeric(tmp_path, capsys):
     frame.loc[7, "x1"] = "n/a?"
     frame.to_csv(tmp_path / "text.csv", index=False)
     assert main(["run", "--data", str(tmp_path / "text.csv"), "--target", "label", "--out", out]) == 65
-    assert "Column 'x1' is numeric but holds text: row 7" in capsys.readouterr().err
+    assert "Column 'x1' is numeric but holds text: row 8 has" in capsys.readouterr().err
     assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
 
 

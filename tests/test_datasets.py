@@ -73,7 +73,7 @@ def test_continuous_target_is_refused():
 
 def test_text_in_numeric_column_names_row_and_value():
     frame = pd.DataFrame({"amount": ["1.5", "2", "3", "oops", "4", "5", "6", "7", "8", "9", "10"]})
-    with pytest.raises(DataError, match="Column 'amount' is numeric but holds text: row 3 has 'oops'"):
+    with pytest.raises(DataError, match="Column 'amount' is numeric but holds text: row 4 has 'oops'"):
         infer_roles(frame)
 
 

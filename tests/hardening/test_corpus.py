@@ -118,10 +118,10 @@ def test_predictions_replace_a_file_only_when_complete(tmp_path, trained, monkey
     target = tmp_path / "pred.csv"
     target.write_text("old predictions\n")
 
-    def fail(self, *args, **kwargs):
+    def fail(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    monkeypatch.setattr("pipeline.predict.write_csv_rows", fail)
     code, _, _ = _main(["predict", "--model", str(trained / "model"), "--data", str(rows),
                         "--out", str(target)])
     assert code == 130

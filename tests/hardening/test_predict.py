@@ -96,12 +96,12 @@ def test_a_bad_row_in_a_late_chunk_is_named_and_leaves_no_file(table_model, tmp_
 
     folder, _ = table_model
     rows = _rows().astype({"x1": object})
-    rows.loc[213, "x1"] = "twelve"  # in the sixth chunk of 40 rows
+    rows.loc[213, "x1"] = "twelve"  # in the sixth chunk of 40 rows: data row 214, 1-based
     rows.to_csv(tmp_path / "rows.csv", index=False)
     out = tmp_path / "p.csv"
     out.write_text("an earlier file\n")
     monkeypatch.setattr("pipeline.predict.CHUNK_ROWS", 40)
-    with pytest.raises(DataError, match=r"Column 'x1' is numeric but holds text: row 213 has 'twelve'"):
+    with pytest.raises(DataError, match=r"Column 'x1' is numeric but holds text: row 214 has 'twelve'"):
         predict_file(*table_model[1], tmp_path / "rows.csv", out)
     assert main(["-q", "predict", "--model", str(folder), "--data", str(tmp_path / "rows.csv"),
                  "--out", str(out)]) == 65
