@@ -112,8 +112,8 @@ class RunConfig:
                          "rows.", at_least=2, metavar="K")
     metric: str = key("roc_auc", "What selection maximises (log_loss: minimises); shown in the report.",
                       choices=METRICS)
-    time_limit: float | None = key(300.0, "Seconds for the search; once spent, no new candidate starts (each "
-                                   "model's first always runs) and the report lists the skipped ones.",
+    time_limit: float | None = key(300.0, "Seconds for the search; once spent no new fold starts (a fold "
+                                   "running finishes) and the report lists what was skipped.",
                                    above=0.0, metavar="SECONDS")
     n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: "
                                    f"each model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
