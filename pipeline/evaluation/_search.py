@@ -266,11 +266,11 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     logger.info("Searching %d candidates over %d models, %d fold(s) each%s, on %s.", n_candidates,
                 len(candidates), len(folds), f" (raced after {first})" if first < len(folds) else "",
                 backend)
-    deadline = None if time_limit is None else time.time() + time_limit
-    search = _Search(candidates, X, np.asarray(y), folds, classes, metric, positive, backend == "dask",
-                     deadline)
+    search = _Search(candidates, X, np.asarray(y), folds, classes, metric, positive, backend == "dask")
     bar = tqdm(total=n_candidates * len(folds), disable=not verbose, desc="model search", unit="fit")
     with parallel(backend, n_jobs, scheduler) as runner, bar:
+        # The clock starts once the workers are ready: starting them is the run's fixed cost.
+        deadline = search.deadline = None if time_limit is None else time.time() + time_limit
         opening = _schedule(candidates, range(first), search.fold_seconds)
         search.collect(runner, _until(deadline, opening), bar)
         # Past the deadline the first round may be incomplete: no cut, no second round.

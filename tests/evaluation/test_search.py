@@ -148,11 +148,12 @@ def test_no_fold_starts_after_the_time_limit_not_even_a_models_first(data, tmp_p
 def test_a_candidate_cut_short_by_the_time_limit_does_not_compete(data, tmp_path):
     X, y, folds = data
     log = tmp_path / "starts.txt"
-    # Candidate 0 (no wait) finishes its 4 folds; candidate 1 (1 s a fold) is cut.
+    # Candidate 0 (no wait) finishes its 4 folds well inside the limit; candidate 1
+    # (3 s a fold) starts, and is cut after its first fold.
     cands = {"m": [({"C": 1e-4}, _Slow(log=str(log), C=1e-4)),
-                   ({"C": 1.0}, _Slow(seconds=1.0, log=str(log), C=1.0))]}
+                   ({"C": 1.0}, _Slow(seconds=3.0, log=str(log), C=1.0))]}
     found, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
-                             time_limit=1.5, race=False)
+                             time_limit=3.0, race=False)
     complete, cut = found["m"].trials
     assert len(complete["fold_scores"]) == len(folds) and "stopped" not in complete
     assert cut["stopped"] and cut["stop_reason"] == "time limit" and len(cut["fold_scores"]) < len(folds)
