@@ -136,8 +136,11 @@ class RunConfig:
     k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
     reduce: list = key(["none", "lda"], "Reductions searched per model, comma-separated; cross-validation "
                        "picks one.", choices=REDUCE_METHODS, metavar="LIST")
-    categorical: list = key([], "Columns forced to be categorical, comma-separated.", metavar="LIST")
-    numeric: list = key([], "Columns forced to be numeric, comma-separated.", metavar="LIST")
+    categorical: list = key([], "Columns forced to be categorical, comma-separated; also keeps a text "
+                            "column that looks like an identifier or free text.", metavar="LIST")
+    numeric: list = key([], "Columns forced to be numeric, comma-separated; also keeps an integer column "
+                        "that looks like an identifier, or a date column as plain numbers.", metavar="LIST")
+    ignore: list = key([], "Columns left out of the features, comma-separated.", metavar="LIST")
     max_categories: int = key(30, "Most one-hot columns per categorical column; rarer levels are merged.",
                               at_least=2, metavar="N")
     positive_class: str | None = key(None, "Label counted as positive for the binary rates; default: the "
