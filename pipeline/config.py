@@ -113,8 +113,8 @@ class RunConfig(InputLimits):  # the data file's limits are run settings too
                          "rows.", at_least=2, metavar="K")
     metric: str = key("roc_auc", "What selection maximises (log_loss: minimises); shown in the report.",
                       choices=METRICS)
-    time_limit: float | None = key(300.0, "Seconds for the search; once spent, no new candidate starts (each "
-                                   "model's first always runs) and the report lists the skipped ones.",
+    time_limit: float | None = key(300.0, "Seconds for the search; once spent no new fold starts (a fold "
+                                   "running finishes) and the report lists what was skipped.",
                                    above=0.0, metavar="SECONDS")
     n_candidates: int | None = key(None, "Candidates searched per model, its defaults included; default: "
                                    f"each model's own number, halved above {LARGE_ROWS:,} rows.", at_least=1,
@@ -137,8 +137,11 @@ class RunConfig(InputLimits):  # the data file's limits are run settings too
     k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
     reduce: list = key(["none", "lda"], "Reductions searched per model, comma-separated; cross-validation "
                        "picks one.", choices=REDUCE_METHODS, metavar="LIST")
-    categorical: list = key([], "Columns forced to be categorical, comma-separated.", metavar="LIST")
-    numeric: list = key([], "Columns forced to be numeric, comma-separated.", metavar="LIST")
+    categorical: list = key([], "Columns forced to be categorical, comma-separated; also keeps a text "
+                            "column that looks like an identifier or free text.", metavar="LIST")
+    numeric: list = key([], "Columns forced to be numeric, comma-separated; also keeps an integer column "
+                        "that looks like an identifier, or a date column as plain numbers.", metavar="LIST")
+    ignore: list = key([], "Columns left out of the features, comma-separated.", metavar="LIST")
     max_categories: int = key(30, "Most one-hot columns per categorical column; rarer levels are merged.",
                               at_least=2, metavar="N")
     positive_class: str | None = key(None, "Label counted as positive for the binary rates; default: the "

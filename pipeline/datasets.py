@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .columns import date_reason, identifier_reason, is_date_column, text_reason
 from .errors import DataError
 from .limits import COMPRESSED, check_columns, check_parquet, name_some, open_limited
 
@@ -341,37 +342,50 @@ class Roles:
     categorical : list of str
     dropped : dict of str to str
         Columns left out, with the reason (for example all values missing).
+    dates : list of str
+        Date columns, turned into their parts inside the model.
+    reasons : dict of str to str
+        Why each kept column has its role.
     """
 
     numeric: list = field(default_factory=list)
     categorical: list = field(default_factory=list)
     dropped: dict = field(default_factory=dict)
+    dates: list = field(default_factory=list)
+    reasons: dict = field(default_factory=dict)
 
     def to_dict(self):
         return {
             "numeric": list(self.numeric),
             "categorical": list(self.categorical),
+            "dates": list(self.dates),
             "dropped": dict(self.dropped),
+            "reasons": dict(self.reasons),
         }
 
 
-def infer_roles(X, *, categorical=None, numeric=None):
-    """Sort the feature columns into numeric and categorical ones.
+def infer_roles(X, *, categorical=None, numeric=None, ignore=None):
+    """Sort the feature columns into numeric, categorical and date ones, or leave them out.
 
     Categorical columns are those of object, string, category or bool dtype,
     plus any named in ``categorical``; numeric columns are the other ones.
     A text column whose values are nearly all numbers is an error naming the
     first offending row, since silently treating it as categorical would give
-    every distinct number its own one-hot column. Columns with no values, and
-    text columns whose values are nearly all distinct (identifiers), are left
-    out with a warning; constant columns and infinite values are kept with one.
+    every distinct number its own one-hot column. Left out, with a warning that
+    says how to keep them (see :mod:`pipeline.columns`): columns in ``ignore``,
+    columns with no values, integer identifiers, and text columns whose values
+    are nearly all distinct (identifiers) or free text. Text columns of ISO dates
+    become date columns. Constant columns and infinite values are kept with a
+    warning. Columns named in ``categorical`` or ``numeric`` keep that role.
 
     Parameters
     ----------
     X : pandas.DataFrame
         Features, without the target.
     categorical, numeric : list of str, optional
-        Columns forced into a role, overriding the dtype.
+        Columns forced into a role, overriding the dtype and the checks.
+    ignore : list of str, optional
+        Columns left out.
 
     Returns
     -------
@@ -379,18 +393,16 @@ def infer_roles(X, *, categorical=None, numeric=None):
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"age": [30, 40], "city": ["Oslo", "Rome"], "ok": [True, False]})
+    >>> frame = pd.DataFrame({"age": [30, 40], "city": ["Oslo", "Rome"], "ok": [True, False],
+    ...                       "row_id": [1, 2], "day": ["2024-01-02", "2024-03-04"]})
     >>> roles = infer_roles(frame)
-    >>> roles.numeric, roles.categorical
-    (['age'], ['city', 'ok'])
+    >>> roles.numeric, roles.categorical, roles.dates, list(roles.dropped)
+    (['age'], ['city', 'ok'], ['day'], ['row_id'])
     """
     forced_cat = set(categorical or ())
     forced_num = set(numeric or ())
-    for name in sorted((forced_cat | forced_num) - set(map(str, X.columns))):
-        raise DataError(
-            f"Column {name!r} is given a role in the config but is not in the data. "
-            f"Available columns: {name_some(X.columns)}."
-        )
+    ignored = set(ignore or ())
+    _check_named_columns(X, {"categorical": forced_cat, "numeric": forced_num, "ignore": ignored})
     both = forced_cat & forced_num
     if both:
         raise DataError(
@@ -400,16 +412,29 @@ def infer_roles(X, *, categorical=None, numeric=None):
     for column in X.columns:
         series = X[column]
         name = str(column)
+        if name in ignored:
+            roles.dropped[name] = "listed in `ignore`"
+            continue
         if series.isna().all():
             roles.dropped[name] = "all values missing"
             continue
         if name in forced_cat:
             roles.categorical.append(name)
+            roles.reasons[name] = "listed in `categorical`"
         elif name in forced_num or _is_numeric(series):
             if not _is_numeric(series):
                 _raise_text_in_numeric(series, name)
+            why = None if name in forced_num else identifier_reason(series, name)
+            if why:
+                roles.dropped[name] = why
+                continue
             roles.numeric.append(name)
+            roles.reasons[name] = "listed in `numeric`" if name in forced_num else "numbers"
             _warn_odd_numbers(series, name)
+        elif is_date_column(series):
+            roles.dates.append(name)
+            roles.reasons[name] = date_reason()
+            continue
         else:
             _check_mostly_numeric_text(series, name)
             if _looks_like_identifier(series):
@@ -419,7 +444,12 @@ def infer_roles(X, *, categorical=None, numeric=None):
                     "list it under `categorical` to keep it"
                 )
                 continue
+            why = text_reason(series)
+            if why:
+                roles.dropped[name] = why
+                continue
             roles.categorical.append(name)
+            roles.reasons[name] = f"categories ({series.nunique()} distinct values)"
         if series.nunique(dropna=True) == 1:
             value = series.dropna().iloc[0]
             logger.warning(
@@ -430,15 +460,33 @@ def infer_roles(X, *, categorical=None, numeric=None):
         logger.warning(
             "Leaving out columns: %s.", name_some(f"{c} ({why})" for c, why in roles.dropped.items())
         )
-    if not roles.numeric and not roles.categorical:
-        raise DataError("No usable feature columns: every column other than the target is empty.")
-    used = roles.numeric + roles.categorical
+    if not roles.numeric and not roles.categorical and not roles.dates:
+        raise DataError(
+            "No usable feature columns: every column other than the target is empty or left out "
+            f"({', '.join(f'{c}: {why}' for c, why in roles.dropped.items())})."
+        )
+    used = roles.numeric + roles.categorical + roles.dates
     if all(X[_original_name(X, name)].nunique(dropna=True) <= 1 for name in used):
         raise DataError(
             f"No feature column varies: {name_some(used)} each hold a single value, so there is "
             "nothing to learn from. Check that the right file and columns were loaded."
         )
     return roles
+
+
+def _check_named_columns(X, named):
+    """A column named in the config (``key`` -> names) but absent from the data is an error naming it."""
+    columns = [str(c) for c in X.columns]
+    for key, names in named.items():
+        unknown = sorted(set(names) - set(columns))
+        if unknown:
+            hints = [difflib.get_close_matches(name, columns, n=1) for name in unknown]
+            hint = "".join(f" Did you mean {close[0]!r} for {name!r}?" for name, close in zip(unknown, hints)
+                           if close)
+            raise DataError(
+                f"Column(s) {', '.join(map(repr, unknown))} in `{key}` (--{key}) are not in the data.{hint} "
+                f"Available columns: {name_some(columns)}."
+            )
 
 
 def _original_name(X, name):

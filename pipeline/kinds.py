@@ -8,6 +8,8 @@ of testing its name, so a third kind is one more class here.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,8 @@ from .phases import (
 from .sequences import frame_to_series
 
 __all__ = ["KINDS", "SequenceKind", "TableKind", "resolve_kind"]
+
+logger = logging.getLogger(__name__)
 
 # The balancing methods that add synthetic rows.
 _OVERSAMPLERS = tuple(method for method in BALANCE_METHODS if method != "none")
@@ -43,13 +47,26 @@ class TableKind:
     named_columns = True
 
     def features(self, X, config):
-        """The feature columns in role order, and their :class:`~pipeline.datasets.Roles`."""
-        roles = infer_roles(X, categorical=config.categorical, numeric=config.numeric)
-        return X[roles.numeric + roles.categorical], roles
+        """The feature columns in role order, and their :class:`~pipeline.datasets.Roles`.
+
+        A categorical column with more levels than ``max_categories`` is kept with a
+        warning: its rarest levels share one one-hot column.
+        """
+        roles = infer_roles(X, categorical=config.categorical, numeric=config.numeric, ignore=config.ignore)
+        for name in roles.categorical:
+            levels = X[name].nunique()
+            if levels > config.max_categories:
+                roles.reasons[name] += f"; the rarest {levels - config.max_categories + 1} share one column"
+                logger.warning(
+                    "Column %r has %d levels: the %d most frequent get a one-hot column each and the "
+                    "rest share one. Raise max_categories to keep more, or list it in `ignore`.",
+                    name, levels, config.max_categories - 1)
+        return X[roles.numeric + roles.categorical + roles.dates], roles
 
     def describe(self, X, roles):
         """One line for the log."""
-        return f"{len(roles.numeric)} numeric and {len(roles.categorical)} categorical features"
+        dates = f" and {len(roles.dates)} date" if roles.dates else ""
+        return f"{len(roles.numeric)} numeric, {len(roles.categorical)} categorical{dates} features"
 
     def roles_dict(self, X, roles):
         """The roles as stored in ``metrics.json`` and the model folder."""
@@ -70,7 +87,8 @@ class TableKind:
         """The unfitted phase steps for one variant (``balance: weight`` leaves the data as is)."""
         balance = "none" if variant["balance"] == "weight" else variant["balance"]
         steps = build_phase_steps(
-            roles.numeric, roles.categorical, outliers=variant["outliers"], threshold=config.z_threshold,
+            roles.numeric, roles.categorical, dates=roles.dates, outliers=variant["outliers"],
+            threshold=config.z_threshold,
             balance=balance, k_neighbors=config.k_neighbors, reduce=variant["reduce"],
             max_categories=config.max_categories, random_state=config.seed,
         )

@@ -108,7 +108,7 @@ def _decide(proba, classes, metadata):
 def _table_input(estimator, frame, metadata):
     roles = metadata.get("roles") or {}
     numeric, categorical = list(roles.get("numeric", [])), list(roles.get("categorical", []))
-    needed = numeric + categorical
+    needed = numeric + categorical + list(roles.get("dates", []))
     columns = [str(c) for c in frame.columns]
     missing = [c for c in needed if c not in columns]
     if missing:

@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,15 +198,30 @@ def search(config, dataset, parts, *, verbose=True, scratch=None):
                    for params in candidate_params(name, config, dataset.kind, n_rows=len(parts.y))]
             for name in config.models
         }
+        clock = time.perf_counter()
         results, skipped = search_models(
             candidates, parts.X, parts.y, parts.folds, classes=parts.classes, metric=config.metric,
             positive=parts.positive, n_jobs=config.n_jobs, verbose=verbose, backend=config.backend,
             scheduler=config.scheduler, time_limit=config.time_limit, race=config.race,
         )
-        found = select(results, skipped, parts, metric=config.metric, ensemble=config.ensemble)
+        searched = time.perf_counter() - clock
+        found = select(results, skipped, parts, metric=config.metric,
+                       ensemble=config.ensemble and _every_fold_scored(results, parts))
         refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
                      scheduler=config.scheduler)
+    found.timings = {"search_s": round(searched, 2),
+                     "refit_s": round(time.perf_counter() - clock - searched, 2)}
     return found
+
+
+def _every_fold_scored(results, parts):
+    """Whether every model's best candidate was scored on every fold (the ensemble needs them all)."""
+    cut = [name for name, r in results.items()
+           if r.estimator is not None and len(r.fold_scores) < len(parts.folds)]
+    if cut:
+        logger.warning("No ensemble: the time limit cut the folds of %s, and the ensemble is chosen on "
+                       "every fold's out-of-fold predictions.", ", ".join(cut))
+    return not cut
 
 
 def _scores(proba, y, classes, positive, threshold):
@@ -266,13 +282,24 @@ def _counts(y):
     return {str(k): int(v) for k, v in pd.Series(y).value_counts().sort_index().items()}
 
 
-def _selection_summary(config, parts, found):
+def _selection_summary(config, parts, found, run_info):
+    """How selection went, with the time budget: the search's seconds against the limit.
+
+    ``fixed_cost_s`` is the rest of the run (loading, split, refit, testing; the
+    writing is added by :func:`write_run`).
+    """
+    singles = {name: r for name, r in found.results.items() if name != ENSEMBLE}
+    search_s = found.timings.get("search_s")
+    folds = [t.get("longest_fold_s") or 0.0 for r in singles.values() for t in r.trials]
     return {
         "method": config.selection,
         "folds": len(parts.folds),
         "metric": config.metric,
         "time_limit_s": config.time_limit,
-        "candidates": sum(len(r.trials) for name, r in found.results.items() if name != ENSEMBLE),
+        "search_s": search_s,
+        "longest_fold_s": max(folds, default=None),
+        "fixed_cost_s": None if search_s is None else round(run_info["duration_s"] - search_s, 2),
+        "candidates": sum(len(r.trials) for r in singles.values()),
         "skipped": found.skipped,
     }
 
@@ -302,7 +329,7 @@ def build_metrics(config, dataset, parts, found, model_metrics, run_info):
                            "test": _prevalence(parts.y_test, classes)},
         },
         "phases": phases,
-        "selection": _selection_summary(config, parts, found),
+        "selection": _selection_summary(config, parts, found, run_info),
         "models": model_metrics,
         "best_model": found.best,
     }
@@ -315,7 +342,12 @@ def _prevalence(y, classes):
 
 
 def write_run(staging, config, dataset, parts, found, metrics):
-    """Write ``metrics.json``, ``config.yaml``, ``model/`` and ``report.html`` into the staging folder."""
+    """Write ``config.yaml``, ``model/``, ``report.html`` and ``metrics.json`` into the staging folder.
+
+    ``metrics.json`` comes last, so that it records the seconds the writing took
+    (``run.write_s``) in the run's fixed cost (``selection.fixed_cost_s``).
+    """
+    clock = time.perf_counter()
     singles = {name: model for name, model in found.models.items() if name != ENSEMBLE}
     neural = [name for name in singles if MODELS[name].neural]
     extras = {
@@ -323,7 +355,6 @@ def write_run(staging, config, dataset, parts, found, metrics):
                                          dataset.kind),
         **neural_extras(singles, neural, dataset.kind.example(parts.X_test), dataset.kind),
     }
-    (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (staging / "config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False), encoding="utf-8")
     save_model(
         found.models[found.best],
@@ -337,3 +368,8 @@ def write_run(staging, config, dataset, parts, found, metrics):
     drawers = config.n_jobs if config.backend == "loky" else 1
     write_report(staging / "report.html", metrics, extras, n_jobs=drawers)
     save_figure_data(staging, extras)
+    metrics["run"]["write_s"] = round(time.perf_counter() - clock, 2)
+    if metrics["selection"].get("fixed_cost_s") is not None:
+        metrics["selection"]["fixed_cost_s"] = round(metrics["selection"]["fixed_cost_s"]
+                                                     + metrics["run"]["write_s"], 2)
+    (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")

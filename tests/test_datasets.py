@@ -82,5 +82,5 @@ def test_roles_by_dtype_and_forced():
     roles = infer_roles(frame, categorical=["code"])
     assert roles.numeric == ["n"] and roles.categorical == ["code", "c"]
     assert roles.dropped == {"empty": "all values missing"}
-    with pytest.raises(DataError, match="'nope' is given a role in the config but is not in the data"):
+    with pytest.raises(DataError, match=r"Column\(s\) 'nope' in `numeric` \(--numeric\) are not in the data"):
         infer_roles(frame, numeric=["nope"])

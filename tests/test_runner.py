@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.config import RunConfig
+from pipeline.errors import ConfigError
 from pipeline.persistence import load_model
 from pipeline.runner import run
 from tests.conftest import make_mixed_frame
@@ -126,22 +127,42 @@ def test_same_seed_same_metrics(strict_and_article, tmp_path):
             assert again.metrics["models"][name][split] == entry[split]
 
 
-def test_holdout_selection_and_time_limit(tmp_path):
+def test_holdout_selection_keeps_the_time_limit(tmp_path):
+    # 500 trees on 1,600 rows: the forest's first candidate alone takes longer than the limit.
     data = tmp_path / "mixed.csv"
-    make_mixed_frame(n=300).to_csv(data, index=False)
-    config = RunConfig(**dict(QUICK, n_candidates=3), data=str(data), out=str(tmp_path),
-                       selection="holdout", time_limit=1e-6, metric="balanced_accuracy")
+    make_mixed_frame(n=2000).to_csv(data, index=False)
+    limit = 1.0
+    config = RunConfig(**dict(QUICK, n_candidates=3, model_params={"rf": {"n_estimators": 500}}),
+                       data=str(data), out=str(tmp_path), selection="holdout", time_limit=limit,
+                       metric="balanced_accuracy")
     result = run(config, verbose=False)
     metrics = result.metrics
     selection = metrics["selection"]
     assert selection["method"] == "holdout" and selection["folds"] == 1
     assert selection["metric"] == "balanced_accuracy"
-    # each model's defaults ran; the budget was spent before the rest
-    assert {s["model"] for s in selection["skipped"]} == {"logreg", "rf"} and len(selection["skipped"]) == 4
+    # no fold started after the limit: the search ended at most one fold later
+    assert selection["search_s"] <= limit + selection["longest_fold_s"] + 0.5
+    run_s = metrics["run"]["duration_s"] + metrics["run"]["write_s"]
+    assert selection["fixed_cost_s"] == pytest.approx(run_s - selection["search_s"], abs=0.02)
+    # what the budget left out is listed with the reason; every model scored or is listed
+    skipped = selection["skipped"]
+    assert skipped and all(s["reason"] for s in skipped)
     for name in ("logreg", "rf"):
-        assert len(metrics["models"][name]["search"]) == 1
+        assert name in metrics["models"] or {"model": name, "params": None,
+                                             "reason": "no fold finished within time_limit=1 s"} in skipped
+    assert json.loads((result.path / "metrics.json").read_text())["selection"] == selection
     html = (result.path / "report.html").read_text()
-    assert "Skipped by the time limit" in html and "balanced_accuracy" in html
+    assert "Skipped by the time limit" in html and "no fold started after it" in html
+
+
+def test_a_time_limit_too_short_for_any_fold_fails_naming_it(tmp_path):
+    data = tmp_path / "mixed.csv"
+    make_mixed_frame(n=200).to_csv(data, index=False)
+    out = tmp_path / "runs"
+    config = RunConfig(**QUICK, data=str(data), out=str(out), time_limit=1e-9)
+    with pytest.raises(ConfigError, match=r"time_limit=1e-09 s was spent before any model finished a fold"):
+        run(config, verbose=False)
+    assert list(out.iterdir()) == []  # no run folder, not even a partial one
 
 
 def test_multiclass_run_reports_prevalence_per_class(tmp_path):

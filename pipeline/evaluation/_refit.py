@@ -52,6 +52,8 @@ class Found:
         Model name -> fitted estimator, once :func:`refit_models` ran.
     refit_times : dict
         Model name -> seconds of its refit.
+    timings : dict
+        Seconds of the stages of selection (``search_s``, ``refit_s``), once measured.
     """
 
     results: dict
@@ -61,6 +63,7 @@ class Found:
     weights: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     refit_times: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
 
     def description(self, name):
         """One line about a model for the report."""

@@ -11,9 +11,15 @@ for the ensemble. The (candidate, fold) fits of all models share one joblib pool
 Every model's first candidate (its defaults) is launched first; after that the
 next candidate goes to the model that has spent the least time so far, so that
 every model gets a similar share of a time budget and cheap models try more
-candidates. Once the budget is spent no new candidate starts (beyond each
-model's first); the candidates already started finish, and the skipped ones are
-listed. Without a budget every candidate runs, so the order changes nothing.
+candidates. Once the budget is spent no new fold starts, a model's first
+candidate included: the check runs where the fold would start (on the worker),
+so folds queued before the deadline do not start after it either. A fold
+already running finishes, so the search can overrun the budget by the length of
+one fold. A candidate then competes only if it finished as many folds as its
+model's most advanced candidate (it keeps the folds it finished, marked
+``stopped``); candidates never started, and models that finished no fold, are
+listed as skipped with the reason. Without a budget every candidate runs, so
+the order changes nothing.
 
 With ``race=True`` (the default for four folds or more) the candidates race over
 the folds, as in racing for model selection (Maron and Moore 1994, Birattari et
@@ -38,6 +44,7 @@ from joblib import delayed
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
+from ..errors import ConfigError
 from ._backends import BACKENDS, check_backend, parallel, single_threaded
 from ._scoring import better, score_proba
 
@@ -66,8 +73,9 @@ class SearchResult:
         Seconds its fits took, summed over folds.
     trials : list of dict
         Every finished candidate: ``params``, ``cv_mean``, ``cv_std``, ``fold_scores``,
-        ``fit_time_s``, ``stopped`` (left behind by the race: its figures cover only the
-        first folds), and ``error`` when a fit failed.
+        ``fit_time_s``, ``longest_fold_s``, ``stopped`` (left behind by the race, or cut
+        short by the time limit when ``stop_reason`` says so: its figures cover only
+        the folds it finished), and ``error`` when a fit failed.
     """
 
     estimator: object = None
@@ -102,8 +110,14 @@ def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
-def _fit_fold(key, estimator, X, y, train, val, classes, one_thread):
-    """Fit one candidate on one fold's training part; predict its validation part."""
+def _fit_fold(key, estimator, X, y, train, val, classes, one_thread, deadline=None):
+    """Fit one candidate on one fold's training part; predict its validation part.
+
+    A fold due to start after ``deadline`` (seconds since the epoch, a clock every
+    worker process shares) does not start: its seconds come back as None.
+    """
+    if deadline is not None and time.time() > deadline:
+        return key, None, None, None
     start = time.perf_counter()
     try:
         with single_threaded() if one_thread else contextlib.nullcontext():
@@ -123,7 +137,12 @@ class _Tally:
     estimator: object
     probas: dict = field(default_factory=dict)
     seconds: float = 0.0
+    longest: float = 0.0
     errors: list = field(default_factory=list)
+
+    def finished(self):
+        """Folds that came back with probabilities."""
+        return sorted(fold for fold, proba in self.probas.items() if proba is not None)
 
 
 def _next_model(candidates, launched, fold_seconds):
@@ -167,20 +186,22 @@ def race_folds(n_folds):
     return n_folds // 2 if n_folds >= 4 else n_folds
 
 
-def _schedule(candidates, folds, deadline, skipped, fold_seconds):
-    """Yield (model, index, fold) over ``folds`` in launch order; no new candidate after ``deadline``."""
+def _schedule(candidates, folds, fold_seconds):
+    """Yield (model, index, fold) over ``folds`` in launch order."""
     launched = dict.fromkeys(candidates, 0)
     while (name := _next_model(candidates, launched, fold_seconds)) is not None:
         index = launched[name]
-        # A model's first candidate (its defaults) always runs: no model is left out.
-        if index and deadline is not None and time.monotonic() > deadline:
-            left = [(i, order, n) for order, n in enumerate(candidates)
-                    for i in range(launched[n], len(candidates[n]))]
-            skipped.extend({"model": n, "params": candidates[n][i][0]} for i, _, n in sorted(left))
-            return
         launched[name] += 1
         for fold in folds:
             yield name, index, fold
+
+
+def _until(deadline, keys):
+    """The keys of ``keys`` until ``deadline`` (seconds since the epoch) passes; all of them without one."""
+    for key in keys:
+        if deadline is not None and time.time() > deadline:
+            return
+        yield key
 
 
 def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positive=None, n_jobs=2,
@@ -205,7 +226,8 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     verbose : bool, default=True
         Show a progress bar.
     time_limit : float, optional
-        Seconds after which no new candidate starts.
+        Seconds after which no new fold starts, a model's first candidate's
+        included; the folds already running finish.
     race : bool, default=True
         Score every candidate on the first :func:`race_folds` folds, and on the
         rest only those not clearly behind their model's leader (see the
@@ -216,7 +238,14 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     results : dict
         Model name -> :class:`SearchResult`.
     skipped : list of dict
-        Candidates never started because the budget was spent: ``model``, ``params``.
+        What the time limit left out, each with ``model``, ``params`` and ``reason``:
+        candidates that started no fold, and models that finished no fold (with
+        ``params`` None; such a model is not in ``results``).
+
+    Raises
+    ------
+    ConfigError
+        No model finished a fold within ``time_limit``.
 
     Examples
     --------
@@ -237,21 +266,24 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
     logger.info("Searching %d candidates over %d models, %d fold(s) each%s, on %s.", n_candidates,
                 len(candidates), len(folds), f" (raced after {first})" if first < len(folds) else "",
                 backend)
-    deadline = None if time_limit is None else time.monotonic() + time_limit
     search = _Search(candidates, X, np.asarray(y), folds, classes, metric, positive, backend == "dask")
-    skipped = []
     bar = tqdm(total=n_candidates * len(folds), disable=not verbose, desc="model search", unit="fit")
     with parallel(backend, n_jobs, scheduler) as runner, bar:
-        opening = _schedule(candidates, range(first), deadline, skipped, search.fold_seconds)
-        search.collect(runner, opening, bar)
-        if first < len(folds):
+        # The clock starts once the workers are ready: starting them is the run's fixed cost.
+        deadline = search.deadline = None if time_limit is None else time.time() + time_limit
+        opening = _schedule(candidates, range(first), search.fold_seconds)
+        search.collect(runner, _until(deadline, opening), bar)
+        # Past the deadline the first round may be incomplete: no cut, no second round.
+        if first < len(folds) and not search.out_of_time():
             leaders = search.cut()
             bar.total = bar.n + len(leaders) * (len(folds) - first)
-            search.collect(runner, ((name, index, fold) for name, index in leaders
-                                    for fold in range(first, len(folds))), bar)
+            search.collect(runner, _until(deadline, ((name, index, fold) for name, index in leaders
+                                                     for fold in range(first, len(folds)))), bar)
         search.finish_all()
+    skipped = search.skipped(time_limit)
     if skipped:
-        logger.warning("Time limit of %s s reached: %d candidate(s) skipped.", time_limit, len(skipped))
+        logger.warning("Time limit of %s s reached: %s.", time_limit,
+                       "; ".join(f"{s['model']} {s['params'] or ''} ({s['reason']})" for s in skipped))
     return search.results, skipped
 
 
@@ -267,7 +299,9 @@ class _Search:
     metric: str
     positive: object
     one_thread: bool
+    deadline: float | None = None
     tallies: dict = field(default_factory=dict)
+    started: set = field(default_factory=set)
     fold_seconds: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
 
@@ -277,15 +311,23 @@ class _Search:
     def collect(self, runner, keys, bar):
         """Run the (model, index, fold) fits of ``keys``; tally what comes back."""
         jobs = (_delayed_fit((name, index, fold), self.candidates[name][index][1], self.X, self.y,
-                             *self.folds[fold], self.classes, self.one_thread)
+                             *self.folds[fold], self.classes, self.one_thread, self.deadline)
                 for name, index, fold in keys)
         for (name, index, fold), proba, seconds, error in runner(jobs):
+            bar.update()
+            if seconds is None:  # due after the deadline: never started
+                continue
+            self.started.add((name, index))
             tally = self.tallies.setdefault((name, index), _Tally(*self.candidates[name][index]))
             tally.probas[fold], tally.seconds = proba, tally.seconds + seconds
+            tally.longest = max(tally.longest, seconds)
             self.fold_seconds.setdefault(name, []).append(seconds * len(self.folds))
             if error:
                 tally.errors.append(f"fold {fold}: {error}")
-            bar.update()
+
+    def out_of_time(self):
+        """Whether the deadline has passed."""
+        return self.deadline is not None and time.time() > self.deadline
 
     def cut(self):
         """End the first round: stop each model's candidates that are clearly behind its leader.
@@ -327,16 +369,44 @@ class _Search:
                 for fold, proba in sorted(tally.probas.items())]
 
     def finish_all(self):
+        """Score every candidate still running; candidates cut short by the deadline do not compete."""
+        most = {}
+        for (name, _), tally in self.tallies.items():
+            if not tally.errors:
+                most[name] = max(most.get(name, 0), len(tally.finished()))
         for name, index in list(self.tallies):
-            self._finish(name, index)
+            tally = self.tallies[(name, index)]
+            short = not tally.errors and len(tally.finished()) < most[name]
+            self._finish(name, index, stopped=short, reason="time limit" if short else None)
         for result in self.results.values():
             result.trials.sort(key=lambda trial: trial.pop("_index"))
 
-    def _finish(self, name, index, *, stopped=False):
+    def skipped(self, time_limit):
+        """Candidates that started no fold, and models that finished none (taken out of ``results``)."""
+        left = []
+        for name, result in list(self.results.items()):
+            if not result.trials:
+                del self.results[name]
+                left.append({"model": name, "params": None,
+                             "reason": f"no fold finished within time_limit={time_limit:g} s"})
+                continue
+            left += [{"model": name, "params": _plain(params), "reason": "not started: time limit spent"}
+                     for index, (params, _) in enumerate(self.candidates[name])
+                     if (name, index) not in self.started]
+        if not self.results:
+            raise ConfigError(
+                f"time_limit={time_limit:g} s was spent before any model finished a fold of the search "
+                f"({', '.join(self.candidates)}). Raise --time-limit (or `time_limit` in the config), "
+                "or choose faster models with --models."
+            )
+        return left
+
+    def _finish(self, name, index, *, stopped=False, reason=None):
         """Score a candidate whose folds are back; keep it if it is its model's best."""
         tally, result = self.tallies.pop((name, index)), self.results[name]
         trial = {"params": _plain(tally.params), "cv_mean": None, "cv_std": None, "fold_scores": [],
-                 "fit_time_s": round(tally.seconds, 3), "_index": index}
+                 "fit_time_s": round(tally.seconds, 3), "longest_fold_s": round(tally.longest, 3),
+                 "_index": index}
         if tally.errors:
             trial["error"] = tally.errors[0]
             logger.warning("Candidate %s failed: %s", tally.params, tally.errors[0])
@@ -349,6 +419,8 @@ class _Search:
         trial.update(cv_mean=mean, cv_std=std, fold_scores=scores)
         if stopped:
             trial["stopped"] = True
+        if reason:
+            trial["stop_reason"] = reason
         result.trials.append(trial)
         # Ties go to the earlier candidate, so the choice does not depend on which
         # worker finished first.
@@ -356,17 +428,17 @@ class _Search:
         if not stopped and (result.estimator is None or key > (better(self.metric, result.score),
                                                                -result._index)):
             oof = np.full((len(self.y), len(self.classes)), np.nan)
-            for fold, (_, val) in enumerate(self.folds):
-                oof[val] = tally.probas[fold]
+            for fold in tally.finished():
+                oof[self.folds[fold][1]] = tally.probas[fold]
             result.estimator, result.params = tally.estimator, trial["params"]
             result.score, result.std = mean, std
             result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
             result._index = index
 
 
-def _delayed_fit(key, estimator, X, y, train, val, classes, one_thread):
+def _delayed_fit(key, estimator, X, y, train, val, classes, one_thread, deadline):
     """A joblib task fitting one candidate on one fold."""
-    return delayed(_fit_fold)(key, estimator, X, y, train, val, classes, one_thread)
+    return delayed(_fit_fold)(key, estimator, X, y, train, val, classes, one_thread, deadline)
 
 
 def _plain(params):

@@ -13,6 +13,7 @@ TRUSTED_TYPES = (
     "pipeline.models.neural._rocket.RocketClassifier",
     "pipeline.phases._balance.Balancer",
     "pipeline.phases._balance._LeanSMOTE",
+    "pipeline.phases._dates.DateParts",
     "pipeline.phases._neighbours.PartitionedNeighbors",
     "pipeline.phases._outliers.ZScoreClipper",
     "pipeline.phases._outliers.ZScoreOutlierRemover",

@@ -8,6 +8,7 @@ SMOTE) act while fitting an :class:`imblearn.pipeline.Pipeline` and never at pre
 """
 
 from ._balance import Balancer
+from ._dates import DATE_PARTS, DateParts, parse_dates
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover
 from ._prepare import make_prepare, prepare_summary
 from ._reduce import REDUCE_METHODS, Reducer
@@ -26,6 +27,8 @@ from ._steps import BALANCE_METHODS, OUTLIER_METHODS, build_phase_steps, phase_r
 __all__ = [
     "BALANCE_METHODS",
     "Balancer",
+    "DATE_PARTS",
+    "DateParts",
     "Flatten",
     "OUTLIER_METHODS",
     "REDUCE_METHODS",
@@ -39,6 +42,7 @@ __all__ = [
     "build_phase_steps",
     "build_sequence_steps",
     "make_prepare",
+    "parse_dates",
     "phase_report",
     "prepare_summary",
     "sequence_phase_report",

@@ -21,6 +21,8 @@ from sklearn.preprocessing import (
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
+from ._dates import DateParts
+
 __all__ = ["make_prepare", "prepare_summary"]
 
 # Values pandas infers for an object column that holds only numbers (or nothing).
@@ -149,6 +151,13 @@ def _numeric_branch(dtype, scale):
     return Pipeline(steps)
 
 
+def _dates_branch(dtype, scale):
+    steps = [("parts", DateParts(dtype=dtype)), ("impute", SimpleImputer(strategy="mean"))]
+    if scale:
+        steps.append(("scale", MinMaxScaler()))
+    return Pipeline(steps)
+
+
 def _categorical_branch(encoding, min_frequency, max_categories, dtype):
     steps = [
         ("text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
@@ -173,6 +182,7 @@ def _categorical_branch(encoding, min_frequency, max_categories, dtype):
     {
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
+        "dates": ["array-like"],
         "min_frequency": [Interval(Integral, 1, None, closed="left"),
                           Interval(Real, 0, 1, closed="neither"), None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
@@ -182,7 +192,7 @@ def _categorical_branch(encoding, min_frequency, max_categories, dtype):
     },
     prefer_skip_nested_validation=True,
 )
-def make_prepare(numeric=None, categorical=None, *, min_frequency=None, max_categories=50,
+def make_prepare(numeric=None, categorical=None, *, dates=(), min_frequency=None, max_categories=50,
                  dtype=np.float32, scale=True, encoding="onehot"):
     """Build the (unfitted) transformer that imputes, encodes and scales a table.
 
@@ -199,6 +209,9 @@ def make_prepare(numeric=None, categorical=None, *, min_frequency=None, max_cate
     categorical : list of str or int, default=None
         Categorical columns. None selects object, ``str``/string, category and bool
         dtypes (all columns of a non-numeric array), leaving out those in ``numeric``.
+    dates : list of str, default=()
+        Date columns, each turned into its parts (see :class:`DateParts`), then
+        imputed and scaled like the numeric ones.
     min_frequency : int or float, default=None
         Categories seen fewer times (or in a smaller fraction of rows) are grouped
         into one infrequent column.
@@ -247,13 +260,16 @@ def make_prepare(numeric=None, categorical=None, *, min_frequency=None, max_cate
     categorical_columns = (
         categorical if categorical is not None else _ColumnsOfKind("categorical", numeric or ())
     )
+    dates = list(dates)
+    branches = [
+        ("numeric", _numeric_branch(dtype, scale), numeric_columns),
+        ("categorical", _categorical_branch(encoding, min_frequency, max_categories, dtype),
+         categorical_columns),
+    ]
+    if dates:
+        branches.append(("dates", _dates_branch(dtype, scale), dates))
     prepare = ColumnTransformer(
-        [
-            ("numeric", _numeric_branch(dtype, scale), numeric_columns),
-            ("categorical",
-             _categorical_branch(encoding, min_frequency, max_categories, dtype),
-             categorical_columns),
-        ],
+        branches,
         remainder="drop",
         sparse_threshold=0.0,
     )

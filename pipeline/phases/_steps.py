@@ -23,6 +23,7 @@ BALANCE_METHODS = ("smote", "smotenc", "none")
     {
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
+        "dates": ["array-like"],
         "outliers": [StrOptions(set(OUTLIER_METHODS))],
         "threshold": [Interval(Real, 0, None, closed="neither")],
         "balance": [StrOptions(set(BALANCE_METHODS))],
@@ -37,7 +38,7 @@ BALANCE_METHODS = ("smote", "smotenc", "none")
     },
     prefer_skip_nested_validation=True,
 )
-def build_phase_steps(numeric, categorical, *, outliers="drop", threshold=3.0,
+def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", threshold=3.0,
                       balance="smote", k_neighbors=5, reduce="lda", n_components=None,
                       min_frequency=None, max_categories=50, random_state=None):
     """Return the unfitted ``(name, step)`` list for outliers, prepare, balance, reduce.
@@ -50,6 +51,8 @@ def build_phase_steps(numeric, categorical, *, outliers="drop", threshold=3.0,
     ----------
     numeric, categorical : list of str, or None
         Column names per role; None selects by dtype (see :func:`make_prepare`).
+    dates : list of str, default=()
+        Date columns, turned into their parts by ``prepare`` (see :func:`make_prepare`).
     outliers : {"drop", "clip", "none"}, default="drop"
         Drop training rows with |z| > ``threshold`` (:class:`ZScoreOutlierRemover`),
         clip values to the training bounds (:class:`ZScoreClipper`, also at predict),
@@ -89,7 +92,7 @@ def build_phase_steps(numeric, categorical, *, outliers="drop", threshold=3.0,
         outlier_step = ZScoreClipper(threshold, columns=numeric)
     else:
         outlier_step = "passthrough"
-    encoding = {"min_frequency": min_frequency, "max_categories": max_categories}
+    encoding = {"dates": dates, "min_frequency": min_frequency, "max_categories": max_categories}
     reducer = Reducer(reduce, n_components=n_components)
     if balance != "smotenc":
         return [

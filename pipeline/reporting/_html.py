@@ -64,6 +64,24 @@ class _FigureMaker:
             figure.svg = Markup(svg)
 
 
+def _column_roles(roles):
+    """One row per feature column: its role and why, from the roles of ``metrics.json``.
+
+    Examples
+    --------
+    >>> rows = _column_roles({"numeric": ["a"], "dropped": {"id": "identifier"}, "reasons": {"a": "numbers"}})
+    >>> [(row["column"], row["role"], row["reason"]) for row in rows]
+    [('a', 'numeric', 'numbers'), ('id', 'left out', 'identifier')]
+    """
+    reasons = roles.get("reasons") or {}
+    if not reasons and not roles.get("dropped"):
+        return []  # a sequence run, or a record from before roles had reasons
+    rows = [{"column": column, "role": role, "reason": reasons.get(column, "")}
+            for role in ("numeric", "categorical", "dates") for column in roles.get(role) or []]
+    return rows + [{"column": column, "role": "left out", "reason": reason}
+                   for column, reason in (roles.get("dropped") or {}).items()]
+
+
 def _context(metrics, extras, make):
     run = metrics.get("run") or {}
     dataset = metrics.get("dataset") or {}
@@ -89,6 +107,7 @@ def _context(metrics, extras, make):
                                   ensure_ascii=False) if run.get("config") else None,
         "dataset": dataset,
         "missing": {c: n for c, n in (dataset.get("missing") or {}).items() if n},
+        "column_roles": _column_roles(dataset.get("roles") or {}),
         "split_names": split_names,
         "split_rows": [{"label": label,
                         "counts": [split_counts[s].get(label, 0) for s in split_names]}

@@ -57,8 +57,12 @@ def selection_section(metrics, make):
         "folds": selection.get("folds"),
         "metric": selection.get("metric"),
         "time_limit_s": selection.get("time_limit_s"),
+        "search_s": selection.get("search_s"),
+        "longest_fold_s": selection.get("longest_fold_s"),
+        "fixed_cost_s": selection.get("fixed_cost_s"),
         "candidates": selection.get("candidates"),
-        "skipped": [{"model": s["model"], "params": compact_json(s["params"])}
+        "skipped": [{"model": s["model"], "reason": s.get("reason"),
+                     "params": None if s["params"] is None else compact_json(s["params"])}
                     for s in selection.get("skipped") or []],
         "rows": rows,
         "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",

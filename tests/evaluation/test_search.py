@@ -1,6 +1,7 @@
 import importlib.util
 import os
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -100,17 +101,86 @@ def test_parallel_and_sequential_agree(data):
         assert [t["fold_scores"] for t in a[name].trials] == [t["fold_scores"] for t in b[name].trials]
 
 
-def test_time_limit_skips_later_candidates_but_never_a_models_first(data):
+class _Slow(LogisticRegression):
+    """A logistic regression whose fit sleeps, and appends its start time to ``log``."""
+
+    def __init__(self, seconds=0.0, log=None, C=1.0):
+        super().__init__(C=C)
+        self.seconds = seconds
+        self.log = log
+
+    def fit(self, X, y):
+        with open(self.log, "a", encoding="utf-8") as handle:
+            handle.write(f"{time.time()!r}\n")
+        time.sleep(self.seconds)
+        return super().fit(X, y)
+
+
+def _starts(log):
+    return [float(line) for line in log.read_text(encoding="utf-8").split()]
+
+
+@pytest.mark.parametrize("backend, n_jobs", [("sequential", 1), ("loky", 2)])
+def test_no_fold_starts_after_the_time_limit_not_even_a_models_first(data, tmp_path, backend, n_jobs):
+    # Each slow fit takes 0.7 s: its first candidate alone (4 folds) would take 2.8 s
+    # of work, over the 0.5 s budget.
     X, y, folds = data
-    cands = {"logreg": _grid(LogisticRegression(), C=[0.01, 0.1, 1.0]),
-             "tree": _grid(DecisionTreeClassifier(random_state=0), max_depth=[2, 4])}
+    log = tmp_path / "starts.txt"
+    cands = {"slow": _grid(_Slow(seconds=0.7, log=str(log)), C=[0.1, 1.0, 10.0]),
+             "fast": _grid(_Slow(log=str(log)), C=[0.1, 1.0])}
+    limit = 0.5
+    # warm the workers (their imports of this module are not the search's to pay)
+    search_models({"fast": cands["fast"][:1]}, X, y, folds, classes=[0, 1], n_jobs=n_jobs, verbose=False,
+                  backend=backend)
+    log.unlink()
+    began = time.time()
+    found, skipped = search_models(cands, X, y, folds, classes=[0, 1], n_jobs=n_jobs, verbose=False,
+                                   backend=backend, time_limit=limit, race=False)
+    assert max(_starts(log)) <= began + limit
+    slow = found["slow"]
+    assert 1 <= len(slow.fold_scores) < len(folds)  # its first candidate was cut short but kept
+    assert slow.params == {"C": 0.1} and np.isnan(slow.oof).any()
+    assert {"model": "slow", "params": {"C": 10.0}, "reason": "not started: time limit spent"} in skipped
+    # the search ended at most one fold's length after the budget
+    assert time.time() - began <= limit + max(t["longest_fold_s"] for t in slow.trials) + 0.5
+
+
+def test_a_candidate_cut_short_by_the_time_limit_does_not_compete(data, tmp_path):
+    X, y, folds = data
+    log = tmp_path / "starts.txt"
+    # Candidate 0 (no wait) finishes its 4 folds well inside the limit; candidate 1
+    # (3 s a fold) starts, and is cut after its first fold.
+    cands = {"m": [({"C": 1e-4}, _Slow(log=str(log), C=1e-4)),
+                   ({"C": 1.0}, _Slow(seconds=3.0, log=str(log), C=1.0))]}
+    found, _ = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
+                             time_limit=3.0, race=False)
+    complete, cut = found["m"].trials
+    assert len(complete["fold_scores"]) == len(folds) and "stopped" not in complete
+    assert cut["stopped"] and cut["stop_reason"] == "time limit" and len(cut["fold_scores"]) < len(folds)
+    assert found["m"].params == {"C": 1e-4}  # the cut candidate is not chosen, whatever its score
+
+
+def test_a_model_that_finished_no_fold_is_skipped_with_the_reason(data, tmp_path):
+    X, y, folds = data
+    log = tmp_path / "starts.txt"
+    cands = {"slow": [({}, _Slow(seconds=0.5, log=str(log)))], "fast": [({}, LogisticRegression())],
+             "late": [({}, LogisticRegression())]}
+    # slow's first fold ends after the budget; its other folds, and `late`'s, never start
     found, skipped = search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
-                                   time_limit=1e-9)
-    assert [t["params"] for t in found["logreg"].trials] == [{"C": 0.01}]
-    assert [t["params"] for t in found["tree"].trials] == [{"max_depth": 2}]
-    assert skipped == [{"model": "logreg", "params": {"C": 0.1}},
-                       {"model": "tree", "params": {"max_depth": 4}},
-                       {"model": "logreg", "params": {"C": 1.0}}]
+                                   time_limit=0.3, race=False)
+    assert list(found) == ["slow"] and len(found["slow"].fold_scores) == 1
+    reason = "no fold finished within time_limit=0.3 s"
+    assert skipped == [{"model": "fast", "params": None, "reason": reason},
+                       {"model": "late", "params": None, "reason": reason}]
+
+
+def test_a_time_limit_no_model_can_keep_is_an_error_naming_it(data):
+    X, y, folds = data
+    cands = {"logreg": _grid(LogisticRegression(), C=[0.01, 0.1])}
+    with pytest.raises(ConfigError, match=r"time_limit=1e-09 s was spent before any model finished a fold"
+                                          r".*Raise --time-limit"):
+        search_models(cands, X, y, folds, classes=[0, 1], verbose=False, backend="sequential",
+                      time_limit=1e-9)
 
 
 class _Fails(ClassifierMixin, BaseEstimator):
