@@ -1,3 +1,5 @@
+import importlib
+import pathlib
 import subprocess
 import sys
 
@@ -21,3 +23,18 @@ def test_every_public_name_resolves():
 def test_unknown_name_raises_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'not_a_name'"):
         _ = pipeline.not_a_name
+
+
+def _subpackages():
+    root = pathlib.Path(pipeline.__file__).parent
+    for init in sorted(root.rglob("__init__.py")):
+        parts = init.parent.relative_to(root.parent).parts
+        yield ".".join(parts)
+
+
+@pytest.mark.parametrize("module_name", list(_subpackages()))
+def test_every_subpackage_all_names_resolve(module_name):
+    # A stray string in ``__all__`` breaks ``from module import *`` and the API docs.
+    module = importlib.import_module(module_name)
+    missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
+    assert missing == [], f"{module_name}.__all__ names missing attributes: {missing}"

@@ -6,6 +6,12 @@ addition most improves the averaged predictions; a model's weight is how often
 it was picked. The search needs only out-of-fold probabilities, so it costs no
 extra fit. Its own score is estimated honestly by running the selection on the
 out-of-fold rows of all folds but one and scoring the held-out fold.
+
+The ensemble has to earn its place: members picked too rarely to matter are
+dropped (each one costs its size on disk and its prediction time), and the
+ensemble replaces the best single model only when it is ahead on the same
+validation rows by more than the folds' noise, judged by the rule the search's
+race uses (:data:`~._search.RACE_STANDARD_ERRORS`).
 """
 
 from __future__ import annotations
@@ -16,12 +22,18 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from ._scoring import better, score_proba
+from ._search import RACE_STANDARD_ERRORS
 
-__all__ = ["EnsembleClassifier", "ensemble_cv_scores", "greedy_weights"]
+__all__ = ["MIN_WEIGHT", "EnsembleClassifier", "clearly_ahead", "ensemble_cv_scores", "greedy_weights",
+           "validation_sets"]
 
 #: Rounds of greedy selection: enough for weights in steps of 1/20, few enough
 #: not to overfit the out-of-fold predictions.
 ROUNDS = 20
+#: Members whose weight is below this are dropped and the rest renormalised: picked
+#: once in 20 rounds, a member moved Adult's CV ROC AUC by 0.00004 and grew the
+#: saved model from a few MB to 72 MB.
+MIN_WEIGHT = 0.1
 
 
 def greedy_weights(probas, y, classes, *, metric="roc_auc", positive=None, rounds=ROUNDS):
@@ -40,7 +52,8 @@ def greedy_weights(probas, y, classes, *, metric="roc_auc", positive=None, round
     Returns
     -------
     dict
-        Member name -> weight (summing to 1); members never picked are left out.
+        Member name -> weight (summing to 1); members never picked, or weighing less
+        than :data:`MIN_WEIGHT`, are left out.
 
     Examples
     --------
@@ -62,7 +75,56 @@ def greedy_weights(probas, y, classes, *, metric="roc_auc", positive=None, round
         _, _, pick = max(scored)
         total += probas[pick]
         counts[pick] += 1
-    return {name: count / rounds for name, count in counts.items() if count}
+    top = max(counts.values())
+    kept = {name: count for name, count in counts.items() if count / rounds >= MIN_WEIGHT or count == top}
+    return {name: count / sum(kept.values()) for name, count in kept.items()}
+
+
+def clearly_ahead(scores, baseline, metric="roc_auc"):
+    """Whether ``scores`` beat ``baseline`` fold by fold by more than the folds' noise.
+
+    Ahead means the mean paired difference exceeds :data:`~._search.RACE_STANDARD_ERRORS`
+    standard errors of the differences: the rule the search's race stops candidates by.
+
+    Parameters
+    ----------
+    scores, baseline : sequence of float or None
+        Scores on the same validation sets, in the same order.
+    metric : str, default="roc_auc"
+        Tells whether higher is better.
+
+    Returns
+    -------
+    bool
+        False with fewer than two folds where both scores are defined.
+
+    Examples
+    --------
+    >>> clearly_ahead([0.91, 0.92, 0.90], [0.85, 0.86, 0.84])
+    True
+    >>> clearly_ahead([0.91, 0.80, 0.90], [0.85, 0.86, 0.84])
+    False
+    """
+    pairs = [(better(metric, s), better(metric, b)) for s, b in zip(scores, baseline)
+             if s is not None and b is not None]
+    if len(pairs) < 2:
+        return False
+    differences = np.array([s - b for s, b in pairs])
+    standard_error = differences.std(ddof=1) / np.sqrt(len(differences))
+    return bool(differences.mean() > RACE_STANDARD_ERRORS * standard_error)
+
+
+def validation_sets(folds, y):
+    """The rows each ensemble score is measured on: every fold's validation rows.
+
+    With one fold (a holdout split), its rows are cut into two stratified halves,
+    so that the weights can be chosen on one and scored on the other.
+    """
+    if len(folds) == 1:
+        (_, rows), = folds
+        halves = StratifiedKFold(2, shuffle=True, random_state=0).split(rows, np.asarray(y)[rows])
+        return [rows[half] for _, half in halves]
+    return [np.asarray(val) for _, val in folds]
 
 
 def _blend(probas, weights):
@@ -78,22 +140,19 @@ def ensemble_cv_scores(probas, y, folds, classes, *, metric="roc_auc", positive=
         Member name -> out-of-fold probabilities on all rows.
     y : array-like
     folds : list of (train_index, val_index)
-        The folds the probabilities came from. With one fold (a holdout split), its
-        rows are cut into two stratified halves that take turns.
+        The folds the probabilities came from (see :func:`validation_sets`).
     classes, metric, positive : as in :func:`greedy_weights`
 
     Returns
     -------
     list of float
+        One score per set of :func:`validation_sets`.
     """
     y = np.asarray(y)
-    if len(folds) == 1:
-        (_, rows), = folds
-        halves = StratifiedKFold(2, shuffle=True, random_state=0).split(rows, y[rows])
-        folds = [(None, rows[half]) for _, half in halves]
+    sets = validation_sets(folds, y)
     scores = []
-    for _, val in folds:
-        rest = np.setdiff1d(np.concatenate([v for _, v in folds]), val)
+    for val in sets:
+        rest = np.setdiff1d(np.concatenate(sets), val)
         weights = greedy_weights({n: p[rest] for n, p in probas.items()}, y[rest], classes,
                                  metric=metric, positive=positive)
         blended = _blend({n: p[val] for n, p in probas.items()}, weights)

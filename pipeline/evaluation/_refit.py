@@ -20,8 +20,8 @@ from sklearn.base import clone
 
 from ..errors import DataError
 from ._backends import parallel, single_threaded
-from ._ensemble import EnsembleClassifier, ensemble_cv_scores, greedy_weights
-from ._scoring import better
+from ._ensemble import EnsembleClassifier, clearly_ahead, ensemble_cv_scores, greedy_weights, validation_sets
+from ._scoring import better, score_proba
 from ._search import SearchResult
 
 __all__ = ["ENSEMBLE", "Found", "refit_models", "select"]
@@ -91,11 +91,22 @@ def _ensemble_result(results, parts, metric):
     return result, weights
 
 
+def _scores_on_sets(result, parts, metric):
+    """A model's scores from its out-of-fold probabilities on the ensemble's validation sets."""
+    scores = []
+    for rows in validation_sets(parts.folds, parts.y):
+        rows = rows[~np.isnan(result.oof[rows]).any(axis=1)]
+        scores.append(score_proba(metric, parts.y[rows], result.oof[rows], parts.classes, parts.positive)
+                      if len(rows) else None)
+    return scores
+
+
 def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
     """Drop models whose every candidate failed, add the ensemble, and pick the best model.
 
-    The ensemble is picked only when its cross-validated score beats every single
-    model's; ties go to the model listed first.
+    The ensemble is picked only when it is :func:`~._ensemble.clearly_ahead` of the
+    best single model on the same validation rows; ties among single models go to
+    the model listed first.
     """
     failed = [name for name, r in results.items() if r.estimator is None]
     for name in failed:
@@ -111,8 +122,11 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
         result, weights = _ensemble_result(results, parts, metric)
         found.results = {**results, ENSEMBLE: result}
         found.weights = weights
-        if better(metric, result.score) > better(metric, results[best_single].score):
+        if clearly_ahead(result.fold_scores, _scores_on_sets(results[best_single], parts, metric), metric):
             found.best = ENSEMBLE
+        else:
+            logger.info("The ensemble (%s) is not ahead of %s by more than the folds' noise; %s is kept.",
+                        ", ".join(f"{n} {w:.2f}" for n, w in weights.items()), best_single, best_single)
     scores = {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}
     logger.info("Cross-validated %s: %s; best: %s", metric, scores, found.best)
     return found
@@ -142,5 +156,6 @@ def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None):
     if found.weights:
         members = [(name, found.models[name]) for name in found.weights]
         found.models[ENSEMBLE] = EnsembleClassifier(members, list(found.weights.values())).fit()
-        found.refit_times[ENSEMBLE] = 0.0
+        # Its members' refits are its own: it cannot predict without them.
+        found.refit_times[ENSEMBLE] = round(sum(found.refit_times[name] for name in found.weights), 3)
     return found

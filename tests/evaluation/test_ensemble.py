@@ -8,7 +8,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
-from pipeline.evaluation._ensemble import EnsembleClassifier, ensemble_cv_scores, greedy_weights
+from pipeline.evaluation._ensemble import (
+    MIN_WEIGHT,
+    EnsembleClassifier,
+    clearly_ahead,
+    ensemble_cv_scores,
+    greedy_weights,
+)
 from pipeline.evaluation._refit import ENSEMBLE, refit_models, select
 from pipeline.evaluation._search import SearchResult
 from pipeline.models import build_model
@@ -38,6 +44,31 @@ def test_two_independent_errors_are_averaged():
     probas = {"a": _noisy(y, 0.7, 3), "b": _noisy(y, 0.7, 4)}
     weights = greedy_weights(probas, y, [0, 1])
     assert set(weights) == {"a", "b"}  # averaging two equally good, independent models helps
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_a_member_picked_too_rarely_is_dropped_and_the_rest_renormalised(seed):
+    # greedy selection picks the coin once in 20 rounds here (weight 0.05) before pruning
+    y = np.arange(400) % 2
+    probas = {"good": _noisy(y, 0.4, seed), "weak": _noisy(y, 0.6, seed + 100),
+              "coin": _noisy(y, 3.0, seed + 200)}
+    weights = greedy_weights(probas, y, [0, 1])
+    assert "coin" not in weights and set(weights) == {"good", "weak"}
+    assert min(weights.values()) >= MIN_WEIGHT
+    assert sum(weights.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("metric, gain", [("roc_auc", 1), ("log_loss", -1)])  # log loss: lower is better
+def test_clearly_ahead_needs_more_than_the_fold_noise(metric, gain):
+    base = np.array([0.40, 0.45, 0.42, 0.48, 0.44])
+    steady = base + gain * 0.01
+    noisy = base + gain * np.array([0.05, -0.04, 0.03, -0.03, 0.01])  # mean 0.004, spread 0.04
+    assert clearly_ahead(steady, base, metric)
+    assert not clearly_ahead(base, steady, metric)
+    assert not clearly_ahead(noisy, base, metric)
+    assert not clearly_ahead(base, base, metric)
+    assert not clearly_ahead([0.9], [0.1], metric)  # one fold gives no standard error
+    assert not clearly_ahead([0.9, None], [0.1, 0.2], metric)
 
 
 def test_ensemble_cv_scores_hold_each_fold_out_of_its_own_weights():
@@ -88,6 +119,36 @@ def test_ensemble_is_chosen_only_when_its_cv_score_is_better():
     # out-of-fold predictions are perfect (AUC 1.0), so the ensemble ties "b": a tie keeps the single model
     assert found.best == "b"
     assert select(results, [], parts, ensemble=False).results.keys() == {"a", "b"}
+
+
+def _noisy_result(y, noise, seed):
+    oof = _noisy(y, noise, seed)
+    return SearchResult(estimator=_Probe(), params={}, score=0.0, std=0.0, oof=oof)
+
+
+@pytest.mark.parametrize("n_folds", [1, 5])
+def test_ensemble_of_independent_members_is_chosen_when_clearly_ahead(n_folds):
+    y = np.arange(1000) % 2
+    folds = list(StratifiedKFold(max(n_folds, 2), shuffle=True, random_state=0).split(np.zeros(1000), y))
+    parts = Parts(np.zeros((1000, 2)), y, None, None, folds[:n_folds],
+                  np.array([0, 1]), 1)
+    results = {"a": _noisy_result(y, 0.8, 3), "b": _noisy_result(y, 0.8, 4)}
+    found = refit_models(select(results, [], parts), parts.X, parts.y, n_jobs=1, backend="sequential")
+    assert found.best == ENSEMBLE and set(found.weights) == {"a", "b"}
+    assert found.refit_times[ENSEMBLE] == pytest.approx(found.refit_times["a"] + found.refit_times["b"],
+                                                        abs=1e-3)
+
+
+def test_ensemble_not_clearly_ahead_keeps_the_best_single_model():
+    y = np.arange(1000) % 2
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(1000), y))
+    parts = Parts(np.zeros((1000, 2)), y, None, None, folds, np.array([0, 1]), 1)
+    good = _noisy_result(y, 0.5, 3)
+    jitter = np.random.default_rng(9).normal(0, 1e-3, good.oof.shape)
+    twin = SearchResult(estimator=_Probe(), params={}, score=0.0, std=0.0,
+                        oof=np.clip(good.oof + jitter, 0, 1))
+    found = select({"good": good, "twin": twin}, [], parts)
+    assert found.best in {"good", "twin"} and found.best == found.best_single
 
 
 def test_every_model_failing_is_a_clear_error():

@@ -185,7 +185,6 @@ class RandomKernelFeatures(TransformerMixin, BaseEstimator):
 
     def _draw_biases(self, data, rng):
         """Per (dilation, kernel): quantiles of its convolution of one random training series."""
-        kernels = torch.from_numpy(minirocket_kernels())
         n, T = data.X.shape[:2]
         lengths = np.full(n, T) if data.lengths is None else data.lengths
         biases, start = [], 0
@@ -193,7 +192,7 @@ class RandomKernelFeatures(TransformerMixin, BaseEstimator):
             rows = rng.randint(n, size=84)
             mask = torch.from_numpy(self.channel_masks_[d])
             with torch_threads(self.n_threads), torch.no_grad():
-                out = _convolve(torch.from_numpy(data.X[rows]), kernels, int(dilation), mask)
+                out = _convolve(torch.from_numpy(data.X[rows]), int(dilation), mask)
             quantiles = ((np.arange(84 * count) + start + 1) * _GOLDEN % 1).reshape(84, count)
             start += 84 * count
             own = [out[k, k, : lengths[rows[k]]].numpy() for k in range(84)]  # kernel k, its own series
@@ -227,7 +226,6 @@ class RandomKernelFeatures(TransformerMixin, BaseEstimator):
 
     def _transform_block(self, X, lengths, device):
         series = torch.from_numpy(X).to(device)
-        kernels = torch.from_numpy(minirocket_kernels()).to(device)
         n, T = X.shape[:2]
         steps = torch.arange(T, device=device)[None, :]
         length = torch.full((n, 1), T, device=device) if lengths is None else \
@@ -235,7 +233,7 @@ class RandomKernelFeatures(TransformerMixin, BaseEstimator):
         features = []
         for d, dilation in enumerate(self.dilations_):
             mask = torch.from_numpy(self.channel_masks_[d]).to(device)
-            out = _convolve(series, kernels, int(dilation), mask)
+            out = _convolve(series, int(dilation), mask)
             margin = (KERNEL_LENGTH // 2) * int(dilation)
             padded = steps < length  # (n, T)
             inner = (steps >= margin) & (steps < length - margin)
@@ -255,16 +253,36 @@ class RandomKernelFeatures(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _convolve(series, kernels, dilation, channel_mask):
+def _convolve(series, dilation, channel_mask):
     """Every kernel over every series, summed over each kernel's channels: (n, 84, T).
 
     ``series`` is (n, T, C); ``channel_mask`` (84, C) picks the channels per kernel.
+
+    A kernel is -1 everywhere plus 3 at its three positions, so its output is minus
+    the sum of the nine dilated shifts plus three times three of them (the trick of
+    the original). Written as elementwise additions in a fixed order, every row's
+    values are the same bits whatever rows share its batch; ``conv1d`` and ``einsum``
+    pick their algorithm (and so their rounding) by batch size, which moved outputs
+    lying on a bias across it.
     """
     n, T, C = series.shape
-    flat = series.permute(0, 2, 1).reshape(n * C, 1, T)
-    out = torch.nn.functional.conv1d(flat, kernels[:, None, :], dilation=dilation,
-                                     padding=(KERNEL_LENGTH // 2) * dilation)
-    out = out.reshape(n, C, 84, T)
+    margin = (KERNEL_LENGTH // 2) * dilation
+    padded = torch.nn.functional.pad(series.permute(0, 2, 1), (margin, margin))  # (n, C, T + 2m)
+    shifts = [padded[..., j * dilation: j * dilation + T] for j in range(KERNEL_LENGTH)]  # step t + (j-4)d
+    minus_all = -shifts[0]
+    for shift in shifts[1:]:
+        minus_all = minus_all - shift  # (n, C, T)
+    tripled = [3 * shift for shift in shifts]  # a float times 3 rounds once, the same in every batch
+    out = series.new_empty((84, n, C, T))  # one contiguous block per kernel
+    partial, partial_of = None, None
+    for k, (a, b, c) in enumerate(combinations(range(KERNEL_LENGTH), 3)):
+        if partial_of != (a, b):  # kernels come ordered by their first two positions
+            partial, partial_of = minus_all + tripled[a] + tripled[b], (a, b)
+        torch.add(partial, tripled[c], out=out[k])
+    out = out.permute(1, 2, 0, 3)  # (n, C, 84, T)
     if C == 1:
         return out[:, 0]
-    return torch.einsum("nckt,kc->nkt", out, channel_mask)
+    summed = out[:, 0] * channel_mask[None, :, 0, None]
+    for c in range(1, C):  # channel by channel, in order: a fixed sum per row
+        summed = summed + out[:, c] * channel_mask[None, :, c, None]
+    return summed

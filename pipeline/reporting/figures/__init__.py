@@ -32,7 +32,6 @@ from ._svg import FIGURE_STYLE, short_label, to_svg
 
 __all__ = [
     "FIGURE_STYLE",
-    "]",
     "attention_figure",
     "calibration_figure",
     "class_activation_figure",

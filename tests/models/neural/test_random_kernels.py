@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from pipeline.models.neural import RandomKernelFeatures, minirocket_kernels
 from pipeline.models.neural import _random_kernels as rk
@@ -61,7 +62,7 @@ def test_a_short_series_pools_over_its_own_steps_only():
     together = features.transform(ragged)
     for i, series in enumerate(ragged):
         alone = features.transform(series[None])  # its own length, no padding
-        np.testing.assert_allclose(together[i], alone[0], atol=1e-6)
+        np.testing.assert_array_equal(together[i], alone[0])
 
 
 def test_each_kernel_reads_between_one_and_nine_channels():
@@ -86,3 +87,30 @@ def test_channel_count_mismatch_is_named():
     with pytest.raises(ValueError, match="X has 3 channels per step, but the model was fitted with 2"):
         features.transform(_series(channels=3))
 
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("dilation", [1, 4])
+def test_convolution_is_the_kernels_applied_by_conv1d(channels, dilation):
+    x = torch.from_numpy(_series(n=4, channels=channels))
+    mask = torch.from_numpy((np.random.default_rng(1).random((84, channels)) < 0.6).astype(np.float32))
+    mask[:, 0] = 1.0  # every kernel reads a channel, as the fitted masks do
+    flat = x.permute(0, 2, 1).reshape(4 * channels, 1, 50)
+    kernels = torch.from_numpy(minirocket_kernels())[:, None, :]
+    expected = torch.nn.functional.conv1d(flat, kernels, dilation=dilation, padding=4 * dilation)
+    expected = torch.einsum("nckt,kc->nkt", expected.reshape(4, channels, 84, 50), mask)
+    np.testing.assert_allclose(rk._convolve(x, dilation, mask), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_a_row_gets_the_same_features_bit_for_bit_in_any_batch(channels):
+    # Steps repeated in runs make many convolution outputs exactly 0, and biases drawn
+    # from such series land on 0 too: any rounding that depends on the batch would flip
+    # a feature between 0 and 1 (scikit-learn's check_methods_subset_invariance).
+    rng = np.random.default_rng(0)
+    X = np.repeat(rng.normal(size=(40, 12, channels)), 5, axis=1).astype(np.float32)  # (40, 60, C)
+    X[::3] = np.round(X[::3])
+    features = RandomKernelFeatures(n_features=840, random_state=0).fit(X)
+    whole = features.transform(X)
+    assert (np.concatenate([features.transform(X[i:i + 1]) for i in range(40)]) == whole).all()
+    assert (features.transform(X[::-1])[::-1] == whole).all()
