@@ -27,8 +27,8 @@ from .datasets import (
     read_csv_limited,
 )
 from .errors import DataError
-from .rundir import owner_tag, remove_orphans
 from .limits import check_parquet, name_some
+from .rundir import owner_tag, remove_orphans
 
 __all__ = ["predict_file", "predict_frame", "read_chunks", "write_predictions"]
 
