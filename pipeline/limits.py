@@ -33,6 +33,15 @@ _MB = 1 << 20
 # bomb costs before it is stopped.
 _RATIO_FROM_BYTES = 16 * _MB
 
+#: Compressed data files read by suffix, and how each is opened from the raw file.
+COMPRESSED = {
+    ".gz": lambda raw: gzip.GzipFile(fileobj=raw),
+    ".bz2": bz2.BZ2File,
+    ".xz": lzma.LZMAFile,
+    ".zip": lambda raw: _zip_member(zipfile.ZipFile(raw)),
+}
+
+
 def _limit(default, help, *, number=int, at_least=1):
     # The metadata keys are those of pipeline.config.key, so RunConfig reads these
     # fields as its own config keys (validated, documented, and given flags alike).
@@ -59,7 +68,7 @@ class InputLimits:
     """
 
     max_decompressed_bytes: int = _limit(
-        2048 * _MB, "Most bytes a compressed data file (.gz, .bz2, .xz, .zip) may expand to.")
+        2048 * _MB, f"Most bytes a compressed data file ({', '.join(COMPRESSED)} or Parquet) may expand to.")
     max_compression_ratio: float = _limit(
         100, "Most times a compressed data file may expand its size (checked past "
         f"{_RATIO_FROM_BYTES // _MB} MB read); the bundled Adult table expands 8.9 times, a compression bomb "
@@ -78,14 +87,6 @@ class InputLimits:
                 raise ConfigError(f"`{spec.name}` must be at least {spec.metadata['at_least']}, got {value}.")
         return self
 
-
-#: Compressed data files read by suffix, and how each is opened from the raw file.
-COMPRESSED = {
-    ".gz": lambda raw: gzip.GzipFile(fileobj=raw),
-    ".bz2": bz2.BZ2File,
-    ".xz": lzma.LZMAFile,
-    ".zip": lambda raw: _zip_member(zipfile.ZipFile(raw)),
-}
 
 
 def _zip_member(archive):

@@ -238,6 +238,9 @@ def write_predictions(output, path, *, defuse_formulas=True):
 _UNGUARDED_STARTS = ("\t", "\r")
 #: First characters that make a spreadsheet read a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", *_UNGUARDED_STARTS)
+# defusedcsv also guards cells starting with these (DDE and some locales' formulas);
+# a chunk holding one goes through its writer too, so every chunk is written alike.
+_ALSO_GUARDED = ("|", "%")
 
 
 def write_csv_rows(output, stream, *, header=True, defuse_formulas=True):
@@ -290,12 +293,13 @@ def write_csv_rows(output, stream, *, header=True, defuse_formulas=True):
 
 def _starts_a_formula(output, header):
     """Whether any text cell (or, with ``header``, column name) starts with a formula character."""
-    if header and output.columns.astype(str).str.startswith(FORMULA_STARTS).any():
+    starts = FORMULA_STARTS + _ALSO_GUARDED
+    if header and output.columns.astype(str).str.startswith(starts).any():
         return True
     for j in range(output.shape[1]):
         column = output.iloc[:, j]
         if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_object_dtype(column.dtype):
-            if column.dropna().astype(str).str.startswith(FORMULA_STARTS).any():
+            if column.dropna().astype(str).str.startswith(starts).any():
                 return True
     return False
 

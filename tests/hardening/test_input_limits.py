@@ -125,14 +125,16 @@ def test_predict_refuses_a_bomb_with_exit_65_and_writes_nothing(model_folder, ta
     assert "max_decompressed_bytes = 2,097,152" in capsys.readouterr().err
 
 
-def test_the_decompressed_size_and_the_line_length_are_capped_by_their_settings(tmp_path):
+@pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+def test_the_decompressed_size_and_the_line_length_are_capped_by_their_settings(tmp_path, suffix):
     rows = make_mixed_frame(n=3000, seed=1)
-    rows.to_csv(tmp_path / "rows.csv.gz", index=False)
+    packed = tmp_path / f"rows.csv{suffix}"
+    rows.to_csv(packed, index=False)
     size = len(rows.to_csv(index=False).encode())
     limits = InputLimits(max_decompressed_bytes=size)
-    assert load_table(tmp_path / "rows.csv.gz", limits=limits).shape == rows.shape
+    pd.testing.assert_frame_equal(load_table(packed, limits=limits), pd.read_csv(packed))
     with pytest.raises(DataError, match=r"expands to more bytes than allowed .*decompressed_bytes = 100,000"):
-        load_table(tmp_path / "rows.csv.gz", limits=InputLimits(max_decompressed_bytes=100_000))
+        load_table(packed, limits=InputLimits(max_decompressed_bytes=100_000))
     longest = max(map(len, rows.to_csv(index=False).splitlines()))
     rows.to_csv(tmp_path / "rows.csv", index=False)  # plain files have their lines checked too
     assert len(load_table(tmp_path / "rows.csv", limits=InputLimits(max_line_bytes=longest + 1))) == 3000

@@ -185,3 +185,13 @@ def test_a_malformed_line_and_a_bad_cell_are_numbered_alike(model_folder, tmp_pa
     assert "Column 'x1' is numeric but holds text: row 41 has 'twelve'" in messages["cell.csv"]
     assert "row 41 (line 42 of the file) has 7 fields, but the header has 6" in messages["line.csv"]
     assert not (tmp_path / "p.csv").exists()
+
+
+@pytest.mark.parametrize("others", [["ok"], ["=y"]])
+def test_every_chunk_is_guarded_alike_whatever_its_other_cells(others):
+    from pipeline.predict import write_csv_rows
+
+    stream = io.StringIO()
+    write_csv_rows(pd.DataFrame({"note": ["%x", "|y", *others], "p": [0.5] * (2 + len(others))}), stream)
+    cells = [row[0] for row in csv.reader(io.StringIO(stream.getvalue()))]
+    assert cells[1:3] == ["'%x", "'\\|y"]  # defusedcsv's guard, with or without a formula beside them
