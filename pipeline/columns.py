@@ -48,11 +48,13 @@ def _integers(series):
 def identifier_reason(series, name):
     """Why an integer column names rows rather than describing them, or None.
 
-    An integer column is an identifier when it is named like one, or (on at least
+    An integer column is an identifier when it is named like one and has more
+    distinct values than :data:`TEXT_UNIQUE_SHARE` of its rows, or (on at least
     :data:`ID_MIN_ROWS` rows) when its values are unique and either increase down
     the file or cover at least half of their range, as row numbers do. An integer
     measure that happens to be unique (an amount, a count of seconds) is spread over
-    a range far wider than the number of rows.
+    a range far wider than the number of rows; a code with few values (a store's
+    id) describes the rows rather than naming them, and is kept.
 
     Examples
     --------
@@ -62,14 +64,16 @@ def identifier_reason(series, name):
     'integer identifier (unique and increasing in every row); list it under `numeric` to keep it'
     >>> identifier_reason(pd.Series(np.random.default_rng(0).permutation(100) * 100), "amount") is None
     True
+    >>> identifier_reason(pd.Series([1, 2, 3, 1, 2, 3]), "StoreID") is None
+    True
     """
     values = _integers(series)
     if values is None:
         return None
-    why = None
-    if _ID_NAME.search(str(name)):
+    why, distinct = None, len(np.unique(values))
+    if _ID_NAME.search(str(name)) and distinct > TEXT_UNIQUE_SHARE * len(values):
         why = "named like one"
-    elif len(values) >= ID_MIN_ROWS and len(np.unique(values)) == len(values):
+    elif len(values) >= ID_MIN_ROWS and distinct == len(values):
         if np.all(np.diff(values) > 0):
             why = "unique and increasing in every row"
         elif len(values) >= 0.5 * (values.max() - values.min() + 1):

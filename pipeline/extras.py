@@ -72,8 +72,6 @@ def neural_extras(models, neural_names, X_example, kind):
     -------
     dict with ``histories`` and, when a Transformer ran, ``attention`` and ``positional_encoding``.
     """
-    from .models.neural import sinusoidal_positional_encoding
-
     extras = {"histories": {}}
     for name in neural_names:
         estimator = models[name][-1]
@@ -89,6 +87,9 @@ def neural_extras(models, neural_names, X_example, kind):
         with_cls = getattr(estimator, "pooling", None) == "cls"
         names = token_names(models[name], kind, n_tokens - int(with_cls))
         extras["attention"] = {name: {"maps": maps, "tokens": (["[CLS]"] if with_cls else []) + names}}
+        # imported here: a run without a Transformer need not import torch for the report
+        from .models.neural import sinusoidal_positional_encoding
+
         extras["positional_encoding"] = sinusoidal_positional_encoding(n_tokens, estimator.d_model).numpy()
     if not extras["histories"]:
         del extras["histories"]

@@ -22,8 +22,10 @@ N = 120
 @pytest.mark.parametrize("name", ["id", "ID", "row_id", "Customer ID", "customerId", "CustomerID", "index",
                                   "Unnamed: 0", "id-2"])
 def test_an_integer_column_named_like_an_id_is_an_identifier(name):
-    values = pd.Series(np.random.default_rng(0).integers(0, 5, size=10))  # not even unique
+    values = pd.Series(np.random.default_rng(0).permutation(12) * 1000)  # neither many rows nor dense
     assert "named like one" in identifier_reason(values, name)
+    # a code with few values names groups, not rows: kept
+    assert identifier_reason(pd.Series(np.arange(N) % 7), name) is None
 
 
 @pytest.mark.parametrize("name", ["paid", "valid", "width", "ideal", "hidden"])
