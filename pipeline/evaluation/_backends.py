@@ -139,17 +139,20 @@ def parallel(backend, n_jobs, scheduler):
             yield Parallel(n_jobs=-1, return_as="generator_unordered")
 
 
-def _exit_with_parent():
-    """Loky worker initializer: end this worker once the process that started it is gone.
+def _exit_with_parent(parent):
+    """Loky worker initializer: end this worker once ``parent``, the process that started it, is gone.
 
     A worker waits on a pipe from the main process. When the main process is
     killed outright (``kill -9``, the out-of-memory killer) nothing closes that
-    pipe, and the worker, holding its memory, lived on for hours. The operating
-    system then gives the worker a new parent; a daemon thread notices and ends
-    the worker. (Linux's parent-death signal would fire when the *thread* that
-    started the worker ends, and loky starts workers from passing threads.)
+    pipe, and the worker, holding its memory, lived on for hours. The system
+    then gives the worker a new parent; a daemon thread notices and ends the
+    worker. (Linux's parent-death signal would fire when the *thread* that started the
+    worker ends, and loky starts workers from passing threads.) ``parent`` is
+    passed in rather than read here: a worker still starting when its parent
+    died would read its adopter's pid.
     """
-    parent = os.getppid()
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch():
         while os.getppid() == parent:
@@ -172,7 +175,7 @@ def workers_die_with_parent():
     if type(backend) is not LokyBackend or backend.backend_kwargs:
         yield
         return
-    with parallel_config(backend="loky", initializer=_exit_with_parent):
+    with parallel_config(backend="loky", initializer=_exit_with_parent, initargs=(os.getpid(),)):
         yield
 
 

@@ -30,12 +30,14 @@ def _start_run(tmp_path, n_rows, *extra):
     data = corpus._csv(tmp_path, corpus.base_frame(n=n_rows))
     out, scratch = tmp_path / "runs", tmp_path / "tmp"
     scratch.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "-q", "run", "--data", str(data), "--target", "label",
-         "--models", "rf", "--n-jobs", "2", "--out", str(out), *extra],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(scratch)},
-    )
+    # Files, not pipes: a pipe stays open while any child holds it, and whether the
+    # children end is what is tested, not something to wait on.
+    with open(tmp_path / "stderr.txt", "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "cli.py"), "-q", "run", "--data", str(data), "--target", "label",
+             "--models", "rf", "--n-jobs", "2", "--out", str(out), *extra],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ, "TMPDIR": str(scratch)},
+        )
     return process, out, scratch
 
 
@@ -65,17 +67,17 @@ def _writing(out):
     return any((s / "metrics.json").exists() for s in _staging(out))
 
 
-def _ended(process):
+def _ended(process, tmp_path):
     """Why a run ended before the moment a test waited for."""
     if process.poll() is None:
         return "the run never reached that moment"
-    return f"the run ended first (exit {process.returncode}): {process.communicate()[1][-2000:]}"
+    return f"the run ended first (exit {process.returncode}): {(tmp_path / 'stderr.txt').read_text()[-2000:]}"
 
 
 def _kill(process):
     if process.poll() is None:
         process.kill()
-    process.communicate()
+    process.wait()
 
 
 @pytest.mark.parametrize("moment, n_rows, extra", [(_searching, 6000, ()),
@@ -84,13 +86,13 @@ def _kill(process):
 def test_kill_9_leaves_nothing_that_outlives_the_run(tmp_path, moment, n_rows, extra, capsys):
     process, out, scratch = _start_run(tmp_path, n_rows, *extra)
     try:
-        assert _wait_for(lambda: moment(out), process), _ended(process)
+        assert _wait_for(lambda: moment(out), process), _ended(process, tmp_path)
         if moment is _searching:
             time.sleep(1.0)  # well inside the fits
         family = psutil.Process(process.pid).children(recursive=True)
         assert len(family) >= 2, "the run started no worker"
         process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
     finally:
         _kill(process)
     assert process.returncode == -signal.SIGKILL
