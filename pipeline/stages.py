@@ -25,7 +25,7 @@ from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_tab
 from .errors import DataError
 from .evaluation import choose_threshold, classification_metrics, decide, diagnose_models
 from .evaluation._protocol import article_test_split, refitted_steps
-from .evaluation._refit import ENSEMBLE, refit_models, select
+from .evaluation._refit import ENSEMBLE, ENSEMBLE_RULE, refit_models, select
 from .evaluation._search import search_models
 from .extras import lda_projection, neural_extras
 from .kinds import resolve_kind
@@ -258,6 +258,7 @@ def _selection_summary(config, parts, found):
         "time_limit_s": config.time_limit,
         "candidates": sum(len(r.trials) for name, r in found.results.items() if name != ENSEMBLE),
         "skipped": found.skipped,
+        "ensemble_rule": ENSEMBLE_RULE,
     }
 
 

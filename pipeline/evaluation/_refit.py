@@ -20,14 +20,23 @@ from sklearn.base import clone
 
 from ..errors import DataError
 from ._backends import parallel, single_threaded
-from ._ensemble import EnsembleClassifier, clearly_ahead, ensemble_cv_scores, greedy_weights, validation_sets
+from ._ensemble import (
+    MIN_WEIGHT,
+    EnsembleClassifier,
+    clearly_ahead,
+    ensemble_cv_scores,
+    greedy_weights,
+    validation_sets,
+)
 from ._scoring import better, score_proba
-from ._search import SearchResult
+from ._search import RACE_STANDARD_ERRORS, SearchResult
 
-__all__ = ["ENSEMBLE", "Found", "refit_models", "select"]
+__all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select"]
 
 #: The ensemble's name in the leaderboard.
 ENSEMBLE = "ensemble"
+#: When the ensemble counts, as the report states it.
+ENSEMBLE_RULE = {"min_weight": MIN_WEIGHT, "standard_errors": RACE_STANDARD_ERRORS}
 
 logger = logging.getLogger(__name__)
 
