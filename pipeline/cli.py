@@ -82,11 +82,7 @@ def _cmd_run(args):
     from .runner import run
 
     result = run(config, verbose=not args.quiet)
-    best = result.metrics["models"][result.best_model]
-    logger.info(
-        "Best model: %s (cross-validated %s %s, test ROC AUC %s)",
-        result.best_model, best["cv"]["metric"], best["cv"]["mean"], best["test"]["roc_auc"],
-    )
+    logger.info("Best model: %s", result.headline())
     print(result.path)
     return 0
 
