@@ -184,7 +184,7 @@ def search(config, dataset, parts, *, verbose=True):
         )
         found = select(results, skipped, parts, metric=config.metric, ensemble=config.ensemble)
         refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
-                     scheduler=config.scheduler)
+                     scheduler=config.scheduler, verbose=verbose)
     return found
 
 

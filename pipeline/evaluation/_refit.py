@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from joblib import delayed
 from sklearn.base import clone
+from tqdm.auto import tqdm
 
 from ..errors import DataError
 from ._backends import parallel, single_threaded
@@ -133,8 +134,9 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
         else:
             logger.info("The ensemble (%s) is not ahead of %s by more than the folds' noise; %s is kept.",
                         ", ".join(f"{n} {w:.2f}" for n, w in weights.items()), best_single, best_single)
-    scores = {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}
-    logger.info("Cross-validated %s: %s; best: %s", metric, scores, found.best)
+    scores = ", ".join(f"{name} {'—' if r.score is None else f'{r.score:.4f}'}"
+                       for name, r in found.results.items())
+    logger.info("Cross-validated %s: %s; chosen: %s", metric, scores, found.best)
     return found
 
 
@@ -145,16 +147,17 @@ def _refit(name, estimator, X, y, one_thread):
     return name, fitted, time.perf_counter() - start
 
 
-def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None):
+def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None, verbose=False):
     """Refit each model's best candidate on all the rows; combine the ensemble from the refitted members.
 
     Fills ``found.models`` and ``found.refit_times``; the fitted Pipelines forget the
-    search's cache folder.
+    search's cache folder. ``verbose`` shows a progress bar, one step per model.
     """
     singles = {name: r.estimator for name, r in found.results.items() if name != ENSEMBLE}
     jobs = (delayed(_refit)(name, estimator, X, y, backend == "dask") for name, estimator in singles.items())
     with parallel(backend, n_jobs, scheduler) as runner:
-        for name, fitted, seconds in runner(jobs):
+        for name, fitted, seconds in tqdm(runner(jobs), total=len(singles), disable=not verbose,
+                                          desc="refit", unit="model"):
             if hasattr(fitted, "memory"):
                 fitted.memory = None  # the cache folder is about to go
             found.models[name], found.refit_times[name] = fitted, round(seconds, 3)
