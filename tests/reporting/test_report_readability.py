@@ -80,3 +80,16 @@ def test_importance_shows_the_top_columns_and_folds_the_rest(html):
     assert len(re.findall(r"<td>col\d\d</td>", shown)) == IMPORTANCE_ROWS
     assert len(re.findall(r"<td>col\d\d</td>", folded)) == 5
     assert "The other 5 columns" in folded
+
+
+def test_sequence_dataset_is_described_in_series_steps_and_channels():
+    dataset = {"n_rows": 200, "n_columns": 2, "target": "label", "kind": "sequence",
+               "roles": {"sequence": {"n_steps": 96, "n_channels": 1}}}
+    table = _section(render_report({"dataset": dataset}), "dataset")
+    cells = dict(re.findall(r"<tr><th>(.*?)</th><td[^>]*>(.*?)</td></tr>", table))
+    assert (cells["Series"], cells["Steps per series"], cells["Channels per step"]) == ("200", "96", "1")
+    assert "Sequence columns" not in table and "Columns" not in cells and "n_steps" not in table
+    table_run = _section(render_report({"dataset": {**dataset, "kind": "table", "n_columns": 3,
+                                                    "roles": {"numeric": ["a", "b"], "categorical": ["c"]}}}),
+                         "dataset")
+    assert "<th>Rows</th>" in table_run and "Numeric columns (2)" in table_run
