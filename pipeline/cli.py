@@ -101,11 +101,7 @@ def _cmd_run(args):
     config = load_config(args.config, **config_overrides(args))
 
     result = run(config, verbose=not args.quiet)
-    best = result.metrics["models"][result.best_model]
-    logger.info(
-        "Best model: %s (cross-validated %s %s, test ROC AUC %s)",
-        result.best_model, best["cv"]["metric"], best["cv"]["mean"], best["test"]["roc_auc"],
-    )
+    logger.info("Best model: %s", result.headline())
     print(result.path)
     return 0
 

@@ -54,6 +54,30 @@ class RunResult:
         """The chosen fitted model (a Pipeline, or the ensemble of Pipelines)."""
         return self.models[self.best_model]
 
+    def headline(self):
+        """The best model and its rounded scores, in one line.
+
+        Examples
+        --------
+        >>> metrics = {"models": {"hgb": {"cv": {"metric": "roc_auc", "mean": 0.91471, "std": 0.0049},
+        ...                               "test": {"roc_auc": 0.93012}}}}
+        >>> RunResult(Path("reports/adult"), metrics, "hgb").headline()
+        'hgb (cross-validated roc_auc 0.9147 ± 0.0049, test ROC AUC 0.9301)'
+        """
+        best = (self.metrics.get("models") or {}).get(self.best_model) or {}
+        cv, test = best.get("cv") or {}, best.get("test") or {}
+        scores = []
+        if cv.get("mean") is not None:
+            spread = f" ± {cv['std']:.4f}" if cv.get("std") is not None else ""
+            scores.append(f"cross-validated {cv['metric']} {cv['mean']:.4f}{spread}")
+        if test.get("roc_auc") is not None:
+            scores.append(f"test ROC AUC {test['roc_auc']:.4f}")
+        return f"{self.best_model} ({', '.join(scores)})" if scores else str(self.best_model)
+
+    def __repr__(self):
+        """A short line for a terminal; ``metrics`` holds the rest."""
+        return f"RunResult(path={str(self.path)!r}, best={self.headline()!r}, models={list(self.models)})"
+
     def _repr_html_(self):
         """Jupyter's view: leaderboard, best model and a link to the report."""
         from .reporting import run_summary_html
@@ -123,7 +147,9 @@ def _run(config, verbose):
         for note in metrics["notes"]:
             logger.warning("%s", note)
         stages.write_run(holder.staging, config, dataset, parts, found, metrics)
-        logger.info("Run finished in %.1f s.", time.perf_counter() - clock)
+    # after the folder took its final name: the staging path is gone by now
+    logger.info("Run finished in %.1f s; report: %s", time.perf_counter() - clock,
+                holder.path / "report.html")
     if config.track is not None:
         from .tracking import track_run
 

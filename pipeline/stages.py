@@ -27,7 +27,7 @@ from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_tab
 from .errors import DataError
 from .evaluation import check_threshold, choose_threshold, classification_metrics, decide, diagnose_models
 from .evaluation._protocol import article_proba, refitted_steps
-from .evaluation._refit import ENSEMBLE, refit_models, select
+from .evaluation._refit import ENSEMBLE, ENSEMBLE_RULE, refit_models, select
 from .evaluation._search import search_models
 from .extras import lda_projection, neural_extras
 from .kinds import resolve_kind
@@ -208,7 +208,7 @@ def search(config, dataset, parts, *, verbose=True, scratch=None):
         found = select(results, skipped, parts, metric=config.metric,
                        ensemble=config.ensemble and _every_fold_scored(results, parts))
         refit_models(found, parts.X, parts.y, n_jobs=config.n_jobs, backend=config.backend,
-                     scheduler=config.scheduler)
+                     scheduler=config.scheduler, verbose=verbose)
     found.timings = {"search_s": round(searched, 2),
                      "refit_s": round(time.perf_counter() - clock - searched, 2)}
     return found
@@ -301,6 +301,7 @@ def _selection_summary(config, parts, found, run_info):
         "fixed_cost_s": None if search_s is None else round(run_info["duration_s"] - search_s, 2),
         "candidates": sum(len(r.trials) for r in singles.values()),
         "skipped": found.skipped,
+        "ensemble_rule": ENSEMBLE_RULE,
     }
 
 

@@ -62,8 +62,27 @@ def test_metrics_cover_every_model_and_split(strict_and_article):
 def test_best_model_has_the_best_cross_validated_score(strict_and_article):
     metrics = strict_and_article[0].metrics
     means = {name: m["cv"]["mean"] for name, m in metrics["models"].items()}
-    assert means[metrics["best_model"]] == max(means.values())
     assert set(means) == {"logreg", "rf", "ensemble"}
+    best_single = max(("logreg", "rf"), key=means.get)
+    # the ensemble replaces the best single model only when clearly ahead of it
+    assert metrics["best_model"] in {best_single, "ensemble"}
+    if metrics["best_model"] == "ensemble":
+        assert means["ensemble"] > means[best_single]
+
+
+def test_console_names_the_final_report_and_repr_is_short(tmp_path, caplog):
+    data = tmp_path / "mixed.csv"
+    make_mixed_frame(n=200).to_csv(data, index=False)
+    with caplog.at_level("INFO"):
+        result = run(RunConfig(data=str(data), target="label", models=["logreg"], n_jobs=1, cv=2,
+                               n_candidates=1, out=str(tmp_path)), verbose=False)
+    messages = [record.getMessage() for record in caplog.records]
+    assert not [m for m in messages if ".partial" in m]  # the staging folder is gone when the run ends
+    final = [m for m in messages if m.startswith("Run finished in")]
+    assert len(final) == 1 and final[0].endswith(str(result.path / "report.html"))
+    assert (result.path / "report.html").is_file()
+    text = repr(result)
+    assert len(text) < 300 and text.startswith("RunResult(") and "logreg" in text
 
 
 def test_ensemble_lists_its_members_and_the_report_shows_them(strict_and_article):

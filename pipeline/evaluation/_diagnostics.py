@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import time
 
 import numpy as np
@@ -76,9 +77,14 @@ def model_diagnostics(estimator, X, y, classes, positive, *, random_state=0, pro
 
 def _diagnose(name, estimator, X, y, classes, positive, random_state, one_thread):
     with single_threaded() if one_thread else contextlib.nullcontext():
+        start = time.perf_counter()
         proba = np.asarray(estimator.predict_proba(X))
+        seconds = time.perf_counter() - start
         found = model_diagnostics(estimator, X, y, classes, positive, random_state=random_state, proba=proba)
-        return name, {**found, "proba": proba}
+        # What a user pays to keep and to use the model, the ensemble beside its members:
+        # the pickled size tracks the model folder's (the fitted arrays dominate both).
+        cost = {"predict_time_s": round(seconds, 3), "size_bytes": len(pickle.dumps(estimator, protocol=5))}
+        return name, {**found, **cost, "proba": proba}
 
 
 def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2, backend="loky",
@@ -103,8 +109,9 @@ def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2
     Returns
     -------
     dict
-        Name -> :func:`model_diagnostics` of that model, and its ``proba`` on ``X``, in
-        the order of ``models``.
+        Name -> :func:`model_diagnostics` of that model, its ``proba`` on ``X``, the
+        seconds that prediction took (``predict_time_s``) and its pickled size
+        (``size_bytes``), in the order of ``models``.
 
     Examples
     --------

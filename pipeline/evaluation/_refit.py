@@ -17,17 +17,27 @@ from dataclasses import dataclass, field
 import numpy as np
 from joblib import delayed
 from sklearn.base import clone
+from tqdm.auto import tqdm
 
 from ..errors import DataError
 from ._backends import parallel, single_threaded
-from ._ensemble import EnsembleClassifier, clearly_ahead, ensemble_cv_scores, greedy_weights, validation_sets
+from ._ensemble import (
+    MIN_WEIGHT,
+    EnsembleClassifier,
+    clearly_ahead,
+    ensemble_cv_scores,
+    greedy_weights,
+    validation_sets,
+)
 from ._scoring import better, score_proba
-from ._search import SearchResult
+from ._search import RACE_STANDARD_ERRORS, SearchResult
 
-__all__ = ["ENSEMBLE", "Found", "refit_models", "select"]
+__all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select"]
 
 #: The ensemble's name in the leaderboard.
 ENSEMBLE = "ensemble"
+#: When the ensemble counts, as the report states it.
+ENSEMBLE_RULE = {"min_weight": MIN_WEIGHT, "standard_errors": RACE_STANDARD_ERRORS}
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +137,9 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
         else:
             logger.info("The ensemble (%s) is not ahead of %s by more than the folds' noise; %s is kept.",
                         ", ".join(f"{n} {w:.2f}" for n, w in weights.items()), best_single, best_single)
-    scores = {n: None if r.score is None else round(r.score, 4) for n, r in found.results.items()}
-    logger.info("Cross-validated %s: %s; best: %s", metric, scores, found.best)
+    scores = ", ".join(f"{name} {'—' if r.score is None else f'{r.score:.4f}'}"
+                       for name, r in found.results.items())
+    logger.info("Cross-validated %s: %s; chosen: %s", metric, scores, found.best)
     return found
 
 
@@ -139,16 +150,17 @@ def _refit(name, estimator, X, y, one_thread):
     return name, fitted, time.perf_counter() - start
 
 
-def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None):
+def refit_models(found, X, y, *, n_jobs=2, backend="loky", scheduler=None, verbose=False):
     """Refit each model's best candidate on all the rows; combine the ensemble from the refitted members.
 
     Fills ``found.models`` and ``found.refit_times``; the fitted Pipelines forget the
-    search's cache folder.
+    search's cache folder. ``verbose`` shows a progress bar, one step per model.
     """
     singles = {name: r.estimator for name, r in found.results.items() if name != ENSEMBLE}
     jobs = (delayed(_refit)(name, estimator, X, y, backend == "dask") for name, estimator in singles.items())
     with parallel(backend, n_jobs, scheduler) as runner:
-        for name, fitted, seconds in runner(jobs):
+        for name, fitted, seconds in tqdm(runner(jobs), total=len(singles), disable=not verbose,
+                                          desc="refit", unit="model"):
             if hasattr(fitted, "memory"):
                 fitted.memory = None  # the cache folder is about to go
             found.models[name], found.refit_times[name] = fitted, round(seconds, 3)

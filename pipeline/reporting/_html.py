@@ -199,5 +199,6 @@ def write_report(path, metrics, extras=None, *, n_jobs=1):
     path = Path(path)
     html = render_report(metrics, extras, n_jobs=n_jobs)
     write_text_atomic(path, html)
-    logger.info("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
+    # debug: inside a run this is the staging folder; the run logs the final path itself
+    logger.debug("Wrote report to %s (%d bytes)", path, len(html.encode("utf-8")))
     return path

@@ -83,6 +83,10 @@ def model_section(index, name, model, best, make):
     }
 
 
+#: Importance rows shown open; the rest of the columns fold into a <details>.
+IMPORTANCE_ROWS = 15
+
+
 def _diagnostics_section(name, model, make):
     """Per model: importance, precision-recall, calibration, threshold and activation figures."""
     importance = model.get("importance")
@@ -98,6 +102,8 @@ def _diagnostics_section(name, model, make):
     if importance and importance.get("columns"):
         section["importance"] = {
             **importance,
+            "top": importance["columns"][:IMPORTANCE_ROWS],
+            "rest": importance["columns"][IMPORTANCE_ROWS:],
             "figure": make(draw.importance_figure, importance["columns"],
                            scoring=importance.get("scoring", "roc_auc"),
                            title=f"{name}: permutation importance"),

@@ -91,6 +91,17 @@ def compact_json(value):
     return json.dumps(value, indent=None, sort_keys=True, default=str, ensure_ascii=False)
 
 
+def settings_text(params):
+    """Parameters as ``name=value`` pairs, sorted, for a table cell a reader scans.
+
+    Examples
+    --------
+    >>> settings_text({"model__max_depth": 3, "balance": "smote"})
+    'balance=smote, model__max_depth=3'
+    """
+    return ", ".join(f"{key}={value}" for key, value in sorted(params.items()))
+
+
 def format_number(value, digits=4):
     """Jinja filter: a number for a table cell; undefined values show as a dash.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import figures as draw
-from ._page import compact_json
+from ._page import settings_text
 
 __all__ = ["LEADERBOARD_COLUMNS", "extras_sections", "leaderboard", "selection_section"]
 
@@ -25,17 +25,30 @@ def _sort_key(item):
 
 
 def leaderboard(models, best):
+    """One row per model, sorted by the selection score (cross-validated mean) it was chosen on."""
     rows = []
     for name, model in sorted(models.items(), key=_sort_key):
+        cv = model.get("cv") or {}
+        size = model.get("size_bytes")
         rows.append({
             "name": name,
             "best": name == best,
+            "cv_mean": cv.get("mean"),
+            "cv_std": cv.get("std"),
             "validation": [(model.get("validation") or {}).get(k)
                            for k, _ in LEADERBOARD_COLUMNS],
             "test": [(model.get("test") or {}).get(k) for k, _ in LEADERBOARD_COLUMNS],
             "fit_time_s": model.get("fit_time_s"),
+            "predict_time_s": model.get("predict_time_s"),
+            "size_mb": None if size is None else size / 1e6,
         })
     return rows
+
+
+def _cost(name, model):
+    size = model.get("size_bytes")
+    return {"name": name, "size_mb": None if size is None else size / 1e6,
+            "predict_time_s": model.get("predict_time_s")}
 
 
 def selection_section(metrics, make):
@@ -51,6 +64,9 @@ def selection_section(metrics, make):
     spread = {name: models[name]["cv"]["folds"] for name in ranked
               if models[name].get("cv") and len(models[name]["cv"].get("folds") or []) > 1}
     members = next((m["members"] for m in models.values() if m.get("members")), None)
+    single = (metrics.get("phases") or {}).get("reported_model")
+    ensemble = next((name for name, m in models.items() if m.get("members")), None)
+    cost = [_cost(name, models[name]) for name in (ensemble, single)] if ensemble and single in models else []
     prevalence = (metrics.get("dataset") or {}).get("prevalence") or {}
     return {
         "method": selection.get("method"),
@@ -62,12 +78,14 @@ def selection_section(metrics, make):
         "fixed_cost_s": selection.get("fixed_cost_s"),
         "candidates": selection.get("candidates"),
         "skipped": [{"model": s["model"], "reason": s.get("reason"),
-                     "params": None if s["params"] is None else compact_json(s["params"])}
+                     "params": None if s["params"] is None else settings_text(s["params"])}
                     for s in selection.get("skipped") or []],
         "rows": rows,
         "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",
                        title="Score on each fold") if spread else None,
         "members": sorted((members or {}).items(), key=lambda item: -item[1]),
+        "cost": cost,
+        "rule": selection.get("ensemble_rule"),
         "prevalence_splits": list(prevalence),
         "prevalence": [{"label": label, "shares": [prevalence[s].get(label) for s in prevalence]}
                        for label in dict.fromkeys(k for p in prevalence.values() for k in p)],

@@ -7,6 +7,7 @@ import math
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ._svg import FIGURE_STYLE, short_label, tick_positions, to_svg
 
@@ -65,6 +66,7 @@ def training_curves_figure(history, best_epoch=None, *, title="", salt="dmflow")
                 ax.axvline(best_epoch, color="#c0392b", linestyle=":", linewidth=1.2,
                            label=f"best epoch {best_epoch}")
             ax.set_xlabel("Epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
             ax.legend(fontsize=8)
         fig.suptitle(title)
         return to_svg(fig, salt)

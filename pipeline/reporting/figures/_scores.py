@@ -177,8 +177,11 @@ def calibration_figure(calibration, *, name="", title="", salt="dmflow"):
                                      y_prob=prob_pred, estimator_name=short_label(name, 40) or None)
         display.plot(ax=ax, ref_line=True, linewidth=1.6, markersize=4)
         for x, y, count in zip(prob_pred, calibration["prob_true"], calibration.get("count", [])):
-            ax.annotate(f"{int(count):,}", (x, y), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=6, color="0.35")
+            # on the side of the point away from the diagonal, which it would sit on
+            above = y >= x
+            ax.annotate(f"{int(count):,}", (x, y), textcoords="offset points",
+                        xytext=(-4, 4) if above else (4, -4), ha="right" if above else "left",
+                        va="bottom" if above else "top", fontsize=6, color="0.35")
         unit_axes(ax)
         ax.set_title(title)
         ax.legend(loc="upper left", fontsize=8)

@@ -45,7 +45,9 @@ def importance_figure(columns, *, scoring="roc_auc", title="", salt="dmflow"):
                 color="#2f6f9f", error_kw={"ecolor": "0.35", "capsize": 2, "linewidth": 1})
         ax.set_yticks(y, [short_label(c["column"], 28) for c in shown])
         ax.axvline(0, color="0.6", linewidth=0.8)
-        ax.set_xlabel(f"Drop in {scoring} when the column is shuffled")
+        # two lines: long column names narrow the axes, and a one-line label centred
+        # under them ran off the canvas
+        ax.set_xlabel(f"Drop in {scoring}\nwhen the column is shuffled")
         ax.set_title(title)
         return to_svg(fig, salt)
 

@@ -1,0 +1,95 @@
+"""What a newcomer reads first: the leaderboard's columns and order, the ensemble's cost,
+skipped candidates and importance tables."""
+
+import re
+
+import pytest
+
+from pipeline.evaluation._refit import ENSEMBLE_RULE
+from pipeline.reporting import render_report
+from pipeline.reporting._model_sections import IMPORTANCE_ROWS
+
+
+def _model(cv_mean, oof_auc, *, size_bytes=2_000_000, predict_time_s=0.25, **extra):
+    rates = {"roc_auc": oof_auc, "accuracy": 0.8, "f1": 0.7, "tpr": 0.7, "fpr": 0.1, "precision": 0.75}
+    return {"cv": {"metric": "roc_auc", "mean": cv_mean, "std": 0.01, "folds": [cv_mean] * 5},
+            "validation": rates, "test": dict(rates), "fit_time_s": 1.5, "size_bytes": size_bytes,
+            "predict_time_s": predict_time_s, **extra}
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    columns = [{"column": f"col{i:02d}", "mean": 0.2 - i / 200, "std": 0.01}
+               for i in range(IMPORTANCE_ROWS + 5)]
+    importance = {"columns": columns, "scoring": "roc_auc", "baseline": 0.9, "n_repeats": 5,
+                  "n_rows": 100, "n_rows_available": 100}
+    return {
+        # the ensemble's pooled out-of-fold AUC is the highest, its CV mean is not: the
+        # board must follow the CV mean, the score selection used
+        "models": {"hgb": _model(0.920, 0.910, importance=importance),
+                   "rf": _model(0.915, 0.905, size_bytes=70_000_000),
+                   "ensemble": _model(0.918, 0.950, size_bytes=72_000_000, predict_time_s=16.1,
+                                      members={"hgb": 0.8, "rf": 0.2})},
+        "best_model": "hgb",
+        "phases": {"reported_model": "hgb"},
+        "selection": {"method": "cv", "folds": 5, "metric": "roc_auc", "candidates": 12,
+                      "ensemble_rule": ENSEMBLE_RULE,
+                      "skipped": [{"model": "rf", "params": {"model__max_depth": 8, "balance": "smote"}}]},
+    }
+
+
+@pytest.fixture(scope="module")
+def html(metrics):
+    return render_report(metrics)
+
+
+def _section(html, name):
+    return re.search(rf'<section id="{name}">(.*?)</section>', html, re.S).group(1)
+
+
+def test_leaderboard_leads_with_the_selection_score_and_is_sorted_by_it(html, metrics):
+    board = _section(html, "leaderboard")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", board, re.S)
+    assert headers[1].startswith("Selection score") and "CV mean ± std" in headers[1]
+    assert "Out-of-fold" in headers[2] and headers[3] == "Test"
+    rows = re.findall(r"<tr(?: class=\"best\")?><td>(\w+).*?</td><td class=\"num\">([0-9.]+) ± ", board)
+    models = metrics["models"]
+    assert [name for name, _ in rows] == sorted(models, key=lambda m: -models[m]["cv"]["mean"])
+    means = sorted((m["cv"]["mean"] for m in models.values()), reverse=True)
+    assert [float(score) for _, score in rows] == means
+
+
+def test_ensemble_cost_stands_next_to_the_best_single_models(html):
+    selection = _section(html, "selection")
+    cell = r"<td class=\"num\">([0-9.,]+)</td>"
+    cost = re.findall(rf"<tr><td>(\w+)</td>{cell}{cell}</tr>", selection)
+    assert cost == [("ensemble", "72.0", "16.10"), ("hgb", "2.0", "0.25")]
+    assert f"under {ENSEMBLE_RULE['min_weight']:.2f}" in selection
+
+
+def test_skipped_candidates_are_a_table_of_settings_not_json(html):
+    selection = _section(html, "selection")
+    skipped = selection[selection.index("Skipped by the time limit"):]
+    assert "<td>rf</td><td>balance=smote, model__max_depth=8</td>" in skipped
+    assert "{" not in skipped and "&#34;" not in skipped and "&quot;" not in skipped
+
+
+def test_importance_shows_the_top_columns_and_folds_the_rest(html):
+    models = _section(html, "models")
+    shown, folded = models.split("<details>", 1)
+    assert len(re.findall(r"<td>col\d\d</td>", shown)) == IMPORTANCE_ROWS
+    assert len(re.findall(r"<td>col\d\d</td>", folded)) == 5
+    assert "The other 5 columns" in folded
+
+
+def test_sequence_dataset_is_described_in_series_steps_and_channels():
+    dataset = {"n_rows": 200, "n_columns": 2, "target": "label", "kind": "sequence",
+               "roles": {"sequence": {"n_steps": 96, "n_channels": 1}}}
+    table = _section(render_report({"dataset": dataset}), "dataset")
+    cells = dict(re.findall(r"<tr><th>(.*?)</th><td[^>]*>(.*?)</td></tr>", table))
+    assert (cells["Series"], cells["Steps per series"], cells["Channels per step"]) == ("200", "96", "1")
+    assert "Sequence columns" not in table and "Columns" not in cells and "n_steps" not in table
+    table_run = _section(render_report({"dataset": {**dataset, "kind": "table", "n_columns": 3,
+                                                    "roles": {"numeric": ["a", "b"], "categorical": ["c"]}}}),
+                         "dataset")
+    assert "<th>Rows</th>" in table_run and "Numeric columns (2)" in table_run
