@@ -21,6 +21,9 @@ __all__ = ["main"]
 
 logger = logging.getLogger("pipeline")
 
+#: ``predict --backend``: this process, or the workers of a Dask cluster.
+PREDICT_BACKENDS = ("local", "dask")
+
 EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_BUG = 2, 65, 78, 130, 1
 
 
@@ -50,6 +53,13 @@ def _build_parser():
     predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
     predict.add_argument("--keep", metavar="COLUMNS", default="",
                          help="comma-separated input columns (an identifier, say) copied into the output")
+    predict.add_argument("--backend", default=PREDICT_BACKENDS[0], choices=PREDICT_BACKENDS,
+                         help="dask: score a folder or glob of files on a Dask cluster, one task per file, "
+                              "into a folder of Parquet files (--out)")
+    predict.add_argument("--scheduler", metavar="ADDRESS",
+                         help="Dask scheduler for --backend dask (default: a local cluster)")
+    predict.add_argument("--n-jobs", type=int, metavar="N",
+                         help="workers of the local Dask cluster (default: as for run)")
     predict.set_defaults(func=_cmd_predict)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
@@ -95,9 +105,16 @@ def _cmd_predict(args):
     from .persistence import load_model
     from .predict import predict_file
 
-    estimator, manifest = load_model(args.model)
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
-    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep)
+    if args.backend != "local" or args.scheduler is not None:
+        from .predict_dask import check_flags, predict_partitions
+
+        check_flags(args.backend, args.scheduler, args.out)
+        n_rows = predict_partitions(args.model, args.data, args.out, keep=keep, scheduler=args.scheduler,
+                                    n_jobs=args.n_jobs)
+    else:
+        estimator, manifest = load_model(args.model)
+        n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))

@@ -298,7 +298,7 @@ def _once_per_column():
         logger.removeFilter(once)
 
 
-def _kept_columns(chunk, keep):
+def kept_columns(chunk, keep):
     missing = [column for column in keep if column not in map(str, chunk.columns)]
     if missing:
         raise DataError(
@@ -306,6 +306,14 @@ def _kept_columns(chunk, keep):
             f"Its columns: {', '.join(map(str, chunk.columns))}."
         )
     return chunk.rename(columns=str)[list(keep)]
+
+
+def check_keep(estimator, keep):
+    """Refuse ``keep`` columns named like the output's own columns."""
+    clash = sorted({"prediction", *(f"proba_{c}" for c in estimator.classes_)} & set(keep))
+    if clash:
+        raise DataError(f"--keep column(s) {', '.join(map(repr, clash))} clash with the output's own "
+                        "columns; rename them in the data first.")
 
 
 def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=None):
@@ -340,16 +348,13 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
         column the data does not have.
     """
     keep = list(keep)
-    clash = sorted({"prediction", *(f"proba_{c}" for c in estimator.classes_)} & set(keep))
-    if clash:
-        raise DataError(f"--keep column(s) {', '.join(map(repr, clash))} clash with the output's own "
-                        "columns; rename them in the data first.")
+    check_keep(estimator, keep)
     with _once_per_column(), _output_stream(out) as stream:
         n_rows = 0
         for chunk in read_chunks(data, chunk_rows):
             output = predict_frame(estimator, manifest, chunk)
             if keep:
-                output = pd.concat([_kept_columns(chunk, keep), output], axis=1)
+                output = pd.concat([kept_columns(chunk, keep), output], axis=1)
             output.to_csv(stream, index=False, header=n_rows == 0)
             n_rows += len(output)
     return n_rows
