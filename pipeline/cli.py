@@ -23,6 +23,9 @@ __all__ = ["main"]
 
 logger = logging.getLogger("pipeline")
 
+#: ``predict --backend``: this process, or the workers of a Dask cluster.
+PREDICT_BACKENDS = ("local", "dask")
+
 EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_BUG = 2, 65, 78, 1
 # The shell's code for a process ended by a signal: 128 + its number (130, 143).
 _SIGNAL_EXIT_BASE = 128
@@ -61,6 +64,13 @@ def _build_parser():
                               "stay numbers. Only CSV needs it: Parquet holds typed values, not formulas "
                               "(default: on)")
     _add_limit_flags(predict)
+    predict.add_argument("--backend", default=PREDICT_BACKENDS[0], choices=PREDICT_BACKENDS,
+                         help="dask: score a folder or glob of files on a Dask cluster, one task per file, "
+                              "into a folder of Parquet files (--out)")
+    predict.add_argument("--scheduler", metavar="ADDRESS",
+                         help="Dask scheduler for --backend dask (default: a local cluster)")
+    predict.add_argument("--n-jobs", type=int, metavar="N",
+                         help="workers of the local Dask cluster (default: as for run)")
     predict.set_defaults(func=_cmd_predict)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
@@ -111,12 +121,19 @@ def _cmd_predict(args):
     from .persistence import load_model
     from .predict import predict_file
 
-    limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
-    limits.validate()
-    estimator, manifest = load_model(args.model)
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
-    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep,
-                          defuse_formulas=args.defuse_formulas, limits=limits)
+    if args.backend != "local" or args.scheduler is not None:
+        from .predict_dask import check_flags, predict_partitions
+
+        check_flags(args.backend, args.scheduler, args.out)
+        n_rows = predict_partitions(args.model, args.data, args.out, keep=keep, scheduler=args.scheduler,
+                                    n_jobs=args.n_jobs)
+    else:
+        limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
+        limits.validate()
+        estimator, manifest = load_model(args.model)
+        n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep,
+                              defuse_formulas=args.defuse_formulas, limits=limits)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))

@@ -460,7 +460,7 @@ def _summarised_warnings(keep):
     summary.report()  # only once every chunk is predicted: an error ends the run without it
 
 
-def _kept_columns(chunk, keep):
+def kept_columns(chunk, keep):
     missing = [column for column in keep if column not in map(str, chunk.columns)]
     if missing:
         raise DataError(
@@ -468,6 +468,14 @@ def _kept_columns(chunk, keep):
             f"Its columns: {name_some(chunk.columns)}."
         )
     return chunk.rename(columns=str)[list(keep)]
+
+
+def check_keep(estimator, keep):
+    """Refuse ``keep`` columns named like the output's own columns."""
+    clash = sorted({"prediction", *(f"proba_{c}" for c in estimator.classes_)} & set(keep))
+    if clash:
+        raise DataError(f"--keep column(s) {', '.join(map(repr, clash))} clash with the output's own "
+                        "columns; rename them in the data first.")
 
 
 def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=None, defuse_formulas=True,
@@ -517,16 +525,13 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
     """
     _refuse_writing_over_input(data, out)
     keep = list(keep)
-    clash = sorted({"prediction", *(f"proba_{c}" for c in estimator.classes_)} & set(keep))
-    if clash:
-        raise DataError(f"--keep column(s) {', '.join(map(repr, clash))} clash with the output's own "
-                        "columns; rename them in the data first.")
+    check_keep(estimator, keep)
     with _summarised_warnings(keep), _output_stream(out) as stream:
         n_rows = 0
         for chunk in read_chunks(data, chunk_rows, limits):
             output = predict_frame(estimator, manifest, chunk)
             if keep:
-                output = pd.concat([_kept_columns(chunk, keep), output], axis=1)
+                output = pd.concat([kept_columns(chunk, keep), output], axis=1)
             write_csv_rows(output, stream, header=n_rows == 0, defuse_formulas=defuse_formulas)
             n_rows += len(output)
     return n_rows

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import stages
 from .config import RunConfig
-from .evaluation import start_workers, workers_die_with_parent
+from .evaluation import cluster, start_workers, workers_die_with_parent
 from .models import import_estimators, worker_modules
 from .rundir import default_stem, run_folder
 
@@ -122,7 +122,8 @@ def _run(config, verbose):
     clock = time.perf_counter()
     path, bundled = stages.data_source(config)
     stem = default_stem(bundled or Path(path).name.split(".")[0], config.seed)
-    with run_folder(config.out, stem) as holder, warnings.catch_warnings(record=True) as caught:
+    with run_folder(config.out, stem) as holder, warnings.catch_warnings(record=True) as caught, \
+            cluster(config.backend, config.n_jobs, config.scheduler):  # one for every stage
         warnings.simplefilter("always")
         # loky replaces idle workers between batches and says so; it is not about the data
         warnings.filterwarnings("ignore", message="A worker stopped while some jobs")

@@ -12,6 +12,7 @@ _EXPORTS = {
     "choose_threshold": "_decision",
     "class_activation_examples": "_activation",
     "classification_metrics": "_metrics",
+    "cluster": "_backends",
     "column_importance": "_importance",
     "decide": "_decision",
     "diagnose_models": "_diagnostics",

@@ -1,26 +1,32 @@
 """What runs the search's fits: local processes, a Dask cluster, or one after another.
 
-Candidates of all models share one joblib pool, run by one of three backends:
-``loky`` (local worker processes), ``dask`` (the workers of a
-``dask.distributed`` cluster, through joblib's Dask backend) or ``sequential``.
+Candidates of all models share one pool of workers, run by one of three backends:
+``loky`` (local worker processes, or whatever backend a caller's
+``joblib.parallel_config`` names), ``dask`` (the workers of a ``dask.distributed``
+cluster) or ``sequential``. The search, the refit and the diagnostics of one run
+share one Dask cluster (see :func:`cluster`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
+import itertools
 import logging
 import os
+import queue
 import sys
 import threading
 import time
+import uuid
 
-from joblib import Parallel, delayed, parallel_config
+from joblib import Parallel, delayed, effective_n_jobs, parallel_config
 from joblib.parallel import LokyBackend, get_active_backend
 
 from ..errors import ConfigError
 
-__all__ = ["BACKENDS", "check_backend", "parallel", "single_threaded", "start_workers",
+__all__ = ["BACKENDS", "check_backend", "cluster", "parallel", "single_threaded", "start_workers",
            "workers_die_with_parent"]
 
 #: Names accepted by ``search_models(backend=...)``.
@@ -30,6 +36,21 @@ BACKENDS = ("loky", "dask", "sequential")
 _CONNECT_TIMEOUT = "20s"
 # How often a local worker checks that the process that started it still runs.
 _PARENT_CHECK_S = 0.5
+
+#: Task arguments larger than this (bytes, as ``dask.sizeof`` counts them) are sent to
+#: the cluster once, rather than inside every task that needs them.
+SCATTER_BYTES = 1_000_000
+
+#: How many times a task is sent again after its data was lost with every worker holding it.
+RESENDS = 3
+
+#: Tasks in flight per worker thread (Dask) or per job (a backend without generators):
+#: enough to keep every worker busy while results come back, few enough that a time
+#: limit stops the search soon after it is reached.
+TASKS_PER_WORKER = 2
+
+# The client of the run's cluster while :func:`cluster` is open.
+_run_client = contextvars.ContextVar("dmflow_run_client", default=None)
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +142,42 @@ def _dask_cluster(scheduler, n_jobs):
 
 
 @contextlib.contextmanager
+def cluster(backend, n_jobs, scheduler):
+    """Open one Dask cluster for everything run inside: the search, the refit and the diagnostics.
+
+    With ``backend="dask"`` this connects to ``scheduler``, or starts a local cluster
+    of ``n_jobs`` workers, once; :func:`parallel` then uses it, and it is closed when
+    the block ends. Starting a local cluster takes seconds (every worker imports the
+    models), so a run that started one per stage spent that three times. For any
+    other backend, or inside another such block, this does nothing.
+
+    Examples
+    --------
+    >>> with cluster("sequential", 1, None) as client:
+    ...     client is None
+    True
+    """
+    if backend != "dask" or _run_client.get() is not None:
+        yield _run_client.get()
+        return
+    with _dask_cluster(scheduler, n_jobs) as client:
+        token = _run_client.set(client)
+        try:
+            yield client
+        finally:
+            _run_client.reset(token)
+
+
+@contextlib.contextmanager
 def parallel(backend, n_jobs, scheduler):
-    """Yield the ``joblib.Parallel`` that runs the fits on ``backend``."""
+    """Yield a runner: called with joblib-delayed tasks, it yields their results as they finish.
+
+    ``loky`` runs them on joblib's default backend, or on the one a caller's
+    ``joblib.parallel_config`` names; a backend that cannot return results as they
+    come (Ray's, ``multiprocessing``) runs them in consecutive chunks instead
+    (:class:`_Chunks`). ``dask`` runs them on the cluster of :func:`cluster`, or on
+    one opened for this call (:class:`_DaskRunner`).
+    """
     if backend == "sequential":
         yield Parallel(n_jobs=1, return_as="generator_unordered")
     elif backend == "loky":
@@ -131,12 +186,129 @@ def parallel(backend, n_jobs, scheduler):
             starting.join()  # two pools at once would replace each other's workers
         # No backend named here: joblib's default is loky, and a caller's
         # joblib.parallel_config(backend=...) (Ray's, for one) takes over.
-        yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        active, _ = get_active_backend()
+        if active.supports_return_generator:
+            yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        else:
+            logger.info("joblib backend %s returns no generator: tasks run in chunks.", type(active).__name__)
+            yield _Chunks(n_jobs)
     else:
-        with _dask_cluster(scheduler, n_jobs) as client, \
-                parallel_config(backend="dask", client=client):
-            # n_jobs=-1: as many tasks in flight as the cluster has worker threads.
-            yield Parallel(n_jobs=-1, return_as="generator_unordered")
+        shared = _run_client.get()
+        opened = contextlib.nullcontext(shared) if shared is not None else _dask_cluster(scheduler, n_jobs)
+        with opened as client:
+            yield _DaskRunner(client)
+
+
+class _Chunks:
+    """Run tasks on a joblib backend that returns lists only, a chunk at a time, in order.
+
+    The search reads each result as it arrives (to share a time limit between
+    models, and to show progress); a backend such as Ray's or ``multiprocessing``
+    returns nothing before every task of a call is done. Chunks of
+    :data:`TASKS_PER_WORKER` tasks per job keep it busy while results still come
+    back along the way. The pool is kept between chunks.
+    """
+
+    def __init__(self, n_jobs):
+        self.n_jobs = n_jobs
+
+    def __call__(self, jobs):
+        jobs = iter(jobs)
+        size = TASKS_PER_WORKER * effective_n_jobs(self.n_jobs)
+        with Parallel(n_jobs=self.n_jobs) as runner:
+            while chunk := list(itertools.islice(jobs, size)):
+                yield from runner(chunk)
+
+
+def _apply(func, args, kwargs):
+    return func(*args, **kwargs)
+
+
+class _DaskRunner:
+    """Run joblib-delayed tasks on a Dask cluster, yielding results as they finish; lost workers cost time.
+
+    A large argument (the training rows) is scattered to the cluster once, as
+    joblib's Dask backend does; there a worker that died took the data with it,
+    every task needing it was cancelled, and the run ended. Here a task lost with
+    its worker is run again by the scheduler (up to its ``allowed-failures``), and
+    a task cancelled because its data was lost is sent again, up to
+    :data:`RESENDS` times, with the data scattered afresh. (Broadcasting a copy to
+    every worker instead stalled: the scheduler kept replicating to a dead worker
+    for 30 s at a time.) A task's result never depends on where or how often it
+    ran, so the results equal loky's.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, jobs):
+        from dask.sizeof import sizeof
+
+        jobs = iter(jobs)
+        scattered = {}  # id(argument) -> (argument, its future); the argument kept so the id stays its own
+        sent = {}  # future -> (task, times sent again)
+        # Filled by the client's callback thread; distributed.as_completed polls every 0.1 s,
+        # which cost 0.1 s per task.
+        finished = queue.SimpleQueue()
+
+        def on_cluster(value):
+            if sizeof(value) <= SCATTER_BYTES:
+                return value
+            if id(value) not in scattered:
+                scattered[id(value)] = (value, self._scatter(value))
+            return scattered[id(value)][1]
+
+        def send(task, resends=0):
+            func, args, kwargs = task
+            future = self.client.submit(
+                _apply, func, [on_cluster(a) for a in args], {k: on_cluster(v) for k, v in kwargs.items()},
+                key=f"{getattr(func, '__name__', 'task')}-{uuid.uuid4().hex}", pure=False)
+            sent[future] = (task, resends)
+            future.add_done_callback(finished.put)
+
+        try:
+            threads = sum(self.client.nthreads().values())
+            for task in itertools.islice(jobs, TASKS_PER_WORKER * max(1, threads)):
+                send(task)
+            while sent:
+                done = [finished.get()]
+                while not finished.empty():
+                    done.append(finished.get())
+                for future in done:
+                    if future.status == "cancelled":
+                        task, resends = sent.pop(future)
+                        self._lost(future, resends)
+                        scattered.clear()  # what is still held is sent again too: cheaper than asking
+                        send(task, resends + 1)
+                done = [future for future in done if future in sent]
+                # One round trip for every result that is back; a task's own error is raised here.
+                for future, result in zip(done, self.client.gather(done)):
+                    del sent[future]
+                    following = next(jobs, None)
+                    if following is not None:
+                        send(following)
+                    yield result
+        finally:
+            self.client.cancel(list(sent))
+
+    def _scatter(self, value):
+        for attempt in range(RESENDS + 1):
+            try:
+                return self.client.scatter(value, hash=False)
+            except OSError as err:  # placed on a worker that had just died
+                if attempt == RESENDS:
+                    raise
+                logger.warning("Sending data to the Dask workers failed (%s); sending it again.", err)
+        return None
+
+    @staticmethod
+    def _lost(future, resends):
+        if resends >= RESENDS:
+            raise RuntimeError(
+                f"Task {future.key} was cancelled {resends + 1} times: the Dask workers holding its data "
+                "kept being lost. Check the workers' logs (memory limits, preemption), or use "
+                "--backend loky.")
+        logger.warning("Task %s lost its data with a Dask worker; sending it again.", future.key)
 
 
 def _exit_with_parent(parent):
