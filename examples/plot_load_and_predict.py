@@ -10,6 +10,7 @@ the class and one probability column per class.
 """
 
 # %%
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -40,3 +41,7 @@ print(manifest["metadata"]["target"], manifest["metadata"]["roles"]["numeric"])
 # The target column, if present, is ignored; the output keeps the input's index.
 new_rows = table.drop(columns="label").sample(5, random_state=0)
 print(predict_frame(estimator, manifest, new_rows))
+
+# %%
+# The example's files were written to a temporary folder; remove it.
+shutil.rmtree(work)

@@ -12,6 +12,7 @@ and returns a :class:`~pipeline.runner.RunResult`: the folder, the content of it
 # ----------------------
 # A synthetic table of 300 rows with one categorical column and a few missing values,
 # written to a CSV file as a user's data would be.
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -54,3 +55,7 @@ print(sorted(p.name for p in result.path.iterdir()))
 # values and all, and answers one prediction per row.
 new_rows = table.drop(columns="churned").head(5)
 print(result.estimator.predict(new_rows))
+
+# %%
+# The example's files were written to a temporary folder; remove it.
+shutil.rmtree(work)
