@@ -48,7 +48,6 @@ html_static_path: list[str] = []
 # would repeat every inherited scikit-learn method.
 autosummary_generate = True
 autodoc_typehints = "none"
-autodoc_default_options = {"members": False, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # Types such as ``ndarray of shape (n_features_in_,)`` are parsed as types, not as
@@ -180,3 +179,15 @@ def _generate_benchmarks() -> None:
 _generate_api()
 _generate_config()
 _generate_benchmarks()
+
+
+def _skip_routing_methods(app, what, name, obj, skip, options):
+    """Leave out scikit-learn's generated ``set_*_request`` methods: their docstrings
+    point into scikit-learn's own glossary, and they are the same on every estimator."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_routing_methods)
