@@ -214,7 +214,7 @@ class Balancer(BaseOverSampler):
         Class label -> row count after balancing.
     n_features_in_ : int
         Number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Column names seen in fit, when ``X`` is a DataFrame with string names.
 
     Examples

@@ -74,7 +74,7 @@ class ZScoreOutlierRemover(BaseSampler):
         Positions of the kept rows in the fitted data.
     n_features_in_ : int
         Number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Column names seen in fit, when ``X`` is a DataFrame with string names.
 
     See Also
@@ -212,7 +212,7 @@ class ZScoreClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Number of training cells outside the bounds (infinite cells included).
     n_features_in_ : int
         Number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Column names seen in fit, when ``X`` is a DataFrame with string names.
 
     See Also

@@ -142,7 +142,7 @@ class Reducer(TransformerMixin, BaseEstimator):
         Class labels seen in fit (``method="lda"`` only).
     n_features_in_ : int
         Number of columns seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Column names seen in fit, when ``X`` is a DataFrame with string names.
 
     Notes

@@ -54,7 +54,7 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
     dates : list of str, default=()
         Date columns, turned into their parts by ``prepare`` (see :func:`make_prepare`).
     outliers : {"drop", "clip", "none"}, default="drop"
-        Drop training rows with |z| > ``threshold`` (:class:`ZScoreOutlierRemover`),
+        Drop training rows with ``|z| > threshold`` (:class:`ZScoreOutlierRemover`),
         clip values to the training bounds (:class:`ZScoreClipper`, also at predict),
         or do nothing (the step is ``"passthrough"``).
     threshold : float, default=3.0

@@ -114,13 +114,13 @@ class CNNClassifier(_ConvClassifierBase):
         Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
     lr : float, default=3e-3
         Peak learning rate of the one-cycle schedule.
-    max_epochs, batch_size, weight_decay, early_stopping, validation_fraction, patience, \\
+    max_epochs, batch_size, weight_decay, early_stopping, validation_fraction, patience, \
 grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`TorchMLPClassifier`.
 
     Attributes
     ----------
-    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, batch_size_, \\
+    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, batch_size_, \
 n_epochs_, feature_names_in_
         As in :class:`RNNClassifier`.
     pool_ : int
@@ -178,13 +178,13 @@ class ResNetClassifier(CNNClassifier):
     filters : tuple of int, default=(32, 64, 64)
         Output channels of each residual block (the article's (64, 128, 128) costs
         about four times as much per step).
-    pool, dropout, max_steps, max_epochs, batch_size, lr, weight_decay, early_stopping, \\
+    pool, dropout, max_steps, max_epochs, batch_size, lr, weight_decay, early_stopping, \
 validation_fraction, patience, grad_clip, device, amp, n_threads, random_state, verbose
         As in :class:`CNNClassifier`.
 
     Attributes
     ----------
-    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, batch_size_, \\
+    classes_, n_features_in_, input_kind_, module_, history_, best_epoch_, batch_size_, \
 n_epochs_, feature_names_in_
         As in :class:`RNNClassifier`.
     pool_ : int

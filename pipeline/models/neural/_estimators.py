@@ -82,7 +82,7 @@ class TorchMLPClassifier(NeuralClassifierBase):
         Labels seen in ``fit``.
     n_features_in_ : int
         Number of features.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Column names, when ``X`` was a DataFrame with string column names.
     input_kind_ : str
         Always "table".
