@@ -63,8 +63,8 @@ def _searching(out):
 
 
 def _writing(out):
-    """The run is writing its folder: metrics.json is there, the model and report are not yet."""
-    return any((s / "metrics.json").exists() for s in _staging(out))
+    """The run is writing its folder: config.yaml, its first file, is there (the model and report follow)."""
+    return any((s / "config.yaml").exists() for s in _staging(out))
 
 
 def _ended(process, tmp_path):
