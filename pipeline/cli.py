@@ -95,9 +95,9 @@ def _cmd_predict(args):
     from .persistence import load_model
     from .predict import predict_file
 
-    estimator, manifest = load_model(args.model)
+    model = load_model(args.model)
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
-    n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep)
+    n_rows = predict_file(model, None, args.data, args.out, keep=keep)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))

@@ -13,13 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .datasets import _check_shape, _raise_text_in_numeric, load_table
 from .errors import DataError
 
-__all__ = ["predict_file", "predict_frame", "read_chunks", "write_predictions"]
+__all__ = ["model_input", "predict_file", "predict_frame", "read_chunks", "write_predictions"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +34,13 @@ def predict_frame(estimator, manifest, frame):
 
     Parameters
     ----------
-    estimator : fitted Pipeline
-    manifest : dict
+    estimator : FittedModel or fitted Pipeline
+        What :func:`~pipeline.persistence.load_model` returns (its manifest
+        inside); or a fitted Pipeline, with its manifest.
+    manifest : dict or None
         The model folder's manifest: its ``metadata`` names the target, the data
-        kind (table or sequence) and the feature roles.
+        kind (table or sequence), the feature roles and the threshold. Ignored
+        (pass None) with a :class:`~pipeline.persistence.FittedModel`.
     frame : pandas.DataFrame
         Raw rows; may hold the target column (ignored), extra columns (ignored,
         with a warning), missing values, infinite values and unseen categories
@@ -47,8 +49,8 @@ def predict_frame(estimator, manifest, frame):
     Returns
     -------
     pandas.DataFrame
-        ``prediction`` and one ``proba_<class>`` column per class, one row per
-        input row, with the input's index.
+        ``prediction`` (at the model's threshold) and one ``proba_<class>`` column
+        per class, one row per input row, with the input's index.
 
     Raises
     ------
@@ -66,31 +68,35 @@ def predict_frame(estimator, manifest, frame):
     >>> predict_frame(model, manifest, rows)["prediction"].tolist()
     ['y', 'n']
     """
-    metadata = manifest.get("metadata", {})
-    if metadata.get("kind") == "sequence":
-        X = _sequence_input(frame, metadata)
-    else:
-        X = _table_input(estimator, frame, metadata)
-    proba = np.asarray(estimator.predict_proba(X))
-    if len(proba) != len(frame):
-        # The samplers act only in fit; a row lost here would misalign every answer.
-        raise RuntimeError(f"The model answered {len(proba)} rows for {len(frame)} input rows.")
-    classes = estimator.classes_
-    output = pd.DataFrame({"prediction": _decide(proba, classes, metadata)}, index=frame.index)
-    for j, label in enumerate(classes):
+    from .persistence import FittedModel
+
+    model = estimator if isinstance(estimator, FittedModel) else FittedModel(estimator, manifest).fit()
+    proba = model.predict_proba(frame)
+    output = pd.DataFrame({"prediction": model.decide(proba)}, index=frame.index)
+    for j, label in enumerate(model.classes_):
         output[f"proba_{label}"] = proba[:, j]
     return output
 
 
-def _decide(proba, classes, metadata):
-    """Classes by the model's saved threshold (two classes), else the most probable class."""
-    from .evaluation import decide
+def model_input(estimator, manifest, frame):
+    """Raw rows as a fitted pipeline's input: its columns, in its order, values checked.
 
-    threshold = metadata.get("threshold")
-    if threshold is None or len(classes) != 2:
-        return decide(proba, classes)
-    positive = [c for c in classes if str(c) == str(metadata.get("positive_class"))]
-    return decide(proba, classes, positive[0] if positive else classes[1], float(threshold))
+    Parameters
+    ----------
+    estimator : fitted Pipeline
+    manifest : dict
+        As for :func:`predict_frame`.
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame or ndarray
+        A table's feature columns, or a sequence kind's 3-D array of series.
+    """
+    metadata = manifest.get("metadata", {})
+    if metadata.get("kind") == "sequence":
+        return _sequence_input(frame, metadata)
+    return _table_input(estimator, frame, metadata)
 
 
 def _table_input(estimator, frame, metadata):
@@ -313,9 +319,10 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
 
     Parameters
     ----------
-    estimator : fitted Pipeline
-    manifest : dict
-        The model folder's manifest (see :func:`predict_frame`).
+    estimator : FittedModel or fitted Pipeline
+        As for :func:`predict_frame`.
+    manifest : dict or None
+        As for :func:`predict_frame`.
     data : str or path-like
         CSV/TSV/Parquet rows to score.
     out : str or path-like, optional

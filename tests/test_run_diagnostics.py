@@ -62,11 +62,13 @@ def test_auto_threshold_comes_from_validation_not_test(tuned):
 def test_predict_answers_at_the_saved_threshold(tuned):
     from tests.conftest import make_mixed_frame
 
-    estimator, manifest = load_model(tuned.path / "model")
-    threshold = manifest["metadata"]["threshold"]
+    model = load_model(tuned.path / "model")
+    threshold = model.manifest_["metadata"]["threshold"]
     assert threshold == tuned.metrics["models"][tuned.best_model]["threshold"]["value"]
     rows = make_mixed_frame(n=120, seed=9)
-    output = predict_frame(estimator, manifest, rows)
+    output = predict_frame(model, None, rows)
+    assert model.threshold_ == threshold
+    assert (model.predict(rows) == output["prediction"].to_numpy()).all()
     expected = np.where(output["proba_yes"] >= threshold, "yes", "no")
     assert (output["prediction"].to_numpy() == expected).all()
 

@@ -18,10 +18,13 @@ A model folder holds:
     from those and the weights loaded into it.
 
 Loading checks the manifest's hash of every file, and refuses files the
-manifest does not list, before any file is parsed; files are parsed from the
-very bytes that were checked. Nothing in a default model folder is unpickled,
-so a planted pickle payload cannot run: it fails the hash check, or, when the
-manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
+manifest does not list and symbolic links, before any file is parsed; files are
+parsed from the very bytes that were checked. The manifest's values (threshold,
+roles, classes) are validated, and :func:`load_model` returns a
+:class:`FittedModel`, which answers raw rows in any column order. Nothing in a
+default model folder is unpickled, so a planted pickle payload cannot run: it
+fails the hash check, or, when the manifest was rewritten to match, fails to
+parse as skops, safetensors or JSON.
 
 The translator's model folder (:mod:`pipeline.translate`) uses the same
 manifest, digests and torch-module files through :func:`write_folder`,
@@ -34,15 +37,20 @@ folder only with ``trusted=True``: use it solely for files you made yourself or
 fully trust.
 """
 
+from ._checks import check_manifest
 from ._folder import load_model, read_manifest, save_model
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
 from ._trusted import TRUSTED_TYPES
 
 __all__ = [
     "FORMAT_VERSION",
     "TRUSTED_TYPES",
+    "FittedModel",
     "ModelFileError",
+    "check_manifest",
+    "describe_model",
     "load_model",
     "module_files",
     "read_folder",

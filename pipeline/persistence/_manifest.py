@@ -99,6 +99,23 @@ def _check_name(name, folder):
         )
 
 
+def _refuse_links(folder):
+    """Refuse symbolic links inside the folder: the digests must be of the folder's own files."""
+    links = sorted(p.name for p in folder.iterdir() if p.is_symlink())
+    if links:
+        raise ModelFileError(
+            f"Model {str(folder)!r} holds symbolic link(s): {', '.join(links)}. A model folder is "
+            "read only from its own files; copy the real files in (cp -L) instead of linking them."
+        )
+
+
+def _read_own_file(path):
+    """The bytes of ``path``, refusing a symbolic link put there after the folder was listed."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(handle, "rb") as stream:
+        return stream.read()
+
+
 def _load_manifest(folder):
     manifest_path = folder / MANIFEST
     if not folder.is_dir() or not manifest_path.is_file():
@@ -106,8 +123,9 @@ def _load_manifest(folder):
             f"{str(folder)!r} holds no {MANIFEST}; it is not a dmflow model folder. "
             "Pass the model/ folder inside a run folder, or a folder written by save."
         )
+    _refuse_links(folder)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(_read_own_file(manifest_path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ModelFileError(
             f"The manifest of model {str(folder)!r} is unreadable ({err}). "
@@ -164,7 +182,11 @@ def read_folder(folder):
         path = folder / name
         if not path.is_file():
             raise ModelFileError(f"Model {str(folder)!r} is incomplete: {name} is missing.")
-        data = path.read_bytes()
+        try:
+            data = _read_own_file(path)
+        except OSError as err:  # ELOOP: a link swapped in since the folder was listed
+            raise ModelFileError(f"Model file {name} in {str(folder)!r} cannot be read as the "
+                                 f"folder's own file ({err.strerror}).") from None
         if _sha256(data) != expected:
             raise ModelFileError(
                 f"Model file {name} in {str(folder)!r} does not match its recorded SHA-256: "
