@@ -2,6 +2,10 @@
 
 import itertools
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +19,7 @@ from pipeline.persistence import FittedModel, ModelFileError, describe_model, lo
 from pipeline.phases import OUTLIER_METHODS, REDUCE_METHODS
 from tests.conftest import make_mixed_frame
 
+ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = list(itertools.product(OUTLIER_METHODS, BALANCE_CHOICES, REDUCE_METHODS))
 
 
@@ -171,3 +176,18 @@ def test_predictions_from_the_command_line_match_the_model(folder, tmp_path, cap
                  "--out", str(out)]) == 0
     model = load_model(folder)
     assert pd.read_csv(out)["prediction"].tolist() == model.predict(rows).tolist()
+
+
+def test_predicting_with_a_model_without_torch_parts_never_imports_torch(folder, tmp_path):
+    _csv_order_rows(seed=5).to_csv(tmp_path / "rows.csv", index=False)
+    script = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        f"code = main(['-q', 'predict', '--model', {str(folder)!r}, '--data', 'rows.csv'])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'dask', 'matplotlib', 'mlflow'})\n"
+        "print(code, ','.join(heavy) or '-')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["0", "-"], done.stdout[-500:]
