@@ -82,7 +82,8 @@ def _floor_model(name, roles):
         prepare = ColumnTransformer([
             ("numeric", make_pipeline(SimpleImputer(), MinMaxScaler()), roles.numeric),
             ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                                          OneHotEncoder(handle_unknown="ignore")), roles.categorical),
+                                          OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+                             roles.categorical),
         ])
         return make_pipeline(prepare, estimator)
 

@@ -84,7 +84,7 @@ def test_round_trip_with_a_torch_classifier(saved, table, neural_pipeline):
     loaded, manifest = model.estimator_, model.manifest_
     np.testing.assert_array_equal(loaded.predict_proba(X), neural_pipeline.predict_proba(X))
     assert sorted(p.name for p in saved.iterdir()) == [
-        "estimator.skops", "manifest.json", "neural-0.json", "neural-0.safetensors"]
+        "MLmodel", "estimator.skops", "manifest.json", "neural-0.json", "neural-0.safetensors"]
     assert neural_pipeline.steps[-1][1].module_ is not None  # saving left the caller's model whole
     assert manifest["classes"] == ["c0", "c1", "c2"]
     assert manifest["feature_names"] == list(X.columns)

@@ -9,6 +9,7 @@ from ._checks import check_manifest
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
+from ._pyfunc import MLMODEL, mlmodel_file
 from ._skops import import_skops_io
 from ._trusted import TRUSTED_TYPES
 
@@ -60,7 +61,7 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
     >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array(["a", "a", "b", "b"])
     >>> folder = save_model(LogisticRegression().fit(X, y), os.path.join(tempfile.mkdtemp(), "model"))
     >>> sorted(p.name for p in folder.iterdir())
-    ['estimator.skops', 'manifest.json']
+    ['MLmodel', 'estimator.skops', 'manifest.json']
     >>> model = load_model(folder)
     >>> model.estimator_.predict([[3.0]]).tolist(), model.manifest_["classes"]
     (['b'], ['a', 'b'])
@@ -78,6 +79,8 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
         files, layout = {_JOBLIB_FILE: buffer.getvalue()}, {"joblib": _JOBLIB_FILE}
     else:
         files, layout = _skops_files(estimator)
+    files[MLMODEL] = mlmodel_file()  # the folder is also an MLflow pyfunc model
+    layout["mlflow"] = MLMODEL
     manifest = {
         "format": format,
         "versions": {**package_versions(), **_storage_versions()},
