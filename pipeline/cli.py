@@ -50,7 +50,22 @@ def _build_parser():
     predict.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
     predict.add_argument("--keep", metavar="COLUMNS", default="",
                          help="comma-separated input columns (an identifier, say) copied into the output")
+    predict.add_argument("--verify-with", metavar="PUBLIC.pem",
+                         help="refuse the model unless it is signed with this public key's private key")
     predict.set_defaults(func=_cmd_predict)
+
+    sign = commands.add_parser(
+        "sign", help="sign a model folder with an elliptic-curve private key (writes model.sig)",
+        description="Make a key pair with: openssl ecparam -name prime256v1 -genkey -noout -out key.pem "
+                    "&& openssl ec -in key.pem -pubout -out key.pub (needs dmflow[signing]).")
+    sign.add_argument("--model", required=True, metavar="RUN/model", help="the model folder to sign")
+    sign.add_argument("--key", required=True, metavar="PRIVATE.pem", help="the private key")
+    sign.set_defaults(func=_cmd_sign)
+
+    verify = commands.add_parser("verify", help="check a model folder's signature and files")
+    verify.add_argument("--model", required=True, metavar="RUN/model", help="the model folder to check")
+    verify.add_argument("--key", required=True, metavar="PUBLIC.pem", help="the signer's public key")
+    verify.set_defaults(func=_cmd_verify)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
     compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
@@ -95,12 +110,27 @@ def _cmd_predict(args):
     from .persistence import load_model
     from .predict import predict_file
 
-    model = load_model(args.model)
+    model = load_model(args.model, verify_with=args.verify_with)
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
     n_rows = predict_file(model, None, args.data, args.out, keep=keep)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))
+    return 0
+
+
+def _cmd_sign(args):
+    from .persistence import sign_folder
+
+    print(sign_folder(args.model, args.key))
+    return 0
+
+
+def _cmd_verify(args):
+    from .persistence import load_model
+
+    load_model(args.model, verify_with=args.key)  # the signature, then every load check
+    logger.info("Model %s: signature and files verified with %s.", args.model, args.key)
     return 0
 
 

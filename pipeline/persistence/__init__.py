@@ -31,6 +31,12 @@ manifest, digests and torch-module files through :func:`write_folder`,
 :func:`read_folder`, :func:`module_files` and :func:`rebuild_module`, and raises
 the same :class:`ModelFileError`.
 
+A folder can be signed with a key pair (:func:`sign_folder`, ``dmflow sign``):
+its ``model.sig`` covers every file, and ``load_model(folder, verify_with=...)``
+refuses a folder whose signature is missing or does not match; see
+:mod:`pipeline.persistence._signing` for what that protects against beyond the
+digests.
+
 ``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
 Unpickling runs whatever code the file names, so :func:`load_model` reads such a
 folder only with ``trusted=True``: use it solely for files you made yourself or
@@ -42,6 +48,7 @@ from ._folder import load_model, read_manifest, save_model
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
+from ._signing import SIGNATURE, sign_folder, verify_folder
 from ._trusted import TRUSTED_TYPES
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "TRUSTED_TYPES",
     "FittedModel",
     "ModelFileError",
+    "SIGNATURE",
     "check_manifest",
     "describe_model",
     "load_model",
@@ -57,5 +65,7 @@ __all__ = [
     "read_manifest",
     "rebuild_module",
     "save_model",
+    "sign_folder",
+    "verify_folder",
     "write_folder",
 ]

@@ -9,7 +9,7 @@ from ._checks import check_manifest
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
-from ._pyfunc import MLMODEL, mlmodel_file
+from ._pyfunc import MLMODEL, check_mlmodel, mlmodel_file
 from ._skops import import_skops_io
 from ._trusted import TRUSTED_TYPES
 
@@ -167,7 +167,7 @@ def _load_skops(data, folder):
         ) from None
 
 
-def load_model(folder, *, trusted=False):
+def load_model(folder, *, trusted=False, verify_with=None):
     """Load a model folder written by :func:`save_model`.
 
     Every file's SHA-256 is checked first and the manifest's values validated;
@@ -181,6 +181,10 @@ def load_model(folder, *, trusted=False):
     trusted : bool, default=False
         Needed to open a folder saved with ``format="joblib"``. Unpickling runs
         code named in the file: pass True only for a file you made or fully trust.
+    verify_with : str or path-like, optional
+        PEM file of a public key: the folder must carry a signature made with its
+        private key (``dmflow sign``) over its current files, checked before
+        anything else; an unsigned or altered folder is refused.
 
     Returns
     -------
@@ -194,10 +198,17 @@ def load_model(folder, *, trusted=False):
     ------
     ModelFileError
         The folder fails a check, holds an untrusted type or a bad manifest
-        value, cannot be parsed, or is a joblib folder and ``trusted`` is False.
+        value, cannot be parsed, is a joblib folder and ``trusted`` is False, or
+        fails the signature check asked for.
     """
+    if verify_with is not None:
+        from ._signing import verify_folder
+
+        verify_folder(folder, verify_with)
     manifest, files = read_folder(folder)
     check_manifest(manifest, folder)
+    if MLMODEL in files:
+        check_mlmodel(files[MLMODEL], folder)
     estimator = _load_estimator(manifest, files, folder, trusted)
     try:
         return FittedModel(estimator, manifest).fit()

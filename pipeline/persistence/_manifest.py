@@ -19,11 +19,13 @@ from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "read_folder", "write_folder"]
+__all__ = ["FORMAT_VERSION", "MANIFEST", "SIGNATURE", "ModelFileError", "read_folder", "write_folder"]
 
 #: Version of the manifest layout (``format_version`` in ``manifest.json``).
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+#: A signed folder's signature: added after saving, so the one file the manifest does not list.
+SIGNATURE = "model.sig"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # The translator's folders before the manifest was shared: the same digests,
 # stored as {"sha256": ..., "bytes": ...} under format "dmflow-translator".
@@ -171,7 +173,7 @@ def read_folder(folder):
         raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
     for name in listed:
         _check_name(name, folder)
-    extra = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in listed)
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST, SIGNATURE, *listed))
     if extra:
         raise ModelFileError(
             f"Model {str(folder)!r} holds file(s) its manifest does not list: {', '.join(extra)}. "

@@ -17,7 +17,9 @@ import platform
 
 import yaml
 
-__all__ = ["MLMODEL", "mlmodel_file"]
+from ._manifest import ModelFileError
+
+__all__ = ["MLMODEL", "check_mlmodel", "mlmodel_file"]
 
 #: The file MLflow reads a model's flavors from.
 MLMODEL = "MLmodel"
@@ -48,6 +50,38 @@ def mlmodel_file():
         },
     }
     return yaml.safe_dump(content, sort_keys=False).encode("utf-8")
+
+
+def check_mlmodel(data, folder):
+    """Refuse an ``MLmodel`` file that does not name dmflow's loader for this folder.
+
+    MLflow imports the module an ``MLmodel`` file names before any dmflow check
+    can run, so one naming another loader is refused by dmflow's own loading
+    (and, for a signed folder, by its signature).
+
+    Raises
+    ------
+    ModelFileError
+
+    Examples
+    --------
+    >>> check_mlmodel(mlmodel_file(), "m")
+    >>> check_mlmodel(b"flavors: {python_function: {loader_module: os}}", "m")
+    Traceback (most recent call last):
+    ...
+    pipeline.persistence._manifest.ModelFileError: The MLmodel file of model 'm' does not name ...
+    """
+    try:
+        content = yaml.safe_load(data)
+        flavor = content["flavors"]["python_function"]
+        ours = flavor["loader_module"] == __name__ and flavor.get("data") == _DATA
+    except (yaml.YAMLError, UnicodeDecodeError, TypeError, KeyError):
+        ours = False
+    if not ours:
+        raise ModelFileError(
+            f"The {MLMODEL} file of model {str(folder)!r} does not name dmflow's loader "
+            f"({__name__}) for the folder itself; it was edited. Use an untouched copy of the folder."
+        )
 
 
 class _PyfuncModel:
