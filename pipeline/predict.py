@@ -34,13 +34,13 @@ def predict_frame(estimator, manifest, frame):
 
     Parameters
     ----------
-    estimator : FittedModel or fitted Pipeline
-        What :func:`~pipeline.persistence.load_model` returns (its manifest
-        inside); or a fitted Pipeline, with its manifest.
-    manifest : dict or None
-        The model folder's manifest: its ``metadata`` names the target, the data
-        kind (table or sequence), the feature roles and the threshold. Ignored
-        (pass None) with a :class:`~pipeline.persistence.FittedModel`.
+    estimator : FittedModel
+        What :func:`~pipeline.persistence.load_model` returns, or
+        ``FittedModel(pipeline, manifest).fit()``: the pipeline with the manifest
+        facts it predicts by (target, data kind, feature roles, threshold).
+    manifest : None
+        Unused: the model holds its manifest. (Earlier versions took a fitted
+        pipeline and its manifest here.)
     frame : pandas.DataFrame
         Raw rows; may hold the target column (ignored), extra columns (ignored,
         with a warning), missing values, infinite values and unseen categories
@@ -61,16 +61,21 @@ def predict_frame(estimator, manifest, frame):
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from pipeline.persistence import FittedModel
     >>> X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
-    >>> model = LogisticRegression().fit(X, ["n", "n", "y", "y"])
+    >>> fitted = LogisticRegression().fit(X, ["n", "n", "y", "y"])
     >>> manifest = {"metadata": {"target": "t", "roles": {"numeric": ["a"], "categorical": []}}}
     >>> rows = pd.DataFrame({"a": [3.0, 0.0], "t": ["y", "n"]})
-    >>> predict_frame(model, manifest, rows)["prediction"].tolist()
+    >>> predict_frame(FittedModel(fitted, manifest).fit(), None, rows)["prediction"].tolist()
     ['y', 'n']
     """
-    from .persistence import FittedModel
-
-    model = estimator if isinstance(estimator, FittedModel) else FittedModel(estimator, manifest).fit()
+    # Duck-typed, not isinstance: the model module imports this one for model_input.
+    if not (hasattr(estimator, "manifest_") and hasattr(estimator, "decide")):
+        raise TypeError(
+            f"predict_frame takes the model load_model returns; got {type(estimator).__name__}. "
+            "Wrap a fitted pipeline as pipeline.persistence.FittedModel(pipeline, manifest).fit()."
+        )
+    model = estimator
     proba = model.predict_proba(frame)
     output = pd.DataFrame({"prediction": model.decide(proba)}, index=frame.index)
     for j, label in enumerate(model.classes_):
@@ -319,9 +324,9 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
 
     Parameters
     ----------
-    estimator : FittedModel or fitted Pipeline
+    estimator : FittedModel
         As for :func:`predict_frame`.
-    manifest : dict or None
+    manifest : None
         As for :func:`predict_frame`.
     data : str or path-like
         CSV/TSV/Parquet rows to score.

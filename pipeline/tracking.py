@@ -125,7 +125,7 @@ def _log_model(mlflow, model_folder):
     the model to infer them.
     """
     from .persistence import read_manifest
-    from .persistence._pyfunc import __name__ as loader
+    from .persistence._mlmodel import LOADER as loader
 
     versions = read_manifest(model_folder).get("versions") or {}
     requirements = [f"{name}=={version}" for name, version in sorted(versions.items())

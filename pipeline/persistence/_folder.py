@@ -7,9 +7,9 @@ import io
 from ..versions import package_versions
 from ._checks import check_manifest
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._mlmodel import MLMODEL, check_mlmodel, mlmodel_file
 from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
-from ._pyfunc import MLMODEL, check_mlmodel, mlmodel_file
 from ._skops import import_skops_io
 from ._trusted import TRUSTED_TYPES
 

@@ -5,9 +5,9 @@ On import, skops lists scikit-learn's estimators with
 :func:`pkgutil.walk_packages`. That walk imports every *package* it passes, the
 vendored ``sklearn.externals.array_api_compat.torch`` (and ``.dask``, ``.cupy``)
 among them, although ``all_estimators`` then skips ``externals``; and those
-packages import torch, dask.array or CuPy. Measured with ``python -X importtime``,
-importing torch this way was most of a cold ``load_model`` of a logistic
-regression (``benchmarks/results/predict-latency.md``). While skops is imported,
+packages import torch, dask.array or CuPy. Under ``python -X importtime``, torch
+imported this way was the largest part of a cold ``load_model`` of a logistic
+regression. While skops is imported,
 the adapters of array libraries not yet loaded are marked unavailable, so the walk
 skips them; once it is done the marks are removed, and array-API code that later
 wants one imports it as usual.
