@@ -62,7 +62,7 @@ def child(arm, model, data, out):
     from pipeline.persistence import load_model
 
     start = time.perf_counter()
-    estimator, manifest = load_model(model)
+    estimator, manifest = load_model(model), None
     if arm == "streamed":
         from pipeline.predict import predict_file
 

@@ -4,9 +4,9 @@ Load a saved model folder and predict
 
 A run saves its chosen model as a folder checked by SHA-256 on load
 (:func:`pipeline.save_model` writes the same kind of folder). :func:`pipeline.load_model`
-returns the fitted estimator and the folder's manifest, and
-:func:`pipeline.predict.predict_frame` predicts raw rows as ``dmflow predict`` does:
-the class and one probability column per class.
+returns the fitted model, a scikit-learn classifier that takes raw rows in any column
+order and predicts at the run's threshold; :func:`pipeline.predict.predict_frame`
+gives what ``dmflow predict`` writes: the class and one probability column per class.
 """
 
 # %%
@@ -32,15 +32,16 @@ result = run(RunConfig(data=str(work / "train.csv"), target="label", models=["lo
 # ------------------
 # Every file's hash is checked before anything is read, and only trusted types are
 # loaded. The manifest says what the model expects.
-estimator, manifest = load_model(result.path / "model")
-print(manifest["metadata"]["target"], manifest["metadata"]["roles"]["numeric"])
+model = load_model(result.path / "model")
+print(model.manifest_["metadata"]["target"], list(model.feature_names_in_))
 
 # %%
 # Predicting new rows
 # -------------------
 # The target column, if present, is ignored; the output keeps the input's index.
 new_rows = table.drop(columns="label").sample(5, random_state=0)
-print(predict_frame(estimator, manifest, new_rows))
+print(model.predict(new_rows[["d", "c", "b", "a"]]))  # any column order
+print(predict_frame(model, None, new_rows))
 
 # %%
 # The example's files were written to a temporary folder; remove it.

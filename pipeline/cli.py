@@ -71,7 +71,22 @@ def _build_parser():
                          help="Dask scheduler for --backend dask (default: a local cluster)")
     predict.add_argument("--n-jobs", type=int, metavar="N",
                          help="workers of the local Dask cluster (default: as for run)")
+    predict.add_argument("--verify-with", metavar="PUBLIC.pem",
+                         help="refuse the model unless it is signed with this public key's private key")
     predict.set_defaults(func=_cmd_predict)
+
+    sign = commands.add_parser(
+        "sign", help="sign a model folder with an elliptic-curve private key (writes model.sig)",
+        description="Make a key pair with: openssl ecparam -name prime256v1 -genkey -noout -out key.pem "
+                    "&& openssl ec -in key.pem -pubout -out key.pub (needs dmflow[signing]).")
+    sign.add_argument("--model", required=True, metavar="RUN/model", help="the model folder to sign")
+    sign.add_argument("--key", required=True, metavar="PRIVATE.pem", help="the private key")
+    sign.set_defaults(func=_cmd_sign)
+
+    verify = commands.add_parser("verify", help="check a model folder's signature and files")
+    verify.add_argument("--model", required=True, metavar="RUN/model", help="the model folder to check")
+    verify.add_argument("--key", required=True, metavar="PUBLIC.pem", help="the signer's public key")
+    verify.set_defaults(func=_cmd_verify)
 
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
     compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
@@ -126,17 +141,34 @@ def _cmd_predict(args):
         from .predict_dask import check_flags, predict_partitions
 
         check_flags(args.backend, args.scheduler, args.out)
+        if args.verify_with is not None:  # the workers load the folder as it is once checked here
+            load_model(args.model, verify_with=args.verify_with)
         n_rows = predict_partitions(args.model, args.data, args.out, keep=keep, scheduler=args.scheduler,
                                     n_jobs=args.n_jobs)
     else:
         limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
         limits.validate()
-        estimator, manifest = load_model(args.model)
-        n_rows = predict_file(estimator, manifest, args.data, args.out, keep=keep,
+        model = load_model(args.model, verify_with=args.verify_with)
+        n_rows = predict_file(model, None, args.data, args.out, keep=keep,
                               defuse_formulas=args.defuse_formulas, limits=limits)
     if args.out is not None:
         logger.info("Wrote %d predictions to %s", n_rows, args.out)
         print(Path(args.out))
+    return 0
+
+
+def _cmd_sign(args):
+    from .persistence import sign_folder
+
+    print(sign_folder(args.model, args.key))
+    return 0
+
+
+def _cmd_verify(args):
+    from .persistence import load_model
+
+    load_model(args.model, verify_with=args.key)  # the signature, then every load check
+    logger.info("Model %s: signature and files verified with %s.", args.model, args.key)
     return 0
 
 

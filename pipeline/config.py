@@ -164,8 +164,8 @@ class RunConfig(InputLimits):  # the data file's limits are run settings too
                                         "threshold that maximises F1 on the selection data (never the test "
                                         "split); default: 0.5. Used by predict and stated in the report.",
                                         metavar="T|auto")
-    track: str | None = key(None, "MLflow tracking URI, e.g. file:./mlruns: log the run there, one nested "
-                            "run per model (needs dmflow[tracking]).", metavar="URI")
+    track: str | None = key(None, "MLflow tracking URI, e.g. sqlite:///mlflow.db: log the run there, one "
+                            "nested run per model (needs dmflow[tracking]).", metavar="URI")
 
     def __post_init__(self):
         # A single phase option is a one-item search: `outliers: drop` means [drop].

@@ -30,7 +30,7 @@ from .errors import DataError
 from .limits import check_parquet, name_some
 from .rundir import owner_tag, remove_orphans
 
-__all__ = ["predict_file", "predict_frame", "read_chunks", "write_predictions"]
+__all__ = ["model_input", "predict_file", "predict_frame", "read_chunks", "write_predictions"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,13 @@ def predict_frame(estimator, manifest, frame):
 
     Parameters
     ----------
-    estimator : fitted Pipeline
-    manifest : dict
-        The model folder's manifest: its ``metadata`` names the target, the data
-        kind (table or sequence) and the feature roles.
+    estimator : FittedModel
+        What :func:`~pipeline.persistence.load_model` returns, or
+        ``FittedModel(pipeline, manifest).fit()``: the pipeline with the manifest
+        facts it predicts by (target, data kind, feature roles, threshold).
+    manifest : None
+        Unused: the model holds its manifest. (Earlier versions took a fitted
+        pipeline and its manifest here.)
     frame : pandas.DataFrame
         Raw rows; may hold the target column (ignored), extra columns (ignored,
         with a warning), missing values, infinite values and unseen categories
@@ -59,8 +62,8 @@ def predict_frame(estimator, manifest, frame):
     Returns
     -------
     pandas.DataFrame
-        ``prediction`` and one ``proba_<class>`` column per class, one row per
-        input row, with the input's index.
+        ``prediction`` (at the model's threshold) and one ``proba_<class>`` column
+        per class, one row per input row, with the input's index.
 
     Raises
     ------
@@ -71,38 +74,47 @@ def predict_frame(estimator, manifest, frame):
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from pipeline.persistence import FittedModel
     >>> X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
-    >>> model = LogisticRegression().fit(X, ["n", "n", "y", "y"])
+    >>> fitted = LogisticRegression().fit(X, ["n", "n", "y", "y"])
     >>> manifest = {"metadata": {"target": "t", "roles": {"numeric": ["a"], "categorical": []}}}
     >>> rows = pd.DataFrame({"a": [3.0, 0.0], "t": ["y", "n"]})
-    >>> predict_frame(model, manifest, rows)["prediction"].tolist()
+    >>> predict_frame(FittedModel(fitted, manifest).fit(), None, rows)["prediction"].tolist()
     ['y', 'n']
     """
-    metadata = manifest.get("metadata", {})
-    if metadata.get("kind") == "sequence":
-        X = _sequence_input(frame, metadata)
-    else:
-        X = _table_input(estimator, frame, metadata)
-    proba = np.asarray(estimator.predict_proba(X))
-    if len(proba) != len(frame):
-        # The samplers act only in fit; a row lost here would misalign every answer.
-        raise RuntimeError(f"The model answered {len(proba)} rows for {len(frame)} input rows.")
-    classes = estimator.classes_
-    output = pd.DataFrame({"prediction": _decide(proba, classes, metadata)}, index=frame.index)
-    for j, label in enumerate(classes):
+    # Duck-typed, not isinstance: the model module imports this one for model_input.
+    if not (hasattr(estimator, "manifest_") and hasattr(estimator, "decide")):
+        raise TypeError(
+            f"predict_frame takes the model load_model returns; got {type(estimator).__name__}. "
+            "Wrap a fitted pipeline as pipeline.persistence.FittedModel(pipeline, manifest).fit()."
+        )
+    model = estimator
+    proba = model.predict_proba(frame)
+    output = pd.DataFrame({"prediction": model.decide(proba)}, index=frame.index)
+    for j, label in enumerate(model.classes_):
         output[f"proba_{label}"] = proba[:, j]
     return output
 
 
-def _decide(proba, classes, metadata):
-    """Classes by the model's saved threshold (two classes), else the most probable class."""
-    from .evaluation import decide
+def model_input(estimator, manifest, frame):
+    """Raw rows as a fitted pipeline's input: its columns, in its order, values checked.
 
-    threshold = metadata.get("threshold")
-    if threshold is None or len(classes) != 2:
-        return decide(proba, classes)
-    positive = [c for c in classes if str(c) == str(metadata.get("positive_class"))]
-    return decide(proba, classes, positive[0] if positive else classes[1], float(threshold))
+    Parameters
+    ----------
+    estimator : fitted Pipeline
+    manifest : dict
+        As for :func:`predict_frame`.
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame or ndarray
+        A table's feature columns, or a sequence kind's 3-D array of series.
+    """
+    metadata = manifest.get("metadata", {})
+    if metadata.get("kind") == "sequence":
+        return _sequence_input(frame, metadata)
+    return _table_input(estimator, frame, metadata)
 
 
 def _table_input(estimator, frame, metadata):
@@ -489,9 +501,10 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
 
     Parameters
     ----------
-    estimator : fitted Pipeline
-    manifest : dict
-        The model folder's manifest (see :func:`predict_frame`).
+    estimator : FittedModel
+        As for :func:`predict_frame`.
+    manifest : None
+        As for :func:`predict_frame`.
     data : str or path-like
         CSV/TSV/Parquet rows to score.
     out : str or path-like, optional

@@ -70,7 +70,7 @@ def _is_partition(path):
 
 
 def _load(model_dir):
-    """The one place the model folder is opened: ``(estimator, manifest)``."""
+    """The one place the model folder is opened: a :class:`~pipeline.persistence.FittedModel`."""
     from .persistence import load_model
 
     return load_model(model_dir)
@@ -78,8 +78,7 @@ def _load(model_dir):
 
 def _score(model, frame):
     """The one place a model answers rows (see :func:`pipeline.predict.predict_frame`)."""
-    estimator, manifest = model
-    return predict_frame(estimator, manifest, frame)
+    return predict_frame(model, None, frame)
 
 
 # Each worker process opens the model once, whatever the number of its partitions.

@@ -9,6 +9,7 @@ each once on the test split, and writes ``report.html``, ``metrics.json``, ``con
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import warnings
@@ -42,16 +43,20 @@ class RunResult:
     models : dict
         Model name -> fitted estimator: each model's best candidate refitted on all
         non-test rows (a Pipeline), and the ``ensemble`` when one was built.
+    model_metadata : dict
+        The facts the chosen model predicts by (target, roles, threshold), as
+        saved in ``model/manifest.json``.
     """
 
     path: Path
     metrics: dict
     best_model: str
     models: dict = field(default_factory=dict)
+    model_metadata: dict = field(default_factory=dict)
 
     @property
     def estimator(self):
-        """The chosen fitted model (a Pipeline, or the ensemble of Pipelines)."""
+        """The chosen fitted model's pipeline (a Pipeline, or the ensemble of Pipelines)."""
         return self.models[self.best_model]
 
     def headline(self):
@@ -77,6 +82,25 @@ class RunResult:
     def __repr__(self):
         """A short line for a terminal; ``metrics`` holds the rest."""
         return f"RunResult(path={str(self.path)!r}, best={self.headline()!r}, models={list(self.models)})"
+
+    @functools.cached_property
+    def model(self):
+        """The chosen model as :func:`~pipeline.persistence.load_model` returns it from ``model/``.
+
+        A :class:`~pipeline.persistence.FittedModel`: raw rows in any column order,
+        answered at the run's threshold.
+        """
+        from .persistence import FittedModel, describe_model
+
+        return FittedModel(self.estimator, describe_model(self.estimator, self.model_metadata)).fit()
+
+    def predict(self, X):
+        """The chosen model's classes for raw rows, at the run's threshold (see :attr:`model`)."""
+        return self.model.predict(X)
+
+    def predict_proba(self, X):
+        """The chosen model's class probabilities for raw rows (see :attr:`model`)."""
+        return self.model.predict_proba(X)
 
     def _repr_html_(self):
         """Jupyter's view: leaderboard, best model and a link to the report."""
@@ -155,4 +179,5 @@ def _run(config, verbose):
         from .tracking import track_run
 
         track_run(config.track, holder.path, metrics)
-    return RunResult(path=holder.path, metrics=metrics, best_model=found.best, models=found.models)
+    return RunResult(path=holder.path, metrics=metrics, best_model=found.best, models=found.models,
+                     model_metadata=stages.model_metadata(config, dataset, found, metrics))

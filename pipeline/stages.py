@@ -342,6 +342,14 @@ def _prevalence(y, classes):
     return {str(c): float(np.mean(y == c)) for c in classes}
 
 
+def model_metadata(config, dataset, found, metrics):
+    """The facts the chosen model predicts by, as its model folder's manifest holds them."""
+    return {"target": dataset.target, "kind": dataset.kind.name, "model": found.best,
+            "roles": metrics["dataset"]["roles"], "channels": config.channels,
+            "positive_class": metrics["dataset"]["positive_class"],
+            "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")}
+
+
 def write_run(staging, config, dataset, parts, found, metrics):
     """Write ``config.yaml``, ``model/``, ``report.html`` and ``metrics.json`` into the staging folder.
 
@@ -357,14 +365,8 @@ def write_run(staging, config, dataset, parts, found, metrics):
         **neural_extras(singles, neural, dataset.kind.example(parts.X_test), dataset.kind),
     }
     (staging / "config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False), encoding="utf-8")
-    save_model(
-        found.models[found.best],
-        staging / "model",
-        metadata={"target": dataset.target, "kind": dataset.kind.name, "model": found.best,
-                  "roles": metrics["dataset"]["roles"], "channels": config.channels,
-                  "positive_class": metrics["dataset"]["positive_class"],
-                  "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")},
-    )
+    save_model(found.models[found.best], staging / "model",
+               metadata=model_metadata(config, dataset, found, metrics))
     # Figures drawn on the search's workers, still running, unless the search ran elsewhere.
     drawers = config.n_jobs if config.backend == "loky" else 1
     write_report(staging / "report.html", metrics, extras, n_jobs=drawers)

@@ -1,9 +1,9 @@
 """Log a finished run to MLflow (the ``tracking`` extra): opt-in with ``--track URI``.
 
 One MLflow run per dmflow run holds the configuration as parameters, the best
-model's test metrics, and ``report.html``, ``metrics.json``, ``config.yaml``
-and the model folder as artifacts; under it, one nested run per model holds
-that model's chosen parameters and its validation and test metrics.
+model's test metrics, ``report.html``, ``metrics.json`` and ``config.yaml`` as
+artifacts, and the model folder as a logged model of MLflow's pyfunc flavor;
+under it, one nested run per model holds that model's chosen parameters and its validation and test metrics.
 """
 
 from __future__ import annotations
@@ -114,6 +114,26 @@ def _file_store_allowed(uri):
         os.environ.pop(_FILE_STORE_VARIABLE, None)
 
 
+def _log_model(mlflow, model_folder):
+    """Log the model folder as an MLflow logged model of the pyfunc flavor.
+
+    The folder goes in whole as the flavor's data, so MLflow's loader is dmflow's
+    (:mod:`pipeline.persistence._pyfunc`) and loading it (``runs:/<id>/model``,
+    or the logged model's ``models:/`` URI) checks its manifest as
+    :func:`~pipeline.persistence.load_model` does. The requirements are the
+    package versions the manifest records, stated so that MLflow does not load
+    the model to infer them.
+    """
+    from .persistence import read_manifest
+    from .persistence._mlmodel import LOADER as loader
+
+    versions = read_manifest(model_folder).get("versions") or {}
+    requirements = [f"{name}=={version}" for name, version in sorted(versions.items())
+                    if version and name not in ("python", "dmflow")]
+    return mlflow.pyfunc.log_model(name="model", loader_module=loader, data_path=str(model_folder),
+                                   pip_requirements=requirements)
+
+
 def _log(mlflow, uri, folder, metrics):
     models = metrics.get("models") or {}
     best = metrics.get("best_model")
@@ -127,7 +147,7 @@ def _log(mlflow, uri, folder, metrics):
             if (folder / name).is_file():
                 mlflow.log_artifact(str(folder / name))
         if (folder / "model").is_dir():
-            mlflow.log_artifacts(str(folder / "model"), artifact_path="model")
+            _log_model(mlflow, folder / "model")
         for name, model in models.items():
             with mlflow.start_run(run_name=name, nested=True):
                 mlflow.log_params(_params(model.get("params") or {}))

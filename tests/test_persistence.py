@@ -80,10 +80,11 @@ class _Payload:
 
 def test_round_trip_with_a_torch_classifier(saved, table, neural_pipeline):
     X = table[0]
-    loaded, manifest = load_model(saved)
+    model = load_model(saved)
+    loaded, manifest = model.estimator_, model.manifest_
     np.testing.assert_array_equal(loaded.predict_proba(X), neural_pipeline.predict_proba(X))
     assert sorted(p.name for p in saved.iterdir()) == [
-        "estimator.skops", "manifest.json", "neural-0.json", "neural-0.safetensors"]
+        "MLmodel", "estimator.skops", "manifest.json", "neural-0.json", "neural-0.safetensors"]
     assert neural_pipeline.steps[-1][1].module_ is not None  # saving left the caller's model whole
     assert manifest["classes"] == ["c0", "c1", "c2"]
     assert manifest["feature_names"] == list(X.columns)
@@ -98,7 +99,8 @@ def test_a_bare_torch_classifier_round_trips(tmp_path):
     X = np.random.default_rng(0).normal(size=(40, 3))
     y = np.where(X[:, 0] > 0, "up", "down")
     model = TorchMLPClassifier((4, 3), max_epochs=2, random_state=0).fit(X, y)
-    loaded, manifest = load_model(save_model(model, tmp_path / "m"))
+    restored = load_model(save_model(model, tmp_path / "m"))
+    loaded, manifest = restored.estimator_, restored.manifest_
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     assert loaded.hidden_layer_sizes == (4, 3) and loaded.classes_.tolist() == ["down", "up"]
     assert manifest["classes"] == ["down", "up"] and "estimator.skops" not in manifest["files"]
@@ -117,7 +119,7 @@ def test_allowlist_covers_every_registered_model_on_sequences(name, tmp_path):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(40, 6, 2)).astype(np.float32), np.array(["a", "b"] * 20)
     model = _small(name, build_model(name, RunConfig(models=[name]), kind="sequence")).fit(X, y)
-    loaded, _ = load_model(save_model(model, tmp_path / "m"))
+    loaded = load_model(save_model(model, tmp_path / "m")).estimator_
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
@@ -127,7 +129,7 @@ def test_allowlist_covers_the_large_table_paths(table, tmp_path, monkeypatch):
     monkeypatch.setattr("pipeline.phases._balance._LEAF_ROWS", 8)
     monkeypatch.setattr("pipeline.phases._reduce._EXACT_LDA_CELLS", 10)
     model = _fit("logreg", table)
-    loaded, _ = load_model(save_model(model, tmp_path / "m"))
+    loaded = load_model(save_model(model, tmp_path / "m")).estimator_
     np.testing.assert_array_equal(loaded.predict_proba(table[0]), model.predict_proba(table[0]))
 
 
@@ -135,7 +137,7 @@ def test_allowlist_covers_the_large_table_paths(table, tmp_path, monkeypatch):
                                      {"outliers": "none", "balance": "none", "reduce": ["none"]}])
 def test_allowlist_covers_phase_variants(options, table, tmp_path):
     model = _fit("logreg", table, **options)
-    loaded, _ = load_model(save_model(model, tmp_path / "m"))
+    loaded = load_model(save_model(model, tmp_path / "m")).estimator_
     np.testing.assert_array_equal(loaded.predict_proba(table[0]), model.predict_proba(table[0]))
 
 
@@ -185,7 +187,8 @@ def test_joblib_is_an_explicit_opt_in(tmp_path):
     assert (folder / "estimator.joblib").is_file() and not (folder / "estimator.skops").exists()
     with pytest.raises(ModelFileError, match="trusted=True"):
         load_model(folder)
-    loaded, manifest = load_model(folder, trusted=True)
+    restored = load_model(folder, trusted=True)
+    loaded, manifest = restored.estimator_, restored.manifest_
     assert manifest["format"] == "joblib"
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 

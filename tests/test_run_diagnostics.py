@@ -62,11 +62,13 @@ def test_auto_threshold_comes_from_validation_not_test(tuned):
 def test_predict_answers_at_the_saved_threshold(tuned):
     from tests.conftest import make_mixed_frame
 
-    estimator, manifest = load_model(tuned.path / "model")
-    threshold = manifest["metadata"]["threshold"]
+    model = load_model(tuned.path / "model")
+    threshold = model.manifest_["metadata"]["threshold"]
     assert threshold == tuned.metrics["models"][tuned.best_model]["threshold"]["value"]
     rows = make_mixed_frame(n=120, seed=9)
-    output = predict_frame(estimator, manifest, rows)
+    output = predict_frame(model, None, rows)
+    assert model.threshold_ == threshold
+    assert (model.predict(rows) == output["prediction"].to_numpy()).all()
     expected = np.where(output["proba_yes"] >= threshold, "yes", "no")
     assert (output["prediction"].to_numpy() == expected).all()
 
@@ -103,6 +105,10 @@ def test_a_tracked_run_leaves_an_mlflow_run_with_metrics_and_artifacts(tuned):
         assert child.data.metrics["test_roc_auc"] == model["test"]["roc_auc"]
         assert child.data.metrics["test_average_precision"] == model["curves"]["average_precision"]
     artifacts = {a.path for a in client.list_artifacts(parent.info.run_id)}
-    assert {"report.html", "metrics.json", "config.yaml", "model"} <= artifacts
-    model_files = {Path(a.path).name for a in client.list_artifacts(parent.info.run_id, "model")}
+    assert {"report.html", "metrics.json", "config.yaml"} <= artifacts
+    # the model folder, whole, as the data of a logged pyfunc model of the parent run
+    experiment = client.get_experiment_by_name("dmflow").experiment_id
+    logged = client.search_logged_models([experiment])
+    (model_id,) = [m.model_id for m in logged if m.source_run_id == parent.info.run_id]
+    model_files = {Path(a.path).name for a in client.list_logged_model_artifacts(model_id, "data/model")}
     assert model_files == {p.name for p in (tuned.path / "model").iterdir()}

@@ -126,7 +126,8 @@ def test_article_protocol_differs_only_where_it_should(strict_and_article):
 
 def test_saved_model_takes_raw_rows(strict_and_article):
     strict, _ = strict_and_article
-    model, manifest = load_model(strict.path / "model")
+    loaded = load_model(strict.path / "model")
+    model, manifest = loaded.estimator_, loaded.manifest_
     rows = make_mixed_frame(n=30, seed=5).drop(columns="label")
     rows.loc[0, "colour"] = "ultraviolet"  # unseen category
     rows.loc[1, "x1"] = np.nan
@@ -227,7 +228,7 @@ def test_sequence_run_with_neural_models(tmp_path):
     for section in ('id="training"', 'id="attention"', 'id="positional-encoding"'):
         assert section in html
     # the saved best model takes raw series
-    model, manifest = load_model(result.path / "model")
-    assert manifest["metadata"]["kind"] == "sequence"
+    model = load_model(result.path / "model")
+    assert model.manifest_["metadata"]["kind"] == "sequence"
     series = frame.drop(columns="label").to_numpy("float32")[:5, :, None]
     assert model.predict(series).shape == (5,)

@@ -18,15 +18,24 @@ A model folder holds:
     from those and the weights loaded into it.
 
 Loading checks the manifest's hash of every file, and refuses files the
-manifest does not list, before any file is parsed; files are parsed from the
-very bytes that were checked. Nothing in a default model folder is unpickled,
-so a planted pickle payload cannot run: it fails the hash check, or, when the
-manifest was rewritten to match, fails to parse as skops, safetensors or JSON.
+manifest does not list and symbolic links, before any file is parsed; files are
+parsed from the very bytes that were checked. The manifest's values (threshold,
+roles, classes) are validated, and :func:`load_model` returns a
+:class:`FittedModel`, which answers raw rows in any column order. Nothing in a
+default model folder is unpickled, so a planted pickle payload cannot run: it
+fails the hash check, or, when the manifest was rewritten to match, fails to
+parse as skops, safetensors or JSON.
 
 The translator's model folder (:mod:`pipeline.translate`) uses the same
 manifest, digests and torch-module files through :func:`write_folder`,
 :func:`read_folder`, :func:`module_files` and :func:`rebuild_module`, and raises
 the same :class:`ModelFileError`.
+
+A folder can be signed with a key pair (:func:`sign_folder`, ``dmflow sign``):
+its ``model.sig`` covers every file, and ``load_model(folder, verify_with=...)``
+refuses a folder whose signature is missing or does not match; see
+:mod:`pipeline.persistence._signing` for what that protects against beyond the
+digests.
 
 ``save_model(..., format="joblib")`` writes a plain joblib (pickle) file instead.
 Unpickling runs whatever code the file names, so :func:`load_model` reads such a
@@ -34,20 +43,29 @@ folder only with ``trusted=True``: use it solely for files you made yourself or
 fully trust.
 """
 
+from ._checks import check_manifest
 from ._folder import load_model, read_manifest, save_model
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
+from ._signing import SIGNATURE, sign_folder, verify_folder
 from ._trusted import TRUSTED_TYPES
 
 __all__ = [
     "FORMAT_VERSION",
     "TRUSTED_TYPES",
+    "FittedModel",
     "ModelFileError",
+    "SIGNATURE",
+    "check_manifest",
+    "describe_model",
     "load_model",
     "module_files",
     "read_folder",
     "read_manifest",
     "rebuild_module",
     "save_model",
+    "sign_folder",
+    "verify_folder",
     "write_folder",
 ]

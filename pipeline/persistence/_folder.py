@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 
 from ..versions import package_versions
+from ._checks import check_manifest
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._mlmodel import MLMODEL, check_mlmodel, mlmodel_file
+from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
+from ._skops import import_skops_io
 from ._trusted import TRUSTED_TYPES
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "read_manifest", "save_model"]
@@ -18,10 +22,6 @@ _JOBLIB_FILE = "estimator.joblib"
 # -- saving ---------------------------------------------------------------------------
 
 
-def _as_strings(values):
-    return [str(v) for v in (values if values is not None else [])]
-
-
 def save_model(estimator, folder, *, metadata=None, format="skops"):
     """Write a fitted estimator into a new folder, atomically.
 
@@ -30,13 +30,15 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
 
     Parameters
     ----------
-    estimator : fitted estimator
-        Usually an imbalanced-learn Pipeline; torch classifiers (at the top or as
-        pipeline steps) are stored as safetensors weights and JSON parameters.
+    estimator : FittedModel or fitted estimator
+        A :class:`FittedModel` (its pipeline and metadata are saved), or usually an
+        imbalanced-learn Pipeline; torch classifiers (at the top or as pipeline
+        steps) are stored as safetensors weights and JSON parameters.
     folder : str or path-like
         Must not exist yet.
     metadata : dict, optional
-        Extra JSON-serialisable facts for the manifest (target, feature roles).
+        Extra JSON-serialisable facts for the manifest (target, feature roles);
+        default: a :class:`FittedModel`'s own.
     format : {"skops", "joblib"}, default="skops"
         ``"joblib"`` writes a pickle, which :func:`load_model` opens only with
         ``trusted=True``. Use it only for files that never leave your hands.
@@ -59,13 +61,16 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
     >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array(["a", "a", "b", "b"])
     >>> folder = save_model(LogisticRegression().fit(X, y), os.path.join(tempfile.mkdtemp(), "model"))
     >>> sorted(p.name for p in folder.iterdir())
-    ['estimator.skops', 'manifest.json']
-    >>> model, manifest = load_model(folder)
-    >>> model.predict([[3.0]]).tolist(), manifest["classes"]
+    ['MLmodel', 'estimator.skops', 'manifest.json']
+    >>> model = load_model(folder)
+    >>> model.estimator_.predict([[3.0]]).tolist(), model.manifest_["classes"]
     (['b'], ['a', 'b'])
     """
     if format not in ("skops", "joblib"):
         raise ValueError(f"format must be 'skops' or 'joblib', got {format!r}.")
+    if isinstance(estimator, FittedModel):
+        metadata = estimator.manifest.get("metadata") if metadata is None else metadata
+        estimator = estimator.estimator
     if format == "joblib":
         import joblib
 
@@ -74,27 +79,25 @@ def save_model(estimator, folder, *, metadata=None, format="skops"):
         files, layout = {_JOBLIB_FILE: buffer.getvalue()}, {"joblib": _JOBLIB_FILE}
     else:
         files, layout = _skops_files(estimator)
-    metadata = dict(metadata or {})
+    files[MLMODEL] = mlmodel_file()  # the folder is also an MLflow pyfunc model
+    layout["mlflow"] = MLMODEL
     manifest = {
         "format": format,
         "versions": {**package_versions(), **_storage_versions()},
-        "classes": _as_strings(getattr(estimator, "classes_", None)),
-        "feature_names": _as_strings(getattr(estimator, "feature_names_in_", None)),
-        "roles": metadata.get("roles"),
-        "metadata": metadata,
+        **describe_model(estimator, metadata),
         "layout": layout,
     }
     return write_folder(folder, files, manifest)
 
 
 def _skops_files(estimator):
-    import skops.io
+    skops_io = import_skops_io()
 
     rest, neural = detach_neural(estimator)
     files, layout = {}, {"skops": None, "neural": []}
     if rest is not None:
-        data = skops.io.dumps(rest)
-        unknown = sorted(set(skops.io.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
+        data = skops_io.dumps(rest)
+        unknown = sorted(set(skops_io.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
         if unknown:  # a model this dmflow could not load again: a bug, caught before it ships
             raise TypeError(
                 f"The model holds type(s) outside TRUSTED_TYPES: {', '.join(unknown)}. "
@@ -139,10 +142,10 @@ def read_manifest(folder):
 
 
 def _load_skops(data, folder):
-    import skops.io
+    skops_io = import_skops_io()
 
     try:
-        untrusted = skops.io.get_untrusted_types(data=data)
+        untrusted = skops_io.get_untrusted_types(data=data)
     except Exception as err:  # skops raises many kinds on a damaged zip; all mean one thing here
         raise ModelFileError(
             f"{_SKOPS_FILE} in model {str(folder)!r} is not a readable skops file "
@@ -156,7 +159,7 @@ def _load_skops(data, folder):
             "Retrain the model, or ask its author for one saved by this version."
         )
     try:
-        return skops.io.loads(data, trusted=sorted(untrusted))
+        return skops_io.loads(data, trusted=sorted(untrusted))
     except Exception as err:  # a trusted type with bad content: still a damaged file
         raise ModelFileError(
             f"{_SKOPS_FILE} in model {str(folder)!r} could not be read ({type(err).__name__}: {err}). "
@@ -164,12 +167,13 @@ def _load_skops(data, folder):
         ) from None
 
 
-def load_model(folder, *, trusted=False):
+def load_model(folder, *, trusted=False, verify_with=None):
     """Load a model folder written by :func:`save_model`.
 
-    Every file's SHA-256 is checked first; then the skops part is loaded with only
-    :data:`TRUSTED_TYPES` allowed, and each torch classifier is rebuilt from its
-    JSON parameters and safetensors weights.
+    Every file's SHA-256 is checked first and the manifest's values validated;
+    then the skops part is loaded with only :data:`TRUSTED_TYPES` allowed, and
+    each torch classifier is rebuilt from its JSON parameters and safetensors
+    weights.
 
     Parameters
     ----------
@@ -177,19 +181,45 @@ def load_model(folder, *, trusted=False):
     trusted : bool, default=False
         Needed to open a folder saved with ``format="joblib"``. Unpickling runs
         code named in the file: pass True only for a file you made or fully trust.
+    verify_with : str or path-like, optional
+        PEM file of a public key: the folder must carry a signature made with its
+        private key (``dmflow sign``) over its current files, checked before
+        anything else; an unsigned or altered folder is refused.
 
     Returns
     -------
-    estimator : fitted estimator
-    manifest : dict
+    FittedModel
+        The model: ``predict`` / ``predict_proba`` of raw rows in any column
+        order, at the saved threshold; the pipeline is ``estimator_`` and the
+        manifest ``manifest_``. (Unpacking it as ``estimator, manifest``, what
+        earlier versions returned, still works and warns.)
 
     Raises
     ------
     ModelFileError
-        The folder fails a check, holds an untrusted type, cannot be parsed, or is a
-        joblib folder and ``trusted`` is False.
+        The folder fails a check, holds an untrusted type or a bad manifest
+        value, cannot be parsed, is a joblib folder and ``trusted`` is False, or
+        fails the signature check asked for.
     """
+    if verify_with is not None:
+        from ._signing import verify_folder
+
+        verify_folder(folder, verify_with)
     manifest, files = read_folder(folder)
+    check_manifest(manifest, folder)
+    if MLMODEL in files:
+        check_mlmodel(files[MLMODEL], folder)
+    estimator = _load_estimator(manifest, files, folder, trusted)
+    try:
+        return FittedModel(estimator, manifest).fit()
+    except (AttributeError, TypeError, ValueError) as err:  # e.g. no classes_: not a classifier
+        raise ModelFileError(
+            f"Model {str(folder)!r} does not hold a fitted classifier ({err}). "
+            "Pass the model/ folder of a dmflow run."
+        ) from None
+
+
+def _load_estimator(manifest, files, folder, trusted):
     layout = manifest.get("layout") or {}
     kind = manifest.get("format")
     if kind == "joblib":
@@ -204,7 +234,7 @@ def load_model(folder, *, trusted=False):
         name = layout.get("joblib")
         if name not in files:
             raise ModelFileError(f"Model {str(folder)!r} lists no joblib file in its manifest.")
-        return joblib.load(io.BytesIO(files[name])), manifest
+        return joblib.load(io.BytesIO(files[name]))
     if kind == "translator":
         raise ModelFileError(
             f"Model {str(folder)!r} is a saved translator, not a classifier; load it with "
@@ -236,4 +266,4 @@ def load_model(folder, *, trusted=False):
         ) from None
     if estimator is None:
         raise ModelFileError(f"Model {str(folder)!r} holds no estimator.")
-    return estimator, manifest
+    return estimator

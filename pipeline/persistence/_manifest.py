@@ -19,11 +19,13 @@ from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "read_folder", "write_folder"]
+__all__ = ["FORMAT_VERSION", "MANIFEST", "SIGNATURE", "ModelFileError", "read_folder", "write_folder"]
 
 #: Version of the manifest layout (``format_version`` in ``manifest.json``).
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+#: A signed folder's signature: added after saving, so the one file the manifest does not list.
+SIGNATURE = "model.sig"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # The translator's folders before the manifest was shared: the same digests,
 # stored as {"sha256": ..., "bytes": ...} under format "dmflow-translator".
@@ -99,6 +101,23 @@ def _check_name(name, folder):
         )
 
 
+def _refuse_links(folder):
+    """Refuse symbolic links inside the folder: the digests must be of the folder's own files."""
+    links = sorted(p.name for p in folder.iterdir() if p.is_symlink())
+    if links:
+        raise ModelFileError(
+            f"Model {str(folder)!r} holds symbolic link(s): {', '.join(links)}. A model folder is "
+            "read only from its own files; copy the real files in (cp -L) instead of linking them."
+        )
+
+
+def _read_own_file(path):
+    """The bytes of ``path``, refusing a symbolic link put there after the folder was listed."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(handle, "rb") as stream:
+        return stream.read()
+
+
 def _load_manifest(folder):
     manifest_path = folder / MANIFEST
     if not folder.is_dir() or not manifest_path.is_file():
@@ -106,8 +125,9 @@ def _load_manifest(folder):
             f"{str(folder)!r} holds no {MANIFEST}; it is not a dmflow model folder. "
             "Pass the model/ folder inside a run folder, or a folder written by save."
         )
+    _refuse_links(folder)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(_read_own_file(manifest_path).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ModelFileError(
             f"The manifest of model {str(folder)!r} is unreadable ({err}). "
@@ -153,7 +173,7 @@ def read_folder(folder):
         raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
     for name in listed:
         _check_name(name, folder)
-    extra = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in listed)
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST, SIGNATURE, *listed))
     if extra:
         raise ModelFileError(
             f"Model {str(folder)!r} holds file(s) its manifest does not list: {', '.join(extra)}. "
@@ -164,7 +184,11 @@ def read_folder(folder):
         path = folder / name
         if not path.is_file():
             raise ModelFileError(f"Model {str(folder)!r} is incomplete: {name} is missing.")
-        data = path.read_bytes()
+        try:
+            data = _read_own_file(path)
+        except OSError as err:  # ELOOP: a link swapped in since the folder was listed
+            raise ModelFileError(f"Model file {name} in {str(folder)!r} cannot be read as the "
+                                 f"folder's own file ({err.strerror}).") from None
         if _sha256(data) != expected:
             raise ModelFileError(
                 f"Model file {name} in {str(folder)!r} does not match its recorded SHA-256: "

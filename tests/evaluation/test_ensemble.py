@@ -176,7 +176,8 @@ def test_ensemble_saves_loads_and_predicts_raw_rows(tmp_path):
     members = [(name, build_model(name, config, roles).fit(X, y)) for name in ("logreg", "rf")]
     ensemble = EnsembleClassifier(members, [0.75, 0.25]).fit()
     save_model(ensemble, tmp_path / "model", metadata={"model": "ensemble"})
-    loaded, manifest = load_model(tmp_path / "model")
+    restored = load_model(tmp_path / "model")
+    loaded, manifest = restored.estimator_, restored.manifest_
     rows = make_mixed_frame(n=20, seed=9).drop(columns="label")
     rows.loc[0, "colour"] = "ultraviolet"  # unseen category
     rows.loc[1, "x1"] = np.nan

@@ -22,7 +22,7 @@ def sequence_model(tmp_path_factory):
     metadata = {"target": "label", "kind": "sequence", "channels": 2,
                 "roles": {"sequence": {"n_steps": 6, "n_channels": 2}}}
     folder = save_model(model, tmp_path_factory.mktemp("seq") / "model", metadata=metadata)
-    return load_model(folder), X, model
+    return (load_model(folder), None), X, model
 
 
 def test_sequence_rows_are_read_step_by_step(sequence_model):
@@ -63,7 +63,7 @@ def table_model(tmp_path_factory):
     model = build_model("logreg", RunConfig(models=["logreg"]), roles).fit(X, y)
     metadata = {"target": "label", "kind": "table", "roles": roles.to_dict()}
     folder = save_model(model, tmp_path_factory.mktemp("table") / "model", metadata=metadata)
-    return folder, load_model(folder)
+    return folder, (load_model(folder), None)
 
 
 def _rows(n=230, seed=5):
