@@ -37,6 +37,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,16 +119,22 @@ def _fit_fold(key, estimator, X, y, train, val, classes, one_thread, deadline=No
     worker process shares) does not start: its seconds come back as None.
     """
     if deadline is not None and time.time() > deadline:
-        return key, None, None, None
+        return key, None, None, None, []
     start = time.perf_counter()
-    try:
-        with single_threaded() if one_thread else contextlib.nullcontext():
-            fitted = clone(estimator).fit(_rows(X, train), np.asarray(y)[train])
-            proba = aligned_proba(fitted, _rows(X, val), classes)
-        error = None
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
-        proba, error = None, f"{type(err).__name__}: {err}"
-    return key, proba, time.perf_counter() - start, error
+    # A worker's warnings would reach the console through its own stderr, one per fold,
+    # in the middle of the progress bar; they come back with the fold instead and the
+    # search reports them once, counted (see _Search.report_warnings).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with single_threaded() if one_thread else contextlib.nullcontext():
+                fitted = clone(estimator).fit(_rows(X, train), np.asarray(y)[train])
+                proba = aligned_proba(fitted, _rows(X, val), classes)
+            error = None
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:
+            proba, error = None, f"{type(err).__name__}: {err}"
+    said = [f"{w.category.__name__}: {(str(w.message).splitlines() or [''])[0]}" for w in caught]
+    return key, proba, time.perf_counter() - start, error, said
 
 
 @dataclass
@@ -280,6 +288,7 @@ def search_models(candidates, X, y, folds, *, classes, metric="roc_auc", positiv
             search.collect(runner, _until(deadline, ((name, index, fold) for name, index in leaders
                                                      for fold in range(first, len(folds)))), bar)
         search.finish_all()
+    search.report_warnings()
     skipped = search.skipped(time_limit)
     if skipped:
         logger.warning("Time limit of %s s reached: %s.", time_limit,
@@ -304,6 +313,7 @@ class _Search:
     started: set = field(default_factory=set)
     fold_seconds: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
+    warned: Counter = field(default_factory=Counter)
 
     def __post_init__(self):
         self.results = {name: SearchResult() for name in self.candidates}
@@ -313,8 +323,9 @@ class _Search:
         jobs = (_delayed_fit((name, index, fold), self.candidates[name][index][1], self.X, self.y,
                              *self.folds[fold], self.classes, self.one_thread, self.deadline)
                 for name, index, fold in keys)
-        for (name, index, fold), proba, seconds, error in runner(jobs):
+        for (name, index, fold), proba, seconds, error, said in runner(jobs):
             bar.update()
+            self.warned.update(said)
             if seconds is None:  # due after the deadline: never started
                 continue
             self.started.add((name, index))
@@ -324,6 +335,13 @@ class _Search:
             self.fold_seconds.setdefault(name, []).append(seconds * len(self.folds))
             if error:
                 tally.errors.append(f"fold {fold}: {error}")
+
+    def report_warnings(self):
+        """Log the fits' warnings once, each with the number of fits that raised it."""
+        if self.warned:
+            logger.warning("The fits raised %d warning(s) of %d kind(s): %s", sum(self.warned.values()),
+                           len(self.warned), "; ".join(f"{text} ({count} fit{'s' * (count > 1)})"
+                                                       for text, count in self.warned.most_common()))
 
     def out_of_time(self):
         """Whether the deadline has passed."""
