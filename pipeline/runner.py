@@ -171,7 +171,7 @@ def _run(config, verbose):
         metrics["notes"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
         for note in metrics["notes"]:
             logger.warning("%s", note)
-        stages.write_run(holder.staging, config, dataset, parts, found, metrics)
+        stages.write_run(holder.staging, config, dataset, parts, found, metrics, verbose=verbose)
     # after the folder took its final name: the staging path is gone by now
     logger.info("Run finished in %.1f s; report: %s", time.perf_counter() - clock,
                 holder.path / "report.html")

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 from joblib import Memory
 from sklearn.model_selection import StratifiedKFold
+from tqdm.auto import tqdm
 
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
@@ -350,13 +351,20 @@ def model_metadata(config, dataset, found, metrics):
             "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")}
 
 
-def write_run(staging, config, dataset, parts, found, metrics):
+# What write_run writes, in order (its progress bar counts them).
+_WRITTEN = ("config.yaml", "model/", "report.html", "figures.json", "metrics.json")
+
+
+def write_run(staging, config, dataset, parts, found, metrics, *, verbose=True):
     """Write ``config.yaml``, ``model/``, ``report.html`` and ``metrics.json`` into the staging folder.
 
     ``metrics.json`` comes last, so that it records the seconds the writing took
-    (``run.write_s``) in the run's fixed cost (``selection.fixed_cost_s``).
+    (``run.write_s``) in the run's fixed cost (``selection.fixed_cost_s``). With
+    ``verbose``, a progress bar counts the files (the model and the report's figures
+    take seconds on large runs).
     """
     clock = time.perf_counter()
+    bar = tqdm(total=len(_WRITTEN), desc="writing", unit="file", disable=not verbose)
     singles = {name: model for name, model in found.models.items() if name != ENSEMBLE}
     neural = [name for name in singles if MODELS[name].neural]
     extras = {
@@ -365,14 +373,20 @@ def write_run(staging, config, dataset, parts, found, metrics):
         **neural_extras(singles, neural, dataset.kind.example(parts.X_test), dataset.kind),
     }
     (staging / "config.yaml").write_text(yaml.safe_dump(config.to_dict(), sort_keys=False), encoding="utf-8")
+    bar.update()
     save_model(found.models[found.best], staging / "model",
                metadata=model_metadata(config, dataset, found, metrics))
+    bar.update()
     # Figures drawn on the search's workers, still running, unless the search ran elsewhere.
     drawers = config.n_jobs if config.backend == "loky" else 1
     write_report(staging / "report.html", metrics, extras, n_jobs=drawers)
+    bar.update()
     save_figure_data(staging, extras)
+    bar.update()
     metrics["run"]["write_s"] = round(time.perf_counter() - clock, 2)
     if metrics["selection"].get("fixed_cost_s") is not None:
         metrics["selection"]["fixed_cost_s"] = round(metrics["selection"]["fixed_cost_s"]
                                                      + metrics["run"]["write_s"], 2)
     (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    bar.update()
+    bar.close()
