@@ -80,7 +80,7 @@ class FittedModel(ClassifierMixin, BaseEstimator):
         ``manifest``.
     classes_ : ndarray of shape (n_classes,)
         The classes, in the order of :meth:`predict_proba`'s columns.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         The raw columns the model reads (tables only).
     n_features_in_ : int
         Their number (for sequences: values per series, steps x channels).
