@@ -141,7 +141,7 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
         raise DataError(f"Output folder {str(out)!r} already exists. Remove it, or pass another --out.")
     model_dir = str(Path(model_dir).resolve())
     model = _load(model_dir)
-    check_keep(model[0], keep)
+    check_keep(model, keep)
     probe = next(read_chunks(files[0], _PROBE_ROWS))
     meta = _score(model, probe)
     if keep:

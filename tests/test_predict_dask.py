@@ -76,7 +76,8 @@ def test_a_glob_selects_the_partitions(model, address, tmp_path):
 
 
 @pytest.mark.parametrize("fault, message", [
-    ("text", r"Partition '.*part1\.csv': Column 'x1' is numeric but holds text: row 7 has 'oops'"),
+    # the frame's row 7 is the file's data row 8: rows count from 1, the header not counted
+    ("text", r"Partition '.*part1\.csv': Column 'x1' is numeric but holds text: row 8 has 'oops'"),
     ("missing", r"Partition '.*part1\.csv': The data lacks column\(s\) the model was trained on: x2"),
 ])
 def test_a_bad_partition_is_named_and_nothing_is_written(model, address, tmp_path, capsys, fault, message):

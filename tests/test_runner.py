@@ -73,7 +73,8 @@ def test_best_model_has_the_best_cross_validated_score(strict_and_article):
 def test_console_names_the_final_report_and_repr_is_short(tmp_path, caplog):
     data = tmp_path / "mixed.csv"
     make_mixed_frame(n=200).to_csv(data, index=False)
-    with caplog.at_level("INFO"):
+    # the package logger's own level too: an earlier command-line run in this process set it
+    with caplog.at_level("INFO"), caplog.at_level("INFO", logger="pipeline"):
         result = run(RunConfig(data=str(data), target="label", models=["logreg"], n_jobs=1, cv=2,
                                n_candidates=1, out=str(tmp_path)), verbose=False)
     messages = [record.getMessage() for record in caplog.records]

@@ -131,9 +131,8 @@ def test_unseen_categories_are_counted_over_every_chunk(model_folder, tmp_path, 
     rows.loc[3, "size"] = "XXL"
     rows.loc[[120, 260], "size"] = "XS"
     rows.to_csv(tmp_path / "rows.csv", index=False)
-    loaded, manifest = load_model(model_folder)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        predict_file(loaded, manifest, tmp_path / "rows.csv", tmp_path / "p.csv", chunk_rows=50)
+        predict_file(load_model(model_folder), None, tmp_path / "rows.csv", tmp_path / "p.csv", chunk_rows=50)
     unseen = [r.getMessage() for r in caplog.records if "unseen in training" in r.getMessage()]
     assert len(unseen) == 2  # one summary per column, not one per chunk
     colour = next(m for m in unseen if m.startswith("Column 'colour'"))
@@ -150,7 +149,7 @@ def test_unseen_row_numbers_are_capped(model_folder, tmp_path, caplog):
     rows.loc[rows.index[::4], "colour"] = [f"new{i}" for i in range(50)]
     rows.to_csv(tmp_path / "rows.csv", index=False)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        predict_file(*load_model(model_folder), tmp_path / "rows.csv", tmp_path / "p.csv", chunk_rows=30)
+        predict_file(load_model(model_folder), None, tmp_path / "rows.csv", tmp_path / "p.csv", chunk_rows=30)
     (message,) = [r.getMessage() for r in caplog.records if "unseen in training" in r.getMessage()]
     assert "50 row(s)" in message
     shown = message.split("rows ")[1].split(")")[0]
@@ -162,7 +161,7 @@ def test_kept_columns_are_not_reported_as_ignored(model_folder, tmp_path, caplog
     rows = make_mixed_frame(n=20).assign(id=range(20), note="x")
     rows.to_csv(tmp_path / "rows.csv", index=False)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        predict_file(*load_model(model_folder), tmp_path / "rows.csv", tmp_path / "p.csv", keep=["id"],
+        predict_file(load_model(model_folder), None, tmp_path / "rows.csv", tmp_path / "p.csv", keep=["id"],
                      chunk_rows=7)
     ignored = [r.getMessage() for r in caplog.records if "does not use" in r.getMessage()]
     assert ignored == ["Ignoring column(s) the model does not use: note."]
