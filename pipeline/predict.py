@@ -541,13 +541,21 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
     check_keep(estimator, keep)
     with _summarised_warnings(keep), _output_stream(out) as stream:
         n_rows = 0
-        for chunk in read_chunks(data, chunk_rows, limits):
-            output = predict_frame(estimator, manifest, chunk)
-            if keep:
-                output = pd.concat([kept_columns(chunk, keep), output], axis=1)
+        for output in predicted_chunks(estimator, data, keep, chunk_rows, limits):
             write_csv_rows(output, stream, header=n_rows == 0, defuse_formulas=defuse_formulas)
             n_rows += len(output)
     return n_rows
+
+
+def predicted_chunks(model, data, keep=(), chunk_rows=None, limits=None):
+    """Yield the predictions of ``data`` a chunk at a time, the ``keep`` columns first.
+
+    The one loop behind local and partitioned scoring (``predict_file`` and
+    :mod:`pipeline.predict_dask`).
+    """
+    for chunk in read_chunks(data, chunk_rows, limits):
+        output = predict_frame(model, None, chunk)
+        yield pd.concat([kept_columns(chunk, keep), output], axis=1) if keep else output
 
 
 def _refuse_writing_over_input(data, out):

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ConfigError, DataError
-from .predict import check_keep, kept_columns, predict_frame, read_chunks
+from .predict import check_keep, predicted_chunks
 
 __all__ = ["PARTITION_SUFFIXES", "check_flags", "partition_files", "predict_partitions"]
 
@@ -76,11 +76,6 @@ def _load(model_dir):
     return load_model(model_dir)
 
 
-def _score(model, frame):
-    """The one place a model answers rows (see :func:`pipeline.predict.predict_frame`)."""
-    return predict_frame(model, None, frame)
-
-
 # Each worker process opens the model once, whatever the number of its partitions.
 _worker_model = functools.lru_cache(maxsize=1)(_load)
 
@@ -88,13 +83,8 @@ _worker_model = functools.lru_cache(maxsize=1)(_load)
 def _score_file(path, model_dir, keep, chunk_rows=None):
     """The predictions of one partition file, read a chunk at a time; errors name the file."""
     model = _worker_model(model_dir)
-    parts = []
     try:
-        for chunk in read_chunks(path, chunk_rows):
-            output = _score(model, chunk)
-            if keep:
-                output = pd.concat([kept_columns(chunk, keep), output], axis=1)
-            parts.append(output)
+        parts = list(predicted_chunks(model, path, keep, chunk_rows))
     except DataError as err:
         raise DataError(f"Partition {str(path)!r}: {err}") from None
     return pd.concat(parts, ignore_index=True)
@@ -142,10 +132,7 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
     model_dir = str(Path(model_dir).resolve())
     model = _load(model_dir)
     check_keep(model, keep)
-    probe = next(read_chunks(files[0], _PROBE_ROWS))
-    meta = _score(model, probe)
-    if keep:
-        meta = pd.concat([kept_columns(probe, keep), meta], axis=1)
+    meta = next(predicted_chunks(model, files[0], keep, _PROBE_ROWS))
     frame = dd.from_map(_score_file, [str(p) for p in files], model_dir=model_dir, keep=keep,
                         chunk_rows=chunk_rows, meta=meta.iloc[:0], label="score")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,18 +11,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from pipeline.errors import ConfigError
 from pipeline.evaluation._search import search_models
-
-
-class _PidModel(LogisticRegression):
-    """Scores each row with the id of the process that fitted it."""
-
-    def fit(self, X, y):
-        super().fit(X, y)
-        self.pid_ = os.getpid()
-        return self
-
-    def predict_proba(self, X):
-        return np.tile([self.pid_ / 1e9, 1 - self.pid_ / 1e9], (len(X), 1))
+from tests.evaluation.test_search import _PidModel
 
 
 @pytest.fixture(scope="module")
