@@ -36,8 +36,8 @@ import psutil
 from _common import adult_table, fmt, machine, machine_markdown, table, write_results
 
 from pipeline.config import RunConfig
-from pipeline.evaluation import _backends
 from pipeline.runner import run
+from pipeline.selection import _backends
 
 PARTITION_ROWS = 250_000
 OVERHEAD_TASKS = 200

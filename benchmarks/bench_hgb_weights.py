@@ -29,8 +29,8 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from pipeline.datasets import infer_roles
-from pipeline.evaluation import rank_roc_auc
 from pipeline.phases import build_phase_steps
+from pipeline.selection import rank_roc_auc
 
 WEIGHTS = {"none": None, "balanced": "balanced"}
 FOLDS = 5  # the flow's default

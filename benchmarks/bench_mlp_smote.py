@@ -27,9 +27,9 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedKFold
 
 from pipeline.datasets import infer_roles
-from pipeline.evaluation import rank_roc_auc
 from pipeline.models.neural import TorchMLPClassifier
 from pipeline.phases import build_phase_steps
+from pipeline.selection import rank_roc_auc
 
 ARMS = ("none", "smote")
 FOLDS = 5  # the flow's default

@@ -61,8 +61,8 @@ COLD_RATIO_TARGET, WARM_MS_TARGET = 2.0, 20.0
 
 def _dmflow_model(name, X, y, roles):
     from pipeline.config import RunConfig
-    from pipeline.evaluation._ensemble import EnsembleClassifier
     from pipeline.models import build_model
+    from pipeline.selection import EnsembleClassifier
 
     if name == "ensemble":
         members = [(member, _dmflow_model(member, X, y, roles)) for member in ("logreg", "hgb")]

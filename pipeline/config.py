@@ -20,10 +20,10 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
-from .evaluation import BACKENDS, METRIC_LABELS
 from .limits import InputLimits
 from .models import LARGE_ROWS, MODELS
 from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
+from .selection import BACKENDS, METRIC_LABELS
 
 __all__ = [
     "DEFAULT_MODELS",

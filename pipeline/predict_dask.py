@@ -124,7 +124,7 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
     import dask.dataframe as dd
 
     from .config import RunConfig
-    from .evaluation import cluster
+    from .selection import cluster
 
     files, out, keep = partition_files(data), Path(out), list(keep)
     if out.exists():

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from . import stages
 from .config import RunConfig
-from .evaluation import cluster, start_workers, workers_die_with_parent
 from .models import import_estimators, worker_modules
 from .rundir import default_stem, run_folder
+from .selection import cluster, start_workers, workers_die_with_parent
 
 __all__ = ["RunResult", "run"]
 

@@ -26,16 +26,22 @@ from tqdm.auto import tqdm
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
 from .errors import DataError
-from .evaluation import check_threshold, choose_threshold, classification_metrics, decide, diagnose_models
-from .evaluation._protocol import article_proba, refitted_steps
-from .evaluation._refit import ENSEMBLE, ENSEMBLE_RULE, refit_models, select
-from .evaluation._search import search_models
+from .evaluation import (
+    article_proba,
+    check_threshold,
+    choose_threshold,
+    classification_metrics,
+    decide,
+    diagnose_models,
+    refitted_steps,
+)
 from .extras import lda_projection, neural_extras
 from .kinds import resolve_kind
 from .models import MODELS, build_candidate, candidate_params
 from .persistence import save_model
 from .phases import train_val_test_split
 from .reporting import save_figure_data, write_report
+from .selection import ENSEMBLE, ENSEMBLE_RULE, refit_models, search_models, select
 from .versions import package_versions
 
 __all__ = ["Dataset", "Parts", "build_metrics", "check_settings", "data_source", "evaluate", "load_dataset",
@@ -187,7 +193,7 @@ def search(config, dataset, parts, *, verbose=True, scratch=None):
     Returns
     -------
     Found
-        See :class:`pipeline.evaluation._refit.Found`.
+        See :class:`pipeline.selection.Found`.
     """
     with tempfile.TemporaryDirectory(prefix="dmflow-cache-", dir=scratch) as cache:
         # Candidates that share their phase variants fit the same phase steps on

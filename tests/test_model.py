@@ -13,10 +13,10 @@ import pytest
 
 from pipeline.config import BALANCE_CHOICES, RunConfig
 from pipeline.datasets import infer_roles
-from pipeline.evaluation._ensemble import EnsembleClassifier
 from pipeline.models import build_model
 from pipeline.persistence import FittedModel, ModelFileError, describe_model, load_model, save_model
 from pipeline.phases import OUTLIER_METHODS, REDUCE_METHODS
+from pipeline.selection import EnsembleClassifier
 from tests.conftest import make_mixed_frame
 
 ROOT = Path(__file__).resolve().parent.parent

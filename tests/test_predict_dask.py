@@ -11,7 +11,7 @@ distributed = pytest.importorskip(
 )
 
 from pipeline.cli import main  # noqa: E402
-from pipeline.evaluation import _backends  # noqa: E402
+from pipeline.selection import _backends  # noqa: E402
 from tests.conftest import make_mixed_frame  # noqa: E402
 
 

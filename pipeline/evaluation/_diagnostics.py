@@ -12,10 +12,9 @@ import pandas as pd
 from joblib import delayed
 from tqdm.auto import tqdm
 
+from ..selection import EnsembleClassifier, parallel, single_threaded
 from ._activation import class_activation_examples
-from ._backends import parallel, single_threaded
 from ._curves import binary_curves
-from ._ensemble import EnsembleClassifier
 from ._importance import column_importance
 
 __all__ = ["diagnose_models", "model_diagnostics"]
@@ -102,7 +101,7 @@ def diagnose_models(models, X, y, classes, positive, *, random_state=0, n_jobs=2
     X, y, classes, positive, random_state
         As for :func:`model_diagnostics`.
     n_jobs, backend, scheduler
-        What runs the tasks (see :func:`~._backends.parallel`).
+        What runs the tasks (see :func:`~pipeline.selection.parallel`).
     verbose : bool, default=True
         Show a progress bar.
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from sklearn.base import clone
 
-from ._ensemble import EnsembleClassifier
+from ..selection import EnsembleClassifier
 
 __all__ = ["article_proba", "article_test_split", "refitted_steps"]
 
@@ -172,7 +172,7 @@ def article_proba(fitted_model, X_test, y_test):
     >>> import numpy as np
     >>> from imblearn.pipeline import Pipeline
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from pipeline.evaluation._ensemble import EnsembleClassifier
+    >>> from pipeline.selection import EnsembleClassifier
     >>> from pipeline.phases import Balancer, Reducer
     >>> rng = np.random.default_rng(0)
     >>> X, y = rng.normal(size=(60, 3)), (np.arange(60) % 4 == 0).astype(int)

@@ -189,7 +189,7 @@ def worker_modules(names):
 
     The registry (scikit-learn, imbalanced-learn), and torch when one of the models is
     a torch one. Imported up front they overlap the main process's start (see
-    :func:`pipeline.evaluation.start_workers`); and joblib's loky workers take their
+    :func:`pipeline.selection.start_workers`); and joblib's loky workers take their
     memory reference after that first task, so a worker that imported torch only
     later grew by the size of torch, was taken for leaking memory and was replaced by
     a fresh worker that had to import everything again.

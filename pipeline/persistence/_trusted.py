@@ -8,7 +8,7 @@ __all__ = ["TRUSTED_TYPES"]
 #: test suite fits every registered model and checks that this list covers it.
 TRUSTED_TYPES = (
     # this package's phases and the functions its FunctionTransformers call
-    "pipeline.evaluation._ensemble.EnsembleClassifier",
+    "pipeline.selection._ensemble.EnsembleClassifier",
     "pipeline.models.neural._random_kernels.RandomKernelFeatures",
     "pipeline.models.neural._rocket.RocketClassifier",
     "pipeline.phases._balance.Balancer",

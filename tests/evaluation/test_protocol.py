@@ -8,10 +8,10 @@ import pytest
 
 from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
-from pipeline.evaluation._ensemble import EnsembleClassifier
 from pipeline.evaluation._protocol import article_proba, article_test_split, refitted_steps
 from pipeline.models import MODELS, build_model
 from pipeline.runner import run
+from pipeline.selection import EnsembleClassifier
 from tests.conftest import make_mixed_frame
 
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from pipeline.evaluation._refit import ENSEMBLE_RULE
 from pipeline.reporting import render_report
 from pipeline.reporting._model_sections import IMPORTANCE_ROWS
+from pipeline.selection import ENSEMBLE_RULE
 
 
 def _model(cv_mean, oof_auc, *, size_bytes=2_000_000, predict_time_s=0.25, **extra):

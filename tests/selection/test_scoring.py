@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 
-from pipeline.evaluation import rank_roc_auc
-from pipeline.evaluation._scoring import better, score_proba
+from pipeline.selection import better, rank_roc_auc, score_proba
 
 
 def test_rank_roc_auc_equals_scikit_learns_on_two_classes_with_ties():

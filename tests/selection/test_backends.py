@@ -10,8 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from pipeline.errors import ConfigError
-from pipeline.evaluation._search import search_models
-from tests.evaluation.test_search import _PidModel
+from pipeline.selection import search_models
+from tests.selection.test_search import _PidModel
 
 
 @pytest.fixture(scope="module")

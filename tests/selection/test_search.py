@@ -16,8 +16,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
-from pipeline.evaluation._scoring import score_proba
-from pipeline.evaluation._search import search_models
+from pipeline.selection import score_proba, search_models
 
 
 @pytest.fixture(scope="module")
@@ -299,7 +298,7 @@ def test_loky_backend_yields_to_the_callers_joblib_backend(data):
 
 
 def test_after_every_models_first_the_model_with_least_time_spent_goes_next():
-    from pipeline.evaluation._search import _next_model
+    from pipeline.selection._search import _next_model
 
     cands = {"slow": [1, 2, 3], "cheap": [1, 2, 3], "new": [1]}
     launched = {"slow": 1, "cheap": 1, "new": 0}
@@ -336,7 +335,7 @@ def test_the_race_stops_only_candidates_clearly_behind_on_the_first_folds(data):
 
 
 def test_a_candidate_stops_only_beyond_two_standard_errors_of_the_differences():
-    from pipeline.evaluation._search import _Search
+    from pipeline.selection._search import _Search
 
     search = _Search({}, None, None, [], None, "roc_auc", None, False)
     # deficits to the leader: b = 0.05 +- 0.01 (clearly behind), c = 0.01 +- 0.03 (not)
@@ -358,7 +357,7 @@ def test_no_race_with_fewer_than_four_folds(data):
 
 
 def test_workers_started_early_are_the_ones_the_search_uses(monkeypatch):
-    from pipeline.evaluation import _backends
+    from pipeline.selection import _backends
 
     monkeypatch.setattr(_backends, "_starting", {})
     assert _backends.start_workers("sequential", 2) is None

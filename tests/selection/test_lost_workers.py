@@ -17,9 +17,8 @@ distributed = pytest.importorskip(
 )
 
 from pipeline.config import RunConfig  # noqa: E402
-from pipeline.evaluation import _backends  # noqa: E402
-from pipeline.evaluation._search import search_models  # noqa: E402
 from pipeline.runner import run  # noqa: E402
+from pipeline.selection import _backends, search_models  # noqa: E402
 from tests.conftest import make_mixed_frame  # noqa: E402
 
 

@@ -8,17 +8,19 @@ from sklearn.model_selection import StratifiedKFold
 
 from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
-from pipeline.evaluation._ensemble import (
+from pipeline.models import build_model
+from pipeline.persistence import load_model, save_model
+from pipeline.selection import (
+    ENSEMBLE,
     MIN_WEIGHT,
     EnsembleClassifier,
+    SearchResult,
     clearly_ahead,
     ensemble_cv_scores,
     greedy_weights,
+    refit_models,
+    select,
 )
-from pipeline.evaluation._refit import ENSEMBLE, refit_models, select
-from pipeline.evaluation._search import SearchResult
-from pipeline.models import build_model
-from pipeline.persistence import load_model, save_model
 from pipeline.stages import Parts
 from tests.conftest import make_mixed_frame
 
