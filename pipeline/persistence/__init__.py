@@ -49,10 +49,11 @@ from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
 from ._signing import SIGNATURE, sign_folder, verify_folder
-from ._trusted import TRUSTED_TYPES
+from ._trusted import RENAMED_TYPES, TRUSTED_TYPES
 
 __all__ = [
     "FORMAT_VERSION",
+    "RENAMED_TYPES",
     "TRUSTED_TYPES",
     "FittedModel",
     "ModelFileError",

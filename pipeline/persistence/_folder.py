@@ -10,8 +10,8 @@ from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
 from ._mlmodel import MLMODEL, check_mlmodel, mlmodel_file
 from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
-from ._skops import import_skops_io
-from ._trusted import TRUSTED_TYPES
+from ._skops import import_skops_io, renamed_types
+from ._trusted import RENAMED_TYPES, TRUSTED_TYPES
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "read_manifest", "save_model"]
 
@@ -145,6 +145,7 @@ def _load_skops(data, folder):
     skops_io = import_skops_io()
 
     try:
+        data = renamed_types(data, RENAMED_TYPES)  # a folder saved before a class moved
         untrusted = skops_io.get_untrusted_types(data=data)
     except Exception as err:  # skops raises many kinds on a damaged zip; all mean one thing here
         raise ModelFileError(

@@ -1,6 +1,6 @@
 """The types a model folder's skops file may hold."""
 
-__all__ = ["TRUSTED_TYPES"]
+__all__ = ["RENAMED_TYPES", "TRUSTED_TYPES"]
 
 #: Types a model folder's skops file may hold beyond skops' own defaults (which
 #: cover scikit-learn's estimators and NumPy/SciPy basics). Written out by hand,
@@ -44,3 +44,11 @@ TRUSTED_TYPES = (
     "numpy.dtype",
     "scipy.sparse._csr.csr_matrix",
 )
+
+#: Types this package has moved: the name a folder saved before the move stores ->
+#: the name it has now. Loading reads the old name as the new one before checking
+#: :data:`TRUSTED_TYPES`, so such a folder loads without trusting a name that no
+#: longer exists. Add a line when a saved class moves; never remove one.
+RENAMED_TYPES = {
+    "pipeline.evaluation._ensemble.EnsembleClassifier": "pipeline.selection._ensemble.EnsembleClassifier",
+}

@@ -1,7 +1,12 @@
 """Greedy ensemble selection, the ensemble estimator, and the refit on all selection rows."""
 
+import importlib
+import io
+import zipfile
+
 import numpy as np
 import pytest
+import skops.io
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -9,7 +14,15 @@ from sklearn.model_selection import StratifiedKFold
 from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import build_model
-from pipeline.persistence import load_model, save_model
+from pipeline.persistence import (
+    RENAMED_TYPES,
+    TRUSTED_TYPES,
+    ModelFileError,
+    load_model,
+    read_folder,
+    save_model,
+    write_folder,
+)
 from pipeline.selection import (
     ENSEMBLE,
     MIN_WEIGHT,
@@ -188,3 +201,56 @@ def test_ensemble_saves_loads_and_predicts_raw_rows(tmp_path):
     assert list(loaded.predict(rows)) == list(ensemble.predict(rows))
     assert manifest["metadata"]["model"] == "ensemble"
     assert manifest["feature_names"] == list(rows.columns)
+
+
+def _saved_under(folder, module, destination):
+    """A copy of a model folder whose skops file names ``EnsembleClassifier`` in ``module``,
+    as a folder written while the class lived there stores it, with its digests remade."""
+    manifest, files = read_folder(folder)
+    now = EnsembleClassifier.__module__
+    with zipfile.ZipFile(io.BytesIO(files["estimator.skops"])) as source:
+        copy = io.BytesIO()
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
+            for name in source.namelist():
+                data = source.read(name)
+                target.writestr(name, data.replace(f'"{now}"'.encode(), f'"{module}"'.encode()))
+    files["estimator.skops"] = copy.getvalue()
+    facts = {key: value for key, value in manifest.items() if key not in ("format_version", "files")}
+    return write_folder(destination, files, facts)
+
+
+@pytest.fixture(scope="module")
+def saved_ensemble(tmp_path_factory):
+    frame = make_mixed_frame(n=120, seed=4)
+    X, y = frame.drop(columns="label"), frame["label"].to_numpy()
+    config = RunConfig(models=["logreg", "rf"], model_params={"rf": {"n_estimators": 5}})
+    members = [(name, build_model(name, config, infer_roles(X)).fit(X, y)) for name in ("logreg", "rf")]
+    ensemble = EnsembleClassifier(members, [0.5, 0.5]).fit()
+    return save_model(ensemble, tmp_path_factory.mktemp("ensemble") / "model"), ensemble, X
+
+
+def test_a_folder_saved_before_the_ensemble_moved_loads_and_predicts(saved_ensemble, tmp_path):
+    folder, ensemble, X = saved_ensemble
+    old = next(name for name, new in RENAMED_TYPES.items()
+               if new == f"{EnsembleClassifier.__module__}.EnsembleClassifier")
+    old_folder = _saved_under(folder, old.rsplit(".", 1)[0], tmp_path / "old")
+    stored = skops.io.get_untrusted_types(data=(old_folder / "estimator.skops").read_bytes())
+    assert old in stored and old not in TRUSTED_TYPES  # the folder really names the old path
+    model = load_model(old_folder)
+    assert isinstance(model.estimator_, EnsembleClassifier)
+    np.testing.assert_allclose(model.predict_proba(X), ensemble.predict_proba(X))
+    assert list(model.predict(X)) == list(ensemble.predict(X))
+
+
+def test_a_moved_type_not_listed_as_renamed_is_refused_by_name(saved_ensemble, tmp_path):
+    folder = _saved_under(saved_ensemble[0], "pipeline.gone._ensemble", tmp_path / "unknown")
+    refused = r"does not trust: pipeline\.gone\._ensemble\.EnsembleClassifier"
+    with pytest.raises(ModelFileError, match=refused):
+        load_model(folder)
+
+
+def test_every_renamed_type_points_at_a_trusted_class_that_exists():
+    for old, new in RENAMED_TYPES.items():
+        module, name = new.rsplit(".", 1)
+        assert new in TRUSTED_TYPES and old not in TRUSTED_TYPES
+        assert isinstance(getattr(importlib.import_module(module), name), type)
