@@ -171,7 +171,7 @@ def load_table(path, *, min_columns=2, limits=None):
         raise
     except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
         raise parse_error(path, err) from None
-    _check_shape(frame, path, min_columns)
+    check_shape(frame, path, min_columns)
     return frame
 
 
@@ -262,7 +262,23 @@ def _looks_binary(path):
         return b"\0" in handle.read(8192)
 
 
-def _check_shape(frame, path, min_columns):
+def check_shape(frame, path, min_columns):
+    """Refuse a freshly read table with duplicate column names, no rows or too few columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (or its first chunk) as read from ``path``.
+    path : str or path-like
+        The file, named in the message.
+    min_columns : int
+        Columns the table needs: 2 for training (features and a target), 1 to predict.
+
+    Raises
+    ------
+    DataError
+        Naming the file, what is wrong and how to fix it.
+    """
     columns = [str(c) for c in frame.columns]
     duplicated = sorted({c.split(".")[0] for c in columns if _is_mangled_duplicate(c, columns)})
     if duplicated:
@@ -423,7 +439,7 @@ def infer_roles(X, *, categorical=None, numeric=None, ignore=None):
             roles.reasons[name] = "listed in `categorical`"
         elif name in forced_num or _is_numeric(series):
             if not _is_numeric(series):
-                _raise_text_in_numeric(series, name)
+                raise_text_in_numeric(series, name)
             why = None if name in forced_num else identifier_reason(series, name)
             if why:
                 roles.dropped[name] = why
@@ -520,10 +536,24 @@ def _check_mostly_numeric_text(series, name):
     parsed = pd.to_numeric(values, errors="coerce")
     n_numbers = int(parsed.notna().sum())
     if n_numbers >= 0.9 * len(values) and n_numbers < len(values):
-        _raise_text_in_numeric(series, name)
+        raise_text_in_numeric(series, name)
 
 
-def _raise_text_in_numeric(series, name):
+def raise_text_in_numeric(series, name):
+    """Refuse a numeric column holding text cells, naming its first one; do nothing if it holds none.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The column's values.
+    name : str
+        The column's name, for the message.
+
+    Raises
+    ------
+    DataError
+        Naming the column, the first text cell's row and value, and the fix.
+    """
     values = series.dropna()
     parsed = pd.to_numeric(values, errors="coerce")
     bad = parsed.isna()

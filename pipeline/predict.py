@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from .datasets import (
-    _check_shape,
-    _raise_text_in_numeric,
+    check_shape,
     data_row,
     is_parquet,
     load_table,
     parse_error,
+    raise_text_in_numeric,
     read_csv_limited,
 )
 from .errors import DataError
@@ -139,7 +139,7 @@ def _table_input(estimator, frame, metadata):
             if X[column].isna().all():
                 X[column] = X[column].astype("float64")
                 continue
-            _raise_text_in_numeric(X[column], column)
+            raise_text_in_numeric(X[column], column)
             X[column] = pd.to_numeric(X[column])
     _warn_unseen_categories(estimator, X, categorical)
     return X
@@ -402,7 +402,7 @@ def read_chunks(path, chunk_rows=None, limits=None):
         except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
             raise parse_error(path, err) from None
         if first:
-            _check_shape(chunk, path, 1)
+            check_shape(chunk, path, 1)
             first = False
         yield chunk
 

@@ -124,8 +124,8 @@ def _log_model(mlflow, model_folder):
     package versions the manifest records, stated so that MLflow does not load
     the model to infer them.
     """
+    from .persistence import LOADER as loader
     from .persistence import read_manifest
-    from .persistence._mlmodel import LOADER as loader
 
     versions = read_manifest(model_folder).get("versions") or {}
     requirements = [f"{name}=={version}" for name, version in sorted(versions.items())

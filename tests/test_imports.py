@@ -1,4 +1,4 @@
-"""The package's import graph: no cycles, and no reaching into another package's private modules.
+"""The package's import graph: no cycles, and no reaching into another package's private modules or names.
 
 Imports inside functions count too: they only postpone a cycle to run time. So do a
 package's lazy exports (an ``_EXPORTS`` dict of name -> submodule, see ``pipeline.lazy``):
@@ -92,6 +92,53 @@ def test_the_translator_uses_public_names_only():
         private = [t for t in targets if not t.startswith("pipeline.translate")
                    and any(part.startswith("_") for part in t.split("."))]
         assert not private, f"{name} imports private modules {private}"
+
+
+def _is_private(part):
+    return part.startswith("_") and not part.startswith("__")
+
+
+def _reaches_into(importer, targets):
+    """The targets (dotted module or module.name) private to a package or module other than
+    ``importer``: a private part is private to what precedes it, and everything inside that
+    may use it (``pipeline.phases._steps`` may import ``pipeline.phases._outliers._take_rows``)."""
+    found = []
+    for target in targets:
+        parts = target.split(".")
+        first = next((i for i, part in enumerate(parts) if _is_private(part)), None)
+        if first is None:
+            continue
+        owner = ".".join(parts[:first])
+        if importer != owner and not importer.startswith(owner + "."):
+            found.append(target)
+    return sorted(found)
+
+
+def _imported_names(path, module):
+    """Everything ``module`` imports from the package, down to the names (``pipeline.x._y.name``)."""
+    return {t for t in _targets(path, module) if t.startswith("pipeline")}
+
+
+#: Modules allowed to import another package's private modules or names, with the reason.
+#: Empty: every package exports what the others use.
+PRIVATE_IMPORT_EXCEPTIONS: dict[str, str] = {}
+
+
+def test_no_module_imports_another_packages_private_modules_or_names():
+    paths = {_module_name(p): p for p in ROOT.rglob("*.py")}
+    assert {"pipeline.stages", "pipeline.predict"} <= set(paths)  # the two the flow runs through
+    reached = {name: _reaches_into(name, _imported_names(path, name)) for name, path in paths.items()
+               if name not in PRIVATE_IMPORT_EXCEPTIONS}
+    assert {name: found for name, found in reached.items() if found} == {}
+
+
+def test_the_private_import_check_finds_one():
+    assert _reaches_into("pipeline.predict", ["pipeline.datasets._check_shape"]) == [
+        "pipeline.datasets._check_shape"]
+    assert _reaches_into("pipeline.stages", ["pipeline.evaluation._protocol.article_proba"]) == [
+        "pipeline.evaluation._protocol.article_proba"]
+    assert _reaches_into("pipeline.phases._steps", ["pipeline.phases._outliers._take_rows"]) == []
+    assert _reaches_into("pipeline.stages", ["pipeline.selection.search_models", "pipeline._sklearn"]) == []
 
 
 def _loaded_after(code):

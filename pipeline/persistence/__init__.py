@@ -46,6 +46,7 @@ fully trust.
 from ._checks import check_manifest
 from ._folder import load_model, read_manifest, save_model
 from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._mlmodel import LOADER
 from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
 from ._signing import SIGNATURE, sign_folder, verify_folder
@@ -53,6 +54,7 @@ from ._trusted import RENAMED_TYPES, TRUSTED_TYPES
 
 __all__ = [
     "FORMAT_VERSION",
+    "LOADER",
     "RENAMED_TYPES",
     "TRUSTED_TYPES",
     "FittedModel",
