@@ -93,6 +93,7 @@ API_MODULES = {
     "pipeline.phases": "Phases",
     "pipeline.models": "Models",
     "pipeline.models.neural": "Neural estimators",
+    "pipeline.nn": "The torch core: engine, runtime, layers",
     "pipeline.evaluation": "Evaluation",
     "pipeline.persistence": "Model folders",
     "pipeline.predict": "Predicting",

@@ -112,3 +112,12 @@ def test_the_command_line_parser_loads_neither_torch_nor_matplotlib():
 def test_a_neural_estimator_loads_torch_when_first_named():
     assert _loaded_after("import pipeline.models.neural as n") == "[]"
     assert _loaded_after("import pipeline.models.neural as n; n.CNNClassifier") == "['torch']"
+
+
+def test_the_core_knows_neither_application():
+    """The torch core imports neither the flow's models nor the translator."""
+    graph = _graph()
+    core = {name: targets for name, targets in graph.items() if name.startswith("pipeline.nn")}
+    assert "pipeline.nn._engine" in core
+    for name, targets in core.items():
+        assert not [t for t in targets if t.startswith(("pipeline.models", "pipeline.translate"))], name
