@@ -3,7 +3,7 @@
 Compared on the same data, module and thread count:
 
 - ``plain``: a hand-written loop that shuffles indices and slices tensors (the bar);
-- ``engine``: :class:`pipeline.models.neural.Engine` on the same module;
+- ``engine``: :class:`pipeline.nn.Engine` on the same module;
 - ``estimator``: the scikit-learn wrapper (TorchMLPClassifier, LSTMClassifier,
   TransformerClassifier), which adds input validation and its own module;
 - ``skorch``: skorch's NeuralNet on the same module (skipped if skorch is missing);
@@ -43,13 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.models.neural import (  # noqa: E402
     MLP,
-    Engine,
     LSTMClassifier,
     RecurrentNet,
     TorchMLPClassifier,
     TransformerClassifier,
     TransformerNet,
 )
+from pipeline.nn import Engine  # noqa: E402
 
 try:
     import skorch

@@ -94,6 +94,7 @@ API_MODULES = {
     "pipeline.models": "Models",
     "pipeline.models.neural": "Neural estimators",
     "pipeline.selection": "Choosing models",
+    "pipeline.nn": "The torch core: engine, runtime, layers",
     "pipeline.evaluation": "Evaluation",
     "pipeline.persistence": "Model folders",
     "pipeline.predict": "Predicting",

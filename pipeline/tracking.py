@@ -124,7 +124,7 @@ def _log_model(mlflow, model_folder):
     package versions the manifest records, stated so that MLflow does not load
     the model to infer them.
     """
-    from .persistence import LOADER as loader
+    from .persistence import PYFUNC_LOADER as loader
     from .persistence import read_manifest
 
     versions = read_manifest(model_folder).get("versions") or {}

@@ -159,3 +159,18 @@ def test_the_command_line_parser_loads_neither_torch_nor_matplotlib():
 def test_a_neural_estimator_loads_torch_when_first_named():
     assert _loaded_after("import pipeline.models.neural as n") == "[]"
     assert _loaded_after("import pipeline.models.neural as n; n.CNNClassifier") == "['torch']"
+
+
+def test_the_core_knows_neither_application():
+    """The torch core imports neither the flow's models nor the translator, and model folders
+    know nothing of the translator, which plugs its own parts in."""
+    graph = _graph()
+    core = {name: targets for name, targets in graph.items() if name.startswith("pipeline.nn")}
+    assert "pipeline.nn._engine" in core
+    for name, targets in core.items():
+        assert not [t for t in targets if t.startswith(("pipeline.models", "pipeline.translate"))], name
+    for name, targets in graph.items():
+        if name.startswith("pipeline.persistence"):
+            assert not [t for t in targets if t.startswith("pipeline.translate")], name
+    for path in (ROOT / "persistence").glob("*.py"):  # no branch on the translator's format either
+        assert "translat" not in path.read_text(encoding="utf-8").lower(), path.name

@@ -237,3 +237,36 @@ def test_existing_folder_is_not_overwritten_and_failures_leave_nothing(saved, tm
     with pytest.raises(TypeError, match="TorchMLPClassifier parameters holds a object"):
         save_model(net, tmp_path / "other")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_a_folder_of_another_application_is_refused_pointing_to_its_loader(tmp_path):
+    from pipeline.persistence import LOADER, write_folder
+
+    named = write_folder(tmp_path / "named", {"net.json": b"{}"}, {"format": "demo", LOADER: "demo.load"})
+    with pytest.raises(ModelFileError, match=r"is a saved demo, not a classifier; load it with demo\.load\."):
+        load_model(named)
+    unnamed = write_folder(tmp_path / "unnamed", {"net.json": b"{}"}, {"format": "demo"})
+    with pytest.raises(ModelFileError, match="unknown storage format 'demo'; classifiers are stored as 'sk"):
+        load_model(unnamed)
+
+
+def test_read_folder_upgrades_an_earlier_manifest_only_when_asked(tmp_path):
+    from pipeline.persistence import FORMAT_VERSION, read_folder, write_folder
+
+    folder = write_folder(tmp_path / "m", {"a.txt": b"hi"}, {"format": "demo"})
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
+    with pytest.raises(ModelFileError, match="has format version 1; this dmflow reads version"):
+        read_folder(folder)
+    seen = []
+
+    def upgrade(old, where):
+        seen.append(where)
+        return {**old, "format_version": FORMAT_VERSION}
+
+    upgraded, files = read_folder(folder, upgrade=upgrade)
+    assert files == {"a.txt": b"hi"} and upgraded["format"] == "demo" and seen == [folder]
+    (folder / "a.txt").write_bytes(b"ho")  # the upgrade changes the manifest, never the digest checks
+    with pytest.raises(ModelFileError, match="a.txt .*does not match its recorded SHA-256"):
+        read_folder(folder, upgrade=upgrade)
+

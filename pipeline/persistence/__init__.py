@@ -26,10 +26,13 @@ default model folder is unpickled, so a planted pickle payload cannot run: it
 fails the hash check, or, when the manifest was rewritten to match, fails to
 parse as skops, safetensors or JSON.
 
-The translator's model folder (:mod:`pipeline.translate`) uses the same
-manifest, digests and torch-module files through :func:`write_folder`,
-:func:`read_folder`, :func:`module_files` and :func:`rebuild_module`, and raises
-the same :class:`ModelFileError`.
+Another application's model folder uses the same manifest, digests and
+torch-module files through :func:`write_folder`, :func:`read_folder`,
+:func:`module_files` and :func:`rebuild_module`, and raises the same
+:class:`ModelFileError`. It brings its own parts: the classes its specs may name,
+an ``upgrade`` of its earlier manifests for :func:`read_folder`, and the
+:data:`LOADER` its manifest names, which :func:`load_model` points to when given
+such a folder. This package knows no application but the classifier's.
 
 A folder can be signed with a key pair (:func:`sign_folder`, ``dmflow sign``):
 its ``model.sig`` covers every file, and ``load_model(folder, verify_with=...)``
@@ -45,8 +48,8 @@ fully trust.
 
 from ._checks import check_manifest
 from ._folder import load_model, read_manifest, save_model
-from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
-from ._mlmodel import LOADER
+from ._manifest import FORMAT_VERSION, LOADER, ModelFileError, read_folder, write_folder
+from ._mlmodel import LOADER as PYFUNC_LOADER
 from ._model import FittedModel, describe_model
 from ._neural import module_files, rebuild_module
 from ._signing import SIGNATURE, sign_folder, verify_folder
@@ -55,6 +58,7 @@ from ._trusted import RENAMED_TYPES, TRUSTED_TYPES
 __all__ = [
     "FORMAT_VERSION",
     "LOADER",
+    "PYFUNC_LOADER",
     "RENAMED_TYPES",
     "TRUSTED_TYPES",
     "FittedModel",

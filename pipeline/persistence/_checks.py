@@ -14,7 +14,7 @@ from ._manifest import ModelFileError
 
 __all__ = ["CLASSIFIER_FORMATS", "KINDS", "check_manifest"]
 
-#: Storage formats of classifier folders (the translator's folders have their own).
+#: Storage formats of classifier folders (other applications' folders have their own).
 CLASSIFIER_FORMATS = ("skops", "joblib")
 #: Data kinds a classifier folder can be of.
 KINDS = ("table", "sequence")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from ..versions import package_versions
-from ._checks import check_manifest
-from ._manifest import FORMAT_VERSION, ModelFileError, read_folder, write_folder
+from ._checks import CLASSIFIER_FORMATS, check_manifest
+from ._manifest import FORMAT_VERSION, LOADER, ModelFileError, read_folder, write_folder
 from ._mlmodel import MLMODEL, check_mlmodel, mlmodel_file
 from ._model import FittedModel, describe_model
 from ._neural import attach_neural, detach_neural, neural_files, rebuild_neural
@@ -220,6 +220,19 @@ def load_model(folder, *, trusted=False, verify_with=None):
         ) from None
 
 
+def _refuse_other_format(manifest, folder):
+    """Refuse a folder that holds no classifier, pointing to the loader its writer named."""
+    kind, loader = manifest.get("format"), manifest.get(LOADER)
+    if isinstance(kind, str) and isinstance(loader, str):
+        raise ModelFileError(
+            f"Model {str(folder)!r} is a saved {kind}, not a classifier; load it with {loader}."
+        )
+    raise ModelFileError(
+        f"Model {str(folder)!r} has unknown storage format {kind!r}; classifiers are stored as "
+        f"{' or '.join(map(repr, CLASSIFIER_FORMATS))}. Load it with the command that wrote it."
+    )
+
+
 def _load_estimator(manifest, files, folder, trusted):
     layout = manifest.get("layout") or {}
     kind = manifest.get("format")
@@ -236,13 +249,8 @@ def _load_estimator(manifest, files, folder, trusted):
         if name not in files:
             raise ModelFileError(f"Model {str(folder)!r} lists no joblib file in its manifest.")
         return joblib.load(io.BytesIO(files[name]))
-    if kind == "translator":
-        raise ModelFileError(
-            f"Model {str(folder)!r} is a saved translator, not a classifier; load it with "
-            "pipeline.translate.load_translator or the translate command."
-        )
-    if kind != "skops":
-        raise ModelFileError(f"Model {str(folder)!r} has unknown storage format {kind!r}.")
+    if kind not in CLASSIFIER_FORMATS:
+        _refuse_other_format(manifest, folder)
     try:
         skops_name = layout.get("skops")
         estimator = None

@@ -1,6 +1,6 @@
 """Model folders: named files plus a manifest of their SHA-256 digests.
 
-Every model folder of the package, the classifier's and the translator's, is
+Every model folder of the package, whichever application wrote it, is
 written by :func:`write_folder` and read by :func:`read_folder`: the files go
 into a hidden staging folder beside the destination, which is renamed into place
 when complete, and reading checks the manifest's digest of every file, and
@@ -19,17 +19,19 @@ from pathlib import Path
 
 from ..errors import DataError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "SIGNATURE", "ModelFileError", "read_folder", "write_folder"]
+__all__ = ["FORMAT_VERSION", "LOADER", "MANIFEST", "SIGNATURE", "ModelFileError", "read_folder",
+           "write_folder"]
 
 #: Version of the manifest layout (``format_version`` in ``manifest.json``).
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 #: A signed folder's signature: added after saving, so the one file the manifest does not list.
 SIGNATURE = "model.sig"
+#: Manifest key naming how to load a folder of another format than a classifier's
+#: (a function, a command): the application that writes such folders sets it, so that
+#: the classifier's loader can point there without knowing the application.
+LOADER = "load_with"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-# The translator's folders before the manifest was shared: the same digests,
-# stored as {"sha256": ..., "bytes": ...} under format "dmflow-translator".
-_LEGACY_TRANSLATOR = ("dmflow-translator", 1)
 
 
 class ModelFileError(DataError):
@@ -137,23 +139,20 @@ def _load_manifest(folder):
         raise ModelFileError(
             f"The manifest of model {str(folder)!r} is not a JSON object; the folder is damaged."
         )
-    return _upgrade_legacy(manifest, folder)
+    return manifest
 
 
-def _upgrade_legacy(manifest, folder):
-    """Read a translator manifest of the earlier layout as the shared one."""
-    legacy = (manifest.get("format"), manifest.get("version")) == _LEGACY_TRANSLATOR
-    if not legacy or "format_version" in manifest:
-        return manifest
-    entries = manifest.get("files")
-    if not isinstance(entries, dict) or not all(isinstance(e, dict) for e in entries.values()):
-        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
-    return {"format_version": FORMAT_VERSION, "format": "translator", "layout": {"legacy": True},
-            "files": {name: entry.get("sha256") for name, entry in entries.items()}}
-
-
-def read_folder(folder):
+def read_folder(folder, *, upgrade=None):
     """Return ``(manifest, {file name: bytes})`` of a model folder after checking every digest.
+
+    Parameters
+    ----------
+    folder : str or path-like
+    upgrade : callable, optional
+        ``upgrade(manifest, folder) -> manifest``: reads a manifest of an earlier
+        layout as the current one, before its format version is checked. An
+        application whose folders once had another manifest passes its own; it
+        returns any other manifest unchanged.
 
     Raises
     ------
@@ -163,6 +162,8 @@ def read_folder(folder):
     """
     folder = Path(folder)
     manifest = _load_manifest(folder)
+    if upgrade is not None:
+        manifest = upgrade(manifest, folder)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(
             f"Model {str(folder)!r} has format version {manifest.get('format_version')!r}; "

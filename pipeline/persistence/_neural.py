@@ -125,7 +125,7 @@ def rebuild_module(spec_bytes, weights_bytes, classes, *, fitted=None):
     classes : dict of str to type
         The only classes the spec may name.
     fitted : dict, optional
-        Further fitted attributes set before the network is built (e.g. vocabularies).
+        Further fitted attributes set before the network is built (e.g. ones stored in files of their own).
 
     Raises
     ------

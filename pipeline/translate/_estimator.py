@@ -1,7 +1,7 @@
 """``TransformerSeq2Seq``: a scikit-learn style sentence translator.
 
 The estimator learns two subword vocabularies, builds a :class:`Seq2SeqNet` and
-trains it with the package's shared :class:`~pipeline.models.neural.Engine`
+trains it with the package's shared :class:`~pipeline.nn.Engine`
 through a teacher-forcing ``step`` hook: the decoder reads ``<s> y1 .. yn`` and
 is scored on predicting ``y1 .. yn </s>`` (targets offset by one position).
 """
@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..models.neural import Engine, resolve_device, torch_threads
+from ..nn import Engine, resolve_device, torch_threads
 from ._batches import bucket_batches, teacher_forcing_step
 from ._data import check_pairs, check_texts, grouped_split
 from ._decoding import DECODINGS, decode_rows

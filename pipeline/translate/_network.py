@@ -1,6 +1,7 @@
 """The encoder-decoder Transformer network (pure torch; no training, no vocabularies).
 
-Built from the shared layers in :mod:`pipeline.models.neural._layers`: embeddings
+Built from the shared layers of :mod:`pipeline.nn` and the translator's own
+:class:`DecoderLayer`: embeddings
 scaled by ``sqrt(d_model)`` plus sinusoidal positions, a stack of encoder layers
 with the source padding mask, a stack of decoder layers with the look-ahead mask
 combined with the target padding mask in self-attention and only the source
@@ -15,7 +16,8 @@ import math
 
 from torch import Tensor, nn
 
-from ..models.neural import DecoderLayer, EncoderLayer, PositionalEncoding
+from ..nn import EncoderLayer, PositionalEncoding
+from ._decoder import DecoderLayer
 from ._vocab import PAD_ID
 
 __all__ = ["Seq2SeqNet"]

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..models.neural import resolve_device
+from ..nn import resolve_device
 from ..rundir import default_stem, run_folder
 from ..versions import package_versions
 from ._data import grouped_split, load_pairs

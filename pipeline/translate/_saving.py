@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from sklearn.utils.validation import check_is_fitted
 
-from ..persistence import ModelFileError, module_files, read_folder, rebuild_module, write_folder
+from ..persistence import (
+    FORMAT_VERSION,
+    LOADER,
+    ModelFileError,
+    module_files,
+    read_folder,
+    rebuild_module,
+    write_folder,
+)
 from ..versions import package_versions
 from ._estimator import TransformerSeq2Seq
 from ._vocab import SubwordVocab
@@ -22,6 +30,11 @@ from ._vocab import SubwordVocab
 __all__ = ["load_translator", "save_translator"]
 
 _FORMAT = "translator"
+# Named in the manifest, so that the classifier's loader can send a translator folder here.
+_LOADER = "pipeline.translate.load_translator or dmflow translate"
+# The manifest before model folders shared one: the same digests, stored as
+# {"sha256": ..., "bytes": ...} under this format and version.
+_LEGACY_FORMAT = ("dmflow-translator", 1)
 _LAYOUT = {"spec": "translator.json", "weights": "translator.safetensors",
            "source_vocab": "source_vocab.json", "target_vocab": "target_vocab.json"}
 # The file names of the earlier layout, whose spec file held the same three keys.
@@ -63,7 +76,8 @@ def save_translator(model, model_dir):
     files = module_files(model, stem, fitted={name: getattr(model, name) for name in _FITTED})
     files[_LAYOUT["source_vocab"]] = model.source_vocab_.to_json().encode("utf-8")
     files[_LAYOUT["target_vocab"]] = model.target_vocab_.to_json().encode("utf-8")
-    manifest = {"format": _FORMAT, "versions": package_versions(_PACKAGES), "layout": _LAYOUT}
+    manifest = {"format": _FORMAT, LOADER: _LOADER, "versions": package_versions(_PACKAGES),
+                "layout": _LAYOUT}
     return write_folder(model_dir, files, manifest, allow_empty=True)
 
 
@@ -75,7 +89,7 @@ def load_translator(model_dir):
     ModelFileError
         The folder fails a digest check, is not a translator, or cannot be parsed.
     """
-    manifest, files = read_folder(model_dir)
+    manifest, files = read_folder(model_dir, upgrade=_upgrade_legacy)
     if manifest.get("format") != _FORMAT:
         raise ModelFileError(
             f"Model folder {str(model_dir)!r} holds a {manifest.get('format')!r} model, not a "
@@ -98,3 +112,15 @@ def load_translator(model_dir):
             f"Model folder {str(model_dir)!r} passed its checksums but could not be read "
             f"({type(err).__name__}: {err}). It may come from another version; save it again."
         ) from err
+
+
+def _upgrade_legacy(manifest, folder):
+    """Read a manifest of the earlier translator layout as the shared one; others pass unchanged."""
+    legacy = (manifest.get("format"), manifest.get("version")) == _LEGACY_FORMAT
+    if not legacy or "format_version" in manifest:
+        return manifest
+    entries = manifest.get("files")
+    if not isinstance(entries, dict) or not all(isinstance(e, dict) for e in entries.values()):
+        raise ModelFileError(f"The manifest of model {str(folder)!r} lists no files; the folder is damaged.")
+    return {"format_version": FORMAT_VERSION, "format": _FORMAT, "layout": {"legacy": True},
+            "files": {name: entry.get("sha256") for name, entry in entries.items()}}

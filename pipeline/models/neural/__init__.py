@@ -1,8 +1,7 @@
-"""Neural classifiers (MLP, CNN, ResNet, MiniRocket, RNN, LSTM, GRU, Transformer) and their shared blocks.
+"""Neural classifiers (MLP, CNN, ResNet, MiniRocket, RNN, LSTM, GRU, Transformer) and their networks.
 
-Estimators follow the scikit-learn API. The layers (positional encoding, multi-head
-attention, encoder and decoder layers) and the training :class:`Engine` are public so
-that other models, such as an encoder-decoder translator, can reuse them.
+Estimators follow the scikit-learn API. They are trained by the engine, and built
+from the layers, of the torch core :mod:`pipeline.nn`, which the translator shares.
 """
 
 from ...lazy import lazy_exports
@@ -10,20 +9,15 @@ from ...lazy import lazy_exports
 # Imported on first use: see :mod:`pipeline.lazy`.
 _EXPORTS = {
     "CNNClassifier": "_cnn",
-    "DecoderLayer": "_layers",
-    "EncoderLayer": "_layers",
-    "Engine": "_engine",
     "FCNNet": "_conv",
     "FeatureTokenizer": "_modules",
     "GRUClassifier": "_estimators",
     "InputScaler": "_scaling",
     "LSTMClassifier": "_estimators",
     "MLP": "_modules",
-    "MultiHeadAttention": "_layers",
     "NeuralClassifierBase": "_base",
     "PatchEmbedding": "_patches",
     "PeepholeLSTM": "_peephole",
-    "PositionalEncoding": "_layers",
     "RNNClassifier": "_estimators",
     "RandomKernelFeatures": "_random_kernels",
     "RecurrentNet": "_modules",
@@ -34,9 +28,6 @@ _EXPORTS = {
     "TransformerClassifier": "_transformer",
     "TransformerNet": "_modules",
     "minirocket_kernels": "_random_kernels",
-    "resolve_device": "_runtime",
-    "sinusoidal_positional_encoding": "_layers",
-    "torch_threads": "_runtime",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -11,7 +11,7 @@ it back to the full length (window slicing) changes the rhythm, which is what te
 the classes of some sets apart (ACSF1's appliances), and lost accuracy there when
 it was tried.
 
-Only training batches are cropped: the :class:`~._engine.Engine` applies the crop
+Only training batches are cropped: the :class:`~pipeline.nn.Engine` applies the crop
 before each training step, never to validation rows or at prediction. A crop draws
 from a generator of its own, so a fixed seed gives the same crops and leaves the
 shuffling and dropout of the run as they were.

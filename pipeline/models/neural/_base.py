@@ -21,11 +21,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
+from ...nn import Engine, torch_seed
 from ._augment import RandomCrop, resolve_augment
 from ._budget import MIN_VALIDATION_ROWS, plan_training
-from ._engine import Engine
 from ._inputs import is_sequence_input, to_sequence_data
-from ._runtime import torch_seed
 from ._scaling import InputScaler, channel_moments
 
 __all__ = ["NeuralClassifierBase"]

@@ -9,10 +9,10 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ...nn import torch_threads
 from ._base import NeuralClassifierBase
 from ._conv import FCNNet, ResNetNet
 from ._patches import patch_size_for
-from ._runtime import torch_threads
 
 __all__ = ["CNNClassifier", "ResNetClassifier"]
 

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._layers import EncoderLayer, PositionalEncoding
+from ...nn import EncoderLayer, PositionalEncoding
 from ._patches import patch_embedding
 from ._peephole import PeepholeLSTM
 

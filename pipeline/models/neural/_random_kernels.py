@@ -25,8 +25,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ...nn import resolve_device, torch_threads
 from ._inputs import SequenceData, is_sequence_input, to_sequence_data
-from ._runtime import resolve_device, torch_threads
 
 __all__ = ["RandomKernelFeatures", "minirocket_kernels"]
 

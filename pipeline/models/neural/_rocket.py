@@ -16,9 +16,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ...nn import torch_seed
 from ._inputs import is_sequence_input
 from ._random_kernels import RandomKernelFeatures
-from ._runtime import torch_seed
 
 __all__ = ["RocketClassifier"]
 

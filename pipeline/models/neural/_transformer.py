@@ -9,11 +9,11 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ...nn import torch_threads
 from ._augment import AUGMENTS
 from ._base import NeuralClassifierBase
 from ._modules import TransformerNet
 from ._patches import STEMS, patch_size_for
-from ._runtime import torch_threads
 
 __all__ = ["TransformerClassifier"]
 

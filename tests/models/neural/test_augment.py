@@ -6,7 +6,6 @@ import torch
 from torch import nn
 
 from pipeline.models.neural import (
-    Engine,
     GRUClassifier,
     LSTMClassifier,
     RNNClassifier,
@@ -14,6 +13,7 @@ from pipeline.models.neural import (
     TransformerClassifier,
 )
 from pipeline.models.neural._augment import MAX_AUGMENTED_ROWS, RandomCrop, resolve_augment
+from pipeline.nn import Engine
 
 SMALL = {"max_steps": 12, "random_state": 0}
 TOKEN_MODELS = {

@@ -7,13 +7,13 @@ from torch import nn
 
 from pipeline.models.neural import (
     CNNClassifier,
-    Engine,
     GRUClassifier,
     LSTMClassifier,
     RecurrentNet,
     ResNetClassifier,
 )
 from pipeline.models.neural._budget import plan_training
+from pipeline.nn import Engine
 
 
 def _series(n=60, steps=30, channels=2, seed=0):

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from pipeline.models.neural import Engine
+from pipeline.nn import Engine
 
 
 def _data(n=64, seed=0):

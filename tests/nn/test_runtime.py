@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.models.neural import resolve_device, torch_threads
-from pipeline.models.neural._runtime import torch_seed
+from pipeline.nn import resolve_device, torch_seed, torch_threads
 
 
 def test_device_resolution():

@@ -1,8 +1,8 @@
 """Transformer building blocks: positional encoding, multi-head attention, layers.
 
 These are plain :class:`torch.nn.Module` objects with no knowledge of training or of
-scikit-learn, so that both the classifiers of this package and an encoder-decoder
-model can share them.
+scikit-learn, so that both the flow's classifiers and the translator's
+encoder-decoder network can share them.
 
 Mask convention (everywhere in this module): ``key_padding_mask`` is a boolean tensor
 of shape ``(B, S)`` where ``True`` marks a *padding* key that must receive zero
@@ -20,8 +20,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 __all__ = [
-    "DecoderLayer",
+    "ACTIVATIONS",
     "EncoderLayer",
+    "FeedForward",
     "MultiHeadAttention",
     "PositionalEncoding",
     "sinusoidal_positional_encoding",
@@ -218,22 +219,42 @@ class MultiHeadAttention(nn.Module):
         return (out, weights) if need_weights else out
 
 
-class _FeedForward(nn.Sequential):
-    """Position-wise feed-forward: Linear -> activation -> dropout -> Linear."""
+#: Activations of the feed-forward sublayer, by name.
+ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU}
+
+
+class FeedForward(nn.Sequential):
+    """Position-wise feed-forward sublayer: Linear -> activation -> dropout -> Linear.
+
+    Parameters
+    ----------
+    d_model : int
+        Input and output width.
+    dim_feedforward : int
+        Hidden width.
+    dropout : float
+        Dropout on the hidden units.
+    activation : {"relu", "gelu"}
+        One of :data:`ACTIVATIONS`.
+
+    Examples
+    --------
+    >>> ff = FeedForward(8, 16, 0.0, "gelu")
+    >>> tuple(ff(torch.zeros(2, 3, 8)).shape)
+    (2, 3, 8)
+    """
 
     def __init__(self, d_model: int, dim_feedforward: int, dropout: float, activation: str):
-        act = {"relu": nn.ReLU, "gelu": nn.GELU}[activation]
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be {' or '.join(map(repr, ACTIVATIONS))}, got {activation!r}."
+            )
         super().__init__(
             nn.Linear(d_model, dim_feedforward),
-            act(),
+            ACTIVATIONS[activation](),
             nn.Dropout(dropout),
             nn.Linear(dim_feedforward, d_model),
         )
-
-
-def _check_activation(activation: str) -> None:
-    if activation not in ("relu", "gelu"):
-        raise ValueError(f"activation must be 'relu' or 'gelu', got {activation!r}.")
 
 
 class EncoderLayer(nn.Module):
@@ -277,10 +298,9 @@ class EncoderLayer(nn.Module):
         norm_first: bool = False,
     ):
         super().__init__()
-        _check_activation(activation)
         self.norm_first = norm_first
         self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)
-        self.ff = _FeedForward(d_model, dim_feedforward, dropout, activation)
+        self.ff = FeedForward(d_model, dim_feedforward, dropout, activation)
         self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.drop1, self.drop2 = nn.Dropout(dropout), nn.Dropout(dropout)
 
@@ -297,83 +317,3 @@ class EncoderLayer(nn.Module):
         else:
             x = self.norm2(x + self.drop2(self.ff(x)))
         return (x, w) if need_weights else x
-
-
-class DecoderLayer(nn.Module):
-    """Transformer decoder layer: masked self-attention, cross-attention, feed-forward.
-
-    Self-attention over the target uses the look-ahead mask (``causal=True`` by
-    default) and the target padding mask; cross-attention from the target to the
-    encoder output ``memory`` uses only the memory padding mask. Each sublayer has a
-    residual connection and layer norm (post-norm by default, as in
-    :class:`EncoderLayer`).
-
-    Parameters
-    ----------
-    d_model, n_heads, dim_feedforward, dropout, activation, norm_first
-        As in :class:`EncoderLayer`.
-
-    Examples
-    --------
-    >>> layer = DecoderLayer(16, 4, dim_feedforward=32).eval()
-    >>> y, memory = torch.randn(2, 4, 16), torch.randn(2, 6, 16)
-    >>> out, w_self, w_cross = layer(y, memory, need_weights=True)
-    >>> tuple(out.shape), tuple(w_self.shape), tuple(w_cross.shape)
-    ((2, 4, 16), (2, 4, 4, 4), (2, 4, 4, 6))
-    >>> float(w_self.detach().triu(diagonal=1).abs().sum())  # nothing seen ahead
-    0.0
-    """
-
-    def __init__(
-        self,
-        d_model: int,
-        n_heads: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str = "relu",
-        norm_first: bool = False,
-    ):
-        super().__init__()
-        _check_activation(activation)
-        self.norm_first = norm_first
-        self.self_attn = MultiHeadAttention(d_model, n_heads, dropout)
-        self.cross_attn = MultiHeadAttention(d_model, n_heads, dropout)
-        self.ff = _FeedForward(d_model, dim_feedforward, dropout, activation)
-        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
-        self.drop1, self.drop2, self.drop3 = (nn.Dropout(dropout) for _ in range(3))
-
-    def _residual(self, x: Tensor, norm: nn.Module, drop: nn.Module, sub) -> tuple[Tensor, Tensor | None]:
-        out = sub(norm(x) if self.norm_first else x)
-        out, w = out if isinstance(out, tuple) else (out, None)
-        x = x + drop(out) if self.norm_first else norm(x + drop(out))
-        return x, w
-
-    def forward(
-        self,
-        x: Tensor,
-        memory: Tensor,
-        *,
-        tgt_key_padding_mask: Tensor | None = None,
-        memory_key_padding_mask: Tensor | None = None,
-        causal: bool = True,
-        need_weights: bool = False,
-    ) -> Tensor | tuple[Tensor, Tensor, Tensor]:
-        """``x`` (B, T, D) attends to itself and to ``memory`` (B, S, D) -> (B, T, D).
-
-        With ``need_weights=True`` also returns self-attention weights (B, H, T, T)
-        and cross-attention weights (B, H, T, S).
-        """
-        x, w_self = self._residual(
-            x, self.norm1, self.drop1,
-            lambda h: self.self_attn(
-                h, h, key_padding_mask=tgt_key_padding_mask, causal=causal, need_weights=need_weights
-            ),
-        )
-        x, w_cross = self._residual(
-            x, self.norm2, self.drop2,
-            lambda h: self.cross_attn(
-                h, memory, key_padding_mask=memory_key_padding_mask, need_weights=need_weights
-            ),
-        )
-        x, _ = self._residual(x, self.norm3, self.drop3, self.ff)
-        return (x, w_self, w_cross) if need_weights else x
