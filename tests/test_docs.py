@@ -35,7 +35,7 @@ def _blocks(language):
 def _command_lines():
     lines = []
     for page, body in _blocks("bash"):
-        for line in body.splitlines():
+        for line in body.replace("\\\n", " ").splitlines():  # a continued line is one command
             words = shlex.split(line, comments=True)
             if words and Path(words[0]).name == "dmflow":
                 lines.append(pytest.param(words[1:], id=f"{page}: {line.strip()[:60]}"))
