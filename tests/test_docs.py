@@ -74,17 +74,22 @@ SUBSTITUTED = {
     ],
 }
 
+# .ci/run installs the package with every extra the tests use.
+_CI_EXTRAS = '.venv/bin/pip install -q -e ".[test,distributed,tracking,signing]"'
+
 # Blocks covered by something else: {(page, first line): (why, tests, strings of .ci/run)}.
 # Each test is a test function's name, found anywhere under tests/.
 COVERED_ELSEWHERE = {
     QUICK_START: ("the environment set-up and the test command are .ci/run's own", (),
                   ("python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0",
-                   '.venv/bin/pip install -q -e ".[test,distributed,tracking,signing]"',
-                   ".venv/bin/python -m pytest -x -q")),
+                   _CI_EXTRAS, ".venv/bin/python -m pytest -x -q")),
     ("docs/index.rst", "python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0 && "
                        ".venv/bin/pip install -q -e ."):
         ("the set-up is .ci/run's; the run is the README quick start's, run here on the small table",
          ("test_block_runs",), ("python3 -m venv .venv && .venv/bin/pip install -q torch==2.13.0",)),
+    ("docs/user_guide/predicting.rst", 'pip install "dmflow[signing]"'):
+        ("the rest of the block runs here; its first line installs the extra, as .ci/run does", (),
+         (_CI_EXTRAS,)),
     ("README.md", ">>> import pandas as pd"):
         ("the README's doctest runs against its own small tables",
          ("test_readme_python_block_runs",), ()),
@@ -101,7 +106,7 @@ COVERED_ELSEWHERE = {
     ("docs/user_guide/predicting.rst", 'pip install "dmflow[tracking]"'):
         ("installs from the network (.ci/run installs the extra) and starts MLflow's UI server",
          ("test_track_logs_the_model_folder_as_a_logged_pyfunc_model",
-          "test_without_mlflow_the_flag_says_what_to_install"), ("tracking",)),
+          "test_without_mlflow_the_flag_says_what_to_install"), (_CI_EXTRAS,)),
     ("docs/user_guide/predicting.rst",
      "mlflow models serve -m reports/<run>/model --env-manager local --port 5000"):
         ("starts a server and posts to it",
@@ -118,7 +123,7 @@ COVERED_ELSEWHERE = {
         ("installs from the network (.ci/run installs the extra) and needs a running Dask cluster",
          ("test_a_run_opens_one_local_cluster_and_closes_it",
           "test_command_line_runs_on_the_cluster",
-          "test_parallel_and_sequential_agree"), ("distributed",)),
+          "test_parallel_and_sequential_agree"), (_CI_EXTRAS,)),
     ("docs/user_guide/distributed.rst", "dmflow predict --backend dask --scheduler tcp://host:8786 "
                                         "--model RUN/model \\"):
         ("needs a running Dask cluster; the tests start one",
