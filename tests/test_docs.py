@@ -228,12 +228,16 @@ def test_every_block_has_a_language_this_test_handles(block):
         f"{block.id}: a block in {block.language or 'no language'!r}; write it as one of {known}")
 
 
-@pytest.mark.parametrize("key", sorted(set(SUBSTITUTED) | set(COVERED_ELSEWHERE)))
+def _key_id(key):
+    return f"{key[0]}: {key[1][:50]}"
+
+
+@pytest.mark.parametrize("key", sorted(set(SUBSTITUTED) | set(COVERED_ELSEWHERE)), ids=_key_id)
 def test_each_listed_block_exists(key):
     assert key in {b.key for b in BLOCKS}, f"{key} is listed here but no longer in the docs: update the list"
 
 
-@pytest.mark.parametrize("key", sorted(SUBSTITUTED))
+@pytest.mark.parametrize("key", sorted(SUBSTITUTED), ids=_key_id)
 def test_each_substitution_still_matches_its_block(key):
     block = next(b for b in BLOCKS if b.key == key)
     for written, _ in SUBSTITUTED[key]:
@@ -245,7 +249,7 @@ def _test_names():
             for m in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), flags=re.M)}
 
 
-@pytest.mark.parametrize("key", sorted(COVERED_ELSEWHERE))
+@pytest.mark.parametrize("key", sorted(COVERED_ELSEWHERE), ids=_key_id)
 def test_what_covers_a_listed_block_exists(key):
     why, tests, ci_strings = COVERED_ELSEWHERE[key]
     assert why and (tests or ci_strings)
