@@ -11,6 +11,8 @@ from tests.conftest import make_mixed_frame
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECTION = "### From Python"
+# The README says what dmflow is, how to start and where to read on; the rest lives in docs/.
+MAX_LINES = 150
 
 
 def _doctest_blocks():
@@ -20,6 +22,11 @@ def _doctest_blocks():
     section = section[:section.index("\n## ", len(SECTION))]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     return [block for block in blocks if block.lstrip().startswith(">>>")]
+
+
+def test_the_readme_stays_short():
+    lines = len(README.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"README.md has {lines} lines, over {MAX_LINES}: move the detail into docs/"
 
 
 def test_the_section_holds_doctests():
