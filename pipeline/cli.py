@@ -97,12 +97,9 @@ def _build_parser():
     datasets = commands.add_parser("datasets", help="list the bundled datasets")
     datasets.set_defaults(func=_cmd_datasets)
 
-    try:
-        from .translate import add_translate_commands
-    except ImportError as err:  # the translator's optional packages are missing
-        logger.debug("translate commands unavailable: %s", err)
-    else:
-        add_translate_commands(commands)
+    from .translate import add_translate_commands  # needs none of the translate extra's packages
+
+    add_translate_commands(commands)
     return parser
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "file_sha256",
     "infer_roles",
     "load_table",
+    "load_table_chunks",
     "split_target",
 ]
 
@@ -139,40 +140,127 @@ def load_table(path, *, min_columns=2, limits=None):
     >>> frame.shape
     (48842, 15)
     """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"Data file {str(path)!r} does not exist. Check the path passed as --data.")
-    if path.is_dir():
-        raise DataError(f"Data path {str(path)!r} is a folder; pass a CSV, TSV or Parquet file.")
+    path = _existing_file(path)
     try:
         if is_parquet(path):
             check_parquet(path, limits)
             frame = pd.read_parquet(path)
         else:
             frame = read_csv_limited(path, limits)
-    except UnicodeDecodeError as err:
+    except DataError:
+        raise
+    except _READ_FAILURES as err:
+        raise _read_error(path, err) from None
+    check_shape(frame, path, min_columns)
+    return frame
+
+
+def load_table_chunks(path, chunk_rows, *, min_columns=1, limits=None):
+    """Yield the rows of the files :func:`load_table` reads, ``chunk_rows`` at a time.
+
+    The same formats, checks and messages as :func:`load_table`, so memory stays
+    bounded whatever the file's size: each chunk is a DataFrame whose index counts
+    data rows from 0 across the whole file, so an error can name the row.
+
+    Parameters
+    ----------
+    path : str or path-like
+    chunk_rows : int
+        Rows per chunk.
+    min_columns : int, default=1
+        Fewest columns accepted, checked on the first chunk.
+    limits : InputLimits, optional
+        As for :func:`load_table`, checked as the file is read.
+
+    Yields
+    ------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataError
+        As :func:`load_table` does for a bad file; a bad line in a later chunk
+        is raised when that chunk is read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> pd.DataFrame({"a": range(5)}).to_csv(f"{folder}/rows.csv", index=False)
+    >>> [chunk.index.tolist() for chunk in load_table_chunks(f"{folder}/rows.csv", 2)]
+    [[0, 1], [2, 3], [4]]
+    """
+    path = _existing_file(path)
+    chunks = _chunks(path, chunk_rows, limits)
+    first = True
+    while True:
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            if first:  # a file without rows: the whole-file reader words it
+                load_table(path, min_columns=min_columns, limits=limits)
+            return
+        except DataError:
+            raise
+        except _READ_FAILURES as err:
+            raise _read_error(path, err) from None
+        if first:
+            check_shape(chunk, path, min_columns)
+            first = False
+        yield chunk
+
+
+def _chunks(path, chunk_rows, limits):
+    """The file's chunks in its format, read lazily: every failure surfaces in the caller's next()."""
+    if is_parquet(path):
+        yield from _parquet_chunks(path, chunk_rows, limits)
+    else:
+        yield from read_csv_limited(path, limits, chunksize=chunk_rows)
+
+
+def _parquet_chunks(path, chunk_rows, limits):
+    import pyarrow.parquet as pq
+
+    check_parquet(path, limits)  # a bad file raises here; load_table_chunks words it
+    start = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+        chunk = batch.to_pandas()
+        chunk.index = pd.RangeIndex(start, start + len(chunk))
+        start += len(chunk)
+        yield chunk
+
+
+def _existing_file(path):
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"Data file {str(path)!r} does not exist. Check the path passed as --data.")
+    if path.is_dir():
+        raise DataError(f"Data path {str(path)!r} is a folder; pass a CSV, TSV or Parquet file.")
+    return path
+
+
+# What pandas and pyarrow raise for a file they cannot read; _read_error words each.
+_READ_FAILURES = (pd.errors.ParserError, OSError, ValueError, EOFError)
+
+
+def _read_error(path, err):
+    """The :class:`DataError` for a failure met while reading ``path``: what is wrong, and the fix."""
+    if isinstance(err, UnicodeDecodeError):
         if _looks_binary(path):
-            raise DataError(
+            return DataError(
                 f"Data file {str(path)!r} is binary, not a text table (it holds NUL bytes). "
                 "Pass a CSV, TSV or Parquet file."
-            ) from None
-        raise DataError(
+            )
+        return DataError(
             f"Data file {str(path)!r} is not UTF-8 text "
             f"(byte {err.start}: {err.object[err.start:err.start + 1]!r}). "
             "Re-save it as UTF-8, for example with iconv -f latin1 -t utf-8."
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError(
-            f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows."
-        ) from None
-    except PermissionError:
-        raise DataError(f"Data file {str(path)!r} cannot be read (permission denied).") from None
-    except DataError:
-        raise
-    except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
-        raise parse_error(path, err) from None
-    check_shape(frame, path, min_columns)
-    return frame
+        )
+    if isinstance(err, pd.errors.EmptyDataError):
+        return DataError(f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows.")
+    if isinstance(err, PermissionError):
+        return DataError(f"Data file {str(path)!r} cannot be read (permission denied).")
+    return parse_error(path, err)
 
 
 def is_parquet(path):

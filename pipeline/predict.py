@@ -17,17 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .datasets import (
-    check_shape,
-    data_row,
-    is_parquet,
-    load_table,
-    parse_error,
-    raise_text_in_numeric,
-    read_csv_limited,
-)
+from .datasets import data_row, load_table_chunks, raise_text_in_numeric
 from .errors import DataError
-from .limits import check_parquet, name_some
+from .limits import name_some
 from .rundir import owner_tag, remove_orphans
 
 __all__ = ["model_input", "predict_file", "predict_frame", "read_chunks", "write_predictions"]
@@ -341,11 +333,10 @@ def _guard_text(values, missing):
 
 
 def read_chunks(path, chunk_rows=None, limits=None):
-    """Yield the rows of a CSV, TSV (optionally gzip-compressed) or Parquet file in chunks.
+    """Yield the rows of a CSV, TSV (optionally compressed) or Parquet file in chunks.
 
-    The same files and checks as :func:`pipeline.datasets.load_table`, read a
-    chunk at a time: each chunk is a DataFrame whose index counts data rows from
-    0 across the whole file, so an error can name the row.
+    :func:`pipeline.datasets.load_table_chunks` with this module's chunk size:
+    the same files, checks and messages as :func:`pipeline.datasets.load_table`.
 
     Parameters
     ----------
@@ -359,11 +350,7 @@ def read_chunks(path, chunk_rows=None, limits=None):
     Yields
     ------
     pandas.DataFrame
-
-    Raises
-    ------
-    DataError
-        As :func:`~pipeline.datasets.load_table` does for a bad file.
+        Indexed by data row from 0 across the whole file.
 
     Examples
     --------
@@ -373,55 +360,7 @@ def read_chunks(path, chunk_rows=None, limits=None):
     >>> [chunk.index.tolist() for chunk in read_chunks(f"{folder}/rows.csv", chunk_rows=2)]
     [[0, 1], [2, 3], [4]]
     """
-    path = Path(path)
-    chunk_rows = chunk_rows or CHUNK_ROWS
-    if not path.is_file():
-        load_table(path, min_columns=1)  # raises the error for a missing file or a folder
-    if is_parquet(path):
-        chunks = _parquet_chunks(path, chunk_rows, limits)
-    else:
-        chunks = _csv_chunks(path, chunk_rows, limits)
-    first = True
-    while True:
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            if first:  # a file without rows
-                load_table(path, min_columns=1)
-            return
-        except UnicodeDecodeError as err:
-            raise DataError(
-                f"Data file {str(path)!r} is not UTF-8 text (byte {err.start}). "
-                "Re-save it as UTF-8, for example with iconv -f latin1 -t utf-8."
-            ) from None
-        except pd.errors.EmptyDataError:
-            raise DataError(
-                f"Data file {str(path)!r} is empty. Pass a file with a header row and data rows.") from None
-        except DataError:
-            raise
-        except (pd.errors.ParserError, OSError, ValueError, EOFError) as err:
-            raise parse_error(path, err) from None
-        if first:
-            check_shape(chunk, path, 1)
-            first = False
-        yield chunk
-
-
-def _csv_chunks(path, chunk_rows, limits):
-    yield from read_csv_limited(path, limits, chunksize=chunk_rows)  # its errors surface in read_chunks
-
-
-def _parquet_chunks(path, chunk_rows, limits):
-    import pyarrow.parquet as pq
-
-    check_parquet(path, limits)  # a bad file raises here; read_chunks words it
-    source = pq.ParquetFile(path)
-    start = 0
-    for batch in source.iter_batches(batch_size=chunk_rows):
-        chunk = batch.to_pandas()
-        chunk.index = pd.RangeIndex(start, start + len(chunk))
-        start += len(chunk)
-        yield chunk
+    return load_table_chunks(path, chunk_rows or CHUNK_ROWS, limits=limits)
 
 
 class _ChunkWarnings(logging.Filter):

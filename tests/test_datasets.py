@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.datasets import bundled_path, infer_roles, load_table, split_target
+from pipeline.datasets import bundled_path, infer_roles, load_table, load_table_chunks, split_target
 from pipeline.errors import DataError
 
 
@@ -36,6 +36,48 @@ def test_missing_file_and_folder(tmp_path):
         load_table(tmp_path / "nope.csv")
     with pytest.raises(DataError, match="is a folder"):
         load_table(tmp_path)
+
+
+# Bad files for both readers: (name, bytes, or None for no file, "dir" for a folder).
+BAD_FILES = [
+    ("data.csv", b""),
+    ("data.csv", b"a,b,label\n"),
+    ("data.csv", b"a,a,label\n1,2,x\n3,4,y\n"),
+    ("data.csv", b"a,b,label\n1,\xff\xfe,x\n"),
+    ("data.csv", b"\x00\x01PK\x03\x04" * 50),
+    ("data.csv", b"a,b\n1,2\n3,4,5\n"),
+    ("data.parquet", b"PAR1 not really"),
+    ("data.csv.gz", b"not gzip at all"),
+    ("nope.csv", None),
+    ("folder", "dir"),
+]
+
+
+@pytest.mark.parametrize("name, content", BAD_FILES)
+def test_chunked_reading_refuses_a_bad_file_with_the_whole_file_message(tmp_path, name, content):
+    path = tmp_path / name
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DataError) as whole:
+        load_table(path, min_columns=1)
+    with pytest.raises(DataError) as chunked:
+        list(load_table_chunks(path, 1))
+    assert str(chunked.value) == str(whole.value)
+
+
+@pytest.mark.parametrize("name", ["rows.csv", "rows.tsv.gz", "rows.parquet"])
+def test_chunks_add_up_to_the_whole_table_in_every_format(tmp_path, name):
+    frame = pd.DataFrame({"x": np.arange(7.0), "label": list("abcabca")})
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, sep="\t" if ".tsv" in name else ",", index=False)
+    chunks = list(load_table_chunks(path, 3))
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    pd.testing.assert_frame_equal(pd.concat(chunks), load_table(path))
 
 
 def test_gzip_tsv(tmp_path):

@@ -7,10 +7,16 @@ with a split grouped by source sentence; BLEU and exact-match scores; and a run
 Run folders, model folders (:func:`save_translator` / :func:`load_translator`),
 figures, the report page and versions come from the package's shared core
 (:mod:`pipeline.rundir`, :mod:`pipeline.persistence`, :mod:`pipeline.reporting`,
-:mod:`pipeline.versions`).
+:mod:`pipeline.versions`), and the torch engine and layers from :mod:`pipeline.nn`.
+
+Its own packages (``tokenizers``, ``sacrebleu``) come with the ``translate``
+extra: ``pip install 'dmflow[translate]'``. Without them, this package still
+imports, and naming one of its tools that needs them raises
+:class:`ModuleNotFoundError` saying how to install them.
 """
 
 from ..lazy import lazy_exports
+from ._extra import PACKAGES, missing_message
 
 # Imported on first use: see :mod:`pipeline.lazy`.
 _EXPORTS = {
@@ -29,4 +35,13 @@ _EXPORTS = {
     "translate": "_run",
 }
 
-__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
+_lazy_getattr, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
+
+
+def __getattr__(name):
+    try:
+        return _lazy_getattr(name)
+    except ModuleNotFoundError as err:
+        if err.name not in PACKAGES:
+            raise
+        raise ModuleNotFoundError(missing_message([err.name]), name=err.name) from err

@@ -2,13 +2,17 @@
 
 :func:`add_translate_commands` registers both on the program's subparsers; each
 sets ``func(args) -> int``. Errors propagate to the program's handler, which
-turns data errors (a bad pairs file, a damaged model folder) into exit code 65.
+turns data errors (a bad pairs file, a damaged model folder) into exit code 65, and
+a missing ``translate`` extra (checked first, before anything is read or written)
+into exit code 78.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+
+from ._extra import require_packages
 
 __all__ = ["add_translate_commands"]
 
@@ -81,6 +85,7 @@ def add_translate_commands(subparsers) -> None:
 
 
 def _cmd_train(args) -> int:
+    require_packages()
     from ._run import train_translator
 
     options = {
@@ -98,6 +103,7 @@ def _cmd_train(args) -> int:
 
 
 def _cmd_translate(args) -> int:
+    require_packages()
     from ._run import translate
 
     for line in translate(args.model, args.sentences, decoding=args.decoding):

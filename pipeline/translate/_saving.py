@@ -25,6 +25,7 @@ from ..persistence import (
 )
 from ..versions import package_versions
 from ._estimator import TransformerSeq2Seq
+from ._extra import PACKAGES
 from ._vocab import SubwordVocab
 
 __all__ = ["load_translator", "save_translator"]
@@ -41,7 +42,7 @@ _LAYOUT = {"spec": "translator.json", "weights": "translator.safetensors",
 _LEGACY_LAYOUT = {"spec": "params.json", "weights": "weights.safetensors",
                   "source_vocab": "source_vocab.json", "target_vocab": "target_vocab.json"}
 _FITTED = ("history_", "best_epoch_", "n_train_pairs_", "n_valid_pairs_", "n_skipped_pairs_")
-_PACKAGES = ("tokenizers", "sacrebleu", "safetensors")
+_PACKAGES = (*PACKAGES, "safetensors")
 
 
 def save_translator(model, model_dir):
