@@ -9,6 +9,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "pipeline"
+#: The one module that imports scikit-learn's private API, for every package that needs it.
+SKLEARN_SHIM = "pipeline._sklearn"
 
 
 def _module_name(path):
@@ -89,7 +91,7 @@ def test_the_translator_uses_public_names_only():
     for name, targets in graph.items():
         if not name.startswith("pipeline.translate"):
             continue
-        private = [t for t in targets if not t.startswith("pipeline.translate")
+        private = [t for t in targets if not t.startswith("pipeline.translate") and t != SKLEARN_SHIM
                    and any(part.startswith("_") for part in t.split("."))]
         assert not private, f"{name} imports private modules {private}"
 

@@ -14,9 +14,9 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
+from .._sklearn import HasMethods, Interval, StrOptions
 from ._neighbours import PartitionedNeighbors, sampled_recall
 
 __all__ = ["Balancer"]

@@ -20,8 +20,9 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
+
+from .._sklearn import Interval
 
 __all__ = ["PartitionedNeighbors", "sampled_recall"]
 

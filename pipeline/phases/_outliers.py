@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
 from imblearn.utils import check_target_type
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._sklearn import Interval, _fit_context
 from ._zscore import column_stats, numeric_block, outlier_cells
 
 __all__ = ["ZScoreClipper", "ZScoreOutlierRemover"]

@@ -18,9 +18,9 @@ from sklearn.preprocessing import (
     OneHotEncoder,
     OrdinalEncoder,
 )
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
+from .._sklearn import Interval, StrOptions, validate_params
 from ._dates import DateParts
 
 __all__ = ["make_prepare", "prepare_summary"]

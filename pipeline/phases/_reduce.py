@@ -6,13 +6,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.linalg
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
+
+from .._sklearn import Interval, StrOptions, _check_feature_names_in, _fit_context
 
 __all__ = ["REDUCE_METHODS", "Reducer"]
 

@@ -6,8 +6,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, validate_params
 
+from .._sklearn import Interval, validate_params
 from ..errors import DataError
 
 __all__ = ["train_val_test_split"]

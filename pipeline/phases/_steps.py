@@ -4,8 +4,8 @@ from collections import Counter
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .._sklearn import Interval, StrOptions, validate_params
 from ._balance import Balancer
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover, _take_rows
 from ._prepare import _make_late_onehot, make_prepare, prepare_summary

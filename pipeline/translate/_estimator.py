@@ -14,10 +14,10 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._sklearn import Interval, StrOptions, _fit_context
 from ..nn import Engine, resolve_device, torch_threads
 from ._batches import bucket_batches, teacher_forcing_step
 from ._data import check_pairs, check_texts, grouped_split

@@ -9,9 +9,9 @@ one expected-failure table and one id scheme.
 import pytest
 from imblearn.utils.estimator_checks import estimator_checks_generator as imblearn_checks
 from sklearn.compose import ColumnTransformer
-from sklearn.utils.estimator_checks import _get_check_estimator_ids
 from sklearn.utils.estimator_checks import estimator_checks_generator as sklearn_checks
 
+from pipeline._sklearn import _get_check_estimator_ids
 from pipeline.phases import (
     Balancer,
     Flatten,

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import InvalidParameterError
 
+from pipeline._sklearn import InvalidParameterError
 from pipeline.phases import ZScoreClipper, ZScoreOutlierRemover
 
 

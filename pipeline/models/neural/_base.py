@@ -14,13 +14,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
+from ..._sklearn import Interval, StrOptions, _fit_context
 from ...nn import Engine, torch_seed
 from ._augment import RandomCrop, resolve_augment
 from ._budget import MIN_VALIDATION_ROWS, plan_training

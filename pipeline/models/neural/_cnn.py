@@ -6,9 +6,9 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..._sklearn import Interval, StrOptions
 from ...nn import torch_threads
 from ._base import NeuralClassifierBase
 from ._conv import FCNNet, ResNetNet

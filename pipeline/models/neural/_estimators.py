@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
+from ..._sklearn import Interval, StrOptions
 from ._augment import AUGMENTS
 from ._base import NeuralClassifierBase
 from ._modules import MLP, RecurrentNet

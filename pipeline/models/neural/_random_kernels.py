@@ -20,11 +20,11 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..._sklearn import Interval, _fit_context
 from ...nn import resolve_device, torch_threads
 from ._inputs import SequenceData, is_sequence_input, to_sequence_data
 

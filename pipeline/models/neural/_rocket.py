@@ -8,7 +8,7 @@ import numpy as np
 from scipy.linalg import LinAlgWarning
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import RidgeClassifier, RidgeClassifierCV
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ..._sklearn import _fit_context
 from ...nn import torch_seed
 from ._inputs import is_sequence_input
 from ._random_kernels import RandomKernelFeatures
