@@ -6,17 +6,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._balance import Balancer
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover, _take_rows
 from ._prepare import _make_late_onehot, make_prepare, prepare_summary
-from ._reduce import REDUCE_METHODS, Reducer
+from ._table import PHASES
 
-__all__ = ["BALANCE_METHODS", "OUTLIER_METHODS", "build_phase_steps", "phase_report"]
-
-#: Outlier treatments of the first phase (see :func:`build_phase_steps`).
-OUTLIER_METHODS = ("drop", "clip", "none")
-#: Class balancing methods (the ``method`` of :class:`Balancer`).
-BALANCE_METHODS = ("smote", "smotenc", "none")
+__all__ = ["build_phase_steps", "phase_report"]
 
 
 @validate_params(
@@ -24,11 +18,9 @@ BALANCE_METHODS = ("smote", "smotenc", "none")
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
         "dates": ["array-like"],
-        "outliers": [StrOptions(set(OUTLIER_METHODS))],
+        **{phase.name: [StrOptions(set(phase.methods))] for phase in PHASES},
         "threshold": [Interval(Real, 0, None, closed="neither")],
-        "balance": [StrOptions(set(BALANCE_METHODS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "reduce": [StrOptions(set(REDUCE_METHODS))],
         "n_components": [Interval(Integral, 1, None, closed="left"),
                          Interval(Real, 0, 1, closed="neither"), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left"),
@@ -86,32 +78,24 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
     >>> [name for name, _ in build_phase_steps(["age"], ["colour"], balance="smotenc")]
     ['outliers', 'prepare', 'balance', 'encode', 'reduce']
     """
-    if outliers == "drop":
-        outlier_step = ZScoreOutlierRemover(threshold, columns=numeric)
-    elif outliers == "clip":
-        outlier_step = ZScoreClipper(threshold, columns=numeric)
-    else:
-        outlier_step = "passthrough"
+    methods = {"outliers": outliers, "balance": balance, "reduce": reduce}
+    settings = {"numeric": numeric, "threshold": threshold, "k_neighbors": k_neighbors,
+                "n_components": n_components, "random_state": random_state}
     encoding = {"dates": dates, "min_frequency": min_frequency, "max_categories": max_categories}
-    reducer = Reducer(reduce, n_components=n_components)
-    if balance != "smotenc":
-        return [
-            ("outliers", outlier_step),
-            ("prepare", make_prepare(numeric, categorical, **encoding)),
-            ("balance", Balancer(balance, k_neighbors=k_neighbors,
-                                 random_state=random_state)),
-            ("reduce", reducer),
-        ]
-    # SMOTENC must see each category as one column, so one-hot encoding waits until
-    # after it; the ordinal step marks categories with the pandas 'category' dtype.
-    return [
-        ("outliers", outlier_step),
-        ("prepare", make_prepare(numeric, categorical, encoding="ordinal", **encoding)),
-        ("balance", Balancer("smotenc", k_neighbors=k_neighbors,
-                             categorical_features="auto", random_state=random_state)),
-        ("encode", _make_late_onehot()),
-        ("reduce", reducer),
-    ]
+    ordinal = any(methods[phase.name] in phase.ordinal for phase in PHASES)
+    steps = [(phase.name, phase.build(methods[phase.name], settings)) for phase in PHASES
+             if phase.before_prepare]
+    steps.append(("prepare", make_prepare(numeric, categorical, encoding="ordinal" if ordinal else "onehot",
+                                          **encoding)))
+    for phase in PHASES:
+        if phase.before_prepare:
+            continue
+        steps.append((phase.name, phase.build(methods[phase.name], settings)))
+        # SMOTENC must see each category as one column, so one-hot encoding waits
+        # until after it; the ordinal step marks categories with the 'category' dtype.
+        if methods[phase.name] in phase.ordinal:
+            steps.append(("encode", _make_late_onehot()))
+    return steps
 
 
 def _label_counts(counts):
