@@ -4,13 +4,21 @@ from collections import Counter
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+    validate_params,
+)
 
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover, _take_rows
 from ._prepare import _make_late_onehot, make_prepare, prepare_summary
-from ._table import PHASES
+from ._table import PHASE_NAMES, PHASES
 
 __all__ = ["build_phase_steps", "phase_report"]
+
+# Each phase's methods, checked the way validate_params checks the other arguments.
+_METHOD_CONSTRAINTS = {phase.name: [StrOptions(set(phase.methods))] for phase in PHASES}
 
 
 @validate_params(
@@ -18,7 +26,6 @@ __all__ = ["build_phase_steps", "phase_report"]
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
         "dates": ["array-like"],
-        **{phase.name: [StrOptions(set(phase.methods))] for phase in PHASES},
         "threshold": [Interval(Real, 0, None, closed="neither")],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"),
@@ -30,10 +37,9 @@ __all__ = ["build_phase_steps", "phase_report"]
     },
     prefer_skip_nested_validation=True,
 )
-def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", threshold=3.0,
-                      balance="smote", k_neighbors=5, reduce="lda", n_components=None,
-                      min_frequency=None, max_categories=50, random_state=None):
-    """Return the unfitted ``(name, step)`` list for outliers, prepare, balance, reduce.
+def build_phase_steps(numeric, categorical, *, dates=(), threshold=3.0, k_neighbors=5, n_components=None,
+                      min_frequency=None, max_categories=50, random_state=None, **methods):
+    """Return the unfitted ``(name, step)`` list: ``prepare`` and the phases of :data:`PHASES`.
 
     Append ``("model", estimator)`` and wrap the list in
     :class:`imblearn.pipeline.Pipeline`: fitting it fits every step on the training
@@ -45,26 +51,26 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
         Column names per role; None selects by dtype (see :func:`make_prepare`).
     dates : list of str, default=()
         Date columns, turned into their parts by ``prepare`` (see :func:`make_prepare`).
-    outliers : {"drop", "clip", "none"}, default="drop"
-        Drop training rows with ``|z| > threshold`` (:class:`ZScoreOutlierRemover`),
-        clip values to the training bounds (:class:`ZScoreClipper`, also at predict),
-        or do nothing (the step is ``"passthrough"``).
     threshold : float, default=3.0
         Absolute z-score beyond which a value is an outlier.
-    balance : {"smote", "smotenc", "none"}, default="smote"
-        Class balancing (:class:`Balancer`). With ``"smotenc"``, the ``prepare`` step
-        ordinal-encodes categories, SMOTENC balances, and an extra ``"encode"`` step
-        one-hot encodes afterwards.
     k_neighbors : int, default=5
         Neighbours for SMOTE (lowered with a warning for small classes).
-    reduce : {"lda", "pca", "none"}, default="lda"
-        Feature reduction (:class:`Reducer`).
     n_components : int or float, default=None
         Components for the reduction (see :class:`Reducer`).
     min_frequency, max_categories : see :func:`make_prepare`
         One-hot encoding limits; ``max_categories`` defaults to 50.
     random_state : int or None, default=None
         Seed for SMOTE.
+    **methods : str
+        One method per phase of :data:`PHASES`, keyed by its name; a phase not named
+        gets its first method. Today: ``outliers`` ({"drop", "clip", "none"}) drops
+        training rows with ``|z| > threshold`` (:class:`ZScoreOutlierRemover`), clips
+        values to the training bounds (:class:`ZScoreClipper`, also at predict), or
+        does nothing (the step is ``"passthrough"``); ``balance`` ({"smote",
+        "smotenc", "none"}) balances the classes (:class:`Balancer`), and with
+        ``"smotenc"`` the ``prepare`` step ordinal-encodes categories, SMOTENC
+        balances, and an extra ``"encode"`` step one-hot encodes afterwards;
+        ``reduce`` ({"lda", "pca", "none"}) reduces the features (:class:`Reducer`).
 
     Returns
     -------
@@ -78,7 +84,7 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
     >>> [name for name, _ in build_phase_steps(["age"], ["colour"], balance="smotenc")]
     ['outliers', 'prepare', 'balance', 'encode', 'reduce']
     """
-    methods = {"outliers": outliers, "balance": balance, "reduce": reduce}
+    methods = _phase_methods(methods)
     settings = {"numeric": numeric, "threshold": threshold, "k_neighbors": k_neighbors,
                 "n_components": n_components, "random_state": random_state}
     encoding = {"dates": dates, "min_frequency": min_frequency, "max_categories": max_categories}
@@ -96,6 +102,19 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
         if methods[phase.name] in phase.ordinal:
             steps.append(("encode", _make_late_onehot()))
     return steps
+
+
+def _phase_methods(given):
+    """Each phase's method: the one given, else its first; unknown names refused."""
+    unknown = sorted(set(given) - set(PHASE_NAMES))
+    if unknown:
+        raise TypeError(
+            f"build_phase_steps got {', '.join(map(repr, unknown))}, which is not a phase. "
+            f"Name a method for any of {', '.join(PHASE_NAMES)}."
+        )
+    methods = {phase.name: given.get(phase.name, phase.methods[0]) for phase in PHASES}
+    validate_parameter_constraints(_METHOD_CONSTRAINTS, methods, caller_name="build_phase_steps")
+    return methods
 
 
 def _label_counts(counts):

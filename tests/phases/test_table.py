@@ -101,11 +101,25 @@ def test_sequence_data_gets_only_what_its_steps_take():
             assert methods["outliers"] in ("none", "clip")
 
 
-@pytest.mark.parametrize("method", [m for m in phase_named("balance").methods if m != "none"] + ["none"])
-def test_the_article_refits_what_the_table_says(method):
+@pytest.mark.parametrize("method", phase_named("balance").methods)
+def test_the_article_refits_every_phase_step_that_does_something(method):
     X, y = make_table(n_rows=90)
-    steps = build_phase_steps(NUMERIC, CATEGORICAL, outliers="clip", balance=method, reduce="lda",
-                              k_neighbors=2, random_state=0)
+    # Each phase at a method that does something, clipping outliers (dropping could
+    # empty a small class), and the balancing method under test.
+    methods = {p.name: next(m for m in p.methods if m != "none") for p in PHASES} | {
+        "outliers": "clip", "balance": method}
+    steps = build_phase_steps(NUMERIC, CATEGORICAL, k_neighbors=2, random_state=0, **methods)
     model = Pipeline([*steps, ("model", LogisticRegression(max_iter=500))]).fit(X, y)
-    balanced = [f"balance ({method})"] if method != "none" else []
-    assert refitted_steps(model) == ["outliers (clip)", *balanced, "reduce (lda)"]
+    assert refitted_steps(model) == [f"{name} ({m})" for name, m in methods.items() if m != "none"]
+
+
+def test_the_step_builder_takes_a_method_per_phase_by_name_and_nothing_else():
+    def shown(steps):
+        return [(name, repr(step)) for name, step in steps]
+
+    first = {phase.name: phase.methods[0] for phase in PHASES}
+    # A phase not named gets its first method, as the docstring says.
+    default, named = build_phase_steps(NUMERIC, CATEGORICAL), build_phase_steps(NUMERIC, CATEGORICAL, **first)
+    assert shown(default) == shown(named)
+    with pytest.raises(TypeError, match=r"'outlier', which is not a phase\. Name a method for any of"):
+        build_phase_steps(NUMERIC, CATEGORICAL, outlier="drop")
