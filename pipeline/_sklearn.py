@@ -19,7 +19,13 @@ True
 False
 """
 
-from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
 # sklearn-compat imports the estimator checks itself: this import costs no time.
 from sklearn.utils.estimator_checks import _get_check_estimator_ids
@@ -35,5 +41,6 @@ __all__ = [
     "_check_feature_names_in",
     "_fit_context",
     "_get_check_estimator_ids",
+    "validate_parameter_constraints",
     "validate_params",
 ]

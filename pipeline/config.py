@@ -22,7 +22,7 @@ import yaml
 from .errors import ConfigError
 from .limits import InputLimits
 from .models import LARGE_ROWS, MODELS
-from .phases import BALANCE_METHODS, OUTLIER_METHODS, REDUCE_METHODS
+from .phases import PHASE_NAMES, PHASES, phase_named
 from .selection import BACKENDS, METRIC_LABELS
 
 __all__ = [
@@ -49,7 +49,7 @@ PROTOCOLS = ("strict", "article")
 #: ``kind``: how the feature columns are read.
 KIND_CHOICES = ("auto", "table", "sequence")
 #: ``balance``: the phase's methods, and class weights set on the estimator instead.
-BALANCE_CHOICES = ("none", "weight", *(m for m in BALANCE_METHODS if m != "none"))
+BALANCE_CHOICES = phase_named("balance").choices
 #: ``selection``: k-fold cross-validation, or the single holdout split of phase 4.
 SELECTIONS = ("cv", "holdout")
 #: ``metric``: what selection maximises (log loss: minimises).
@@ -125,18 +125,15 @@ class RunConfig(InputLimits):  # the data file's limits are run settings too
     ensemble: bool = key(True, "Also build a weighted ensemble of the models' best candidates (greedy "
                          "selection on out-of-fold predictions); chosen only when its cross-validated score "
                          "is the best.")
-    outliers: list = key(["none", "clip", "drop"], "Outlier treatments searched per model, comma-separated: "
-                         "keep the rows, clip the values, or drop training rows with an outlier.",
-                         choices=OUTLIER_METHODS, metavar="LIST")
+    # One key per searchable phase (``outliers``, ``balance``, ``reduce``), declared in
+    # the phase table: its variants, default and help come from there.
+    for _phase in PHASES:
+        __annotations__[_phase.name] = "list"
+        locals()[_phase.name] = key(list(_phase.default), _phase.help, choices=_phase.choices, metavar="LIST")
+    del _phase
     z_threshold: float = key(3.0, "Absolute z-score beyond which a value is an outlier.", above=0.0,
                              metavar="Z")
-    balance: list = key(["none", "weight", "smote"], "Class balancing searched per model, comma-separated; "
-                        "'weight' sets class_weight='balanced' on estimators that take it; SMOTE is not "
-                        "searched for the neural models, which pick their epoch on held-out training rows.",
-                        choices=BALANCE_CHOICES, metavar="LIST")
     k_neighbors: int = key(5, "Neighbours for SMOTE.", at_least=1, metavar="K")
-    reduce: list = key(["none", "lda"], "Reductions searched per model, comma-separated; cross-validation "
-                       "picks one.", choices=REDUCE_METHODS, metavar="LIST")
     categorical: list = key([], "Columns forced to be categorical, comma-separated; also keeps a text "
                             "column that looks like an identifier or free text.", metavar="LIST")
     numeric: list = key([], "Columns forced to be numeric, comma-separated; also keeps an integer column "
@@ -169,7 +166,7 @@ class RunConfig(InputLimits):  # the data file's limits are run settings too
 
     def __post_init__(self):
         # A single phase option is a one-item search: `outliers: drop` means [drop].
-        for name in ("outliers", "balance", "reduce"):
+        for name in PHASE_NAMES:
             if isinstance(getattr(self, name), str):
                 setattr(self, name, [getattr(self, name)])
 

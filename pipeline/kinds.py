@@ -15,7 +15,7 @@ import pandas as pd
 
 from .datasets import infer_roles
 from .phases import (
-    BALANCE_METHODS,
+    PHASES,
     build_phase_steps,
     build_sequence_steps,
     phase_report,
@@ -26,10 +26,6 @@ from .sequences import frame_to_series
 __all__ = ["KINDS", "SequenceKind", "TableKind", "resolve_kind"]
 
 logger = logging.getLogger(__name__)
-
-# The balancing methods that add synthetic rows.
-_OVERSAMPLERS = tuple(method for method in BALANCE_METHODS if method != "none")
-
 
 class TableKind:
     """Rows of named numeric and categorical columns.
@@ -72,29 +68,28 @@ class TableKind:
         """The roles as stored in ``metrics.json`` and the model folder."""
         return roles.to_dict()
 
-    def phase_options(self, config, *, class_weight, reduce=None, oversample=True):
-        """Phase variants searched: outlier treatments, balancing, reductions.
+    def phase_options(self, config, *, class_weight, fixed=None, oversample=True):
+        """Phase variants searched: one option list per entry of :data:`~pipeline.phases.PHASES`.
 
-        Class weights only for estimators that take them (``class_weight``), SMOTE
+        A model's own variants (``fixed``: phase name -> variants) replace the run's;
+        class weights only for estimators that take them (``class_weight``), SMOTE
         only when ``oversample``; without any balancing left, none.
         """
-        balance = [b for b in config.balance if (b != "weight" or class_weight)
-                   and (oversample or b not in _OVERSAMPLERS)] or ["none"]
-        return {"outliers": list(config.outliers), "balance": balance,
-                "reduce": list(reduce) if reduce is not None else list(config.reduce)}
+        fixed = fixed or {}
+        return {phase.name: phase.searched(list(fixed.get(phase.name) or getattr(config, phase.name)),
+                                           estimator_variants=class_weight, synthetic_rows=oversample)
+                for phase in PHASES}
 
     def phase_steps(self, config, roles, variant, *, reads_sequences=False):
         """The unfitted phase steps for one variant (``balance: weight`` leaves the data as is)."""
-        balance = "none" if variant["balance"] == "weight" else variant["balance"]
         steps = build_phase_steps(
-            roles.numeric, roles.categorical, dates=roles.dates, outliers=variant["outliers"],
-            threshold=config.z_threshold,
-            balance=balance, k_neighbors=config.k_neighbors, reduce=variant["reduce"],
-            max_categories=config.max_categories, random_state=config.seed,
+            roles.numeric, roles.categorical, dates=roles.dates, threshold=config.z_threshold,
+            k_neighbors=config.k_neighbors, max_categories=config.max_categories, random_state=config.seed,
+            **{phase.name: phase.step_method(variant[phase.name]) for phase in PHASES},
         )
-        # Without outlier treatment the step is left out rather than passed through:
+        # A phase left out (no outlier treatment) is dropped rather than passed through:
         # a Pipeline takes its input's column names from its first step.
-        return [(name, step) for name, step in steps if not (name == "outliers" and step == "passthrough")]
+        return [(name, step) for name, step in steps if not (isinstance(step, str) and step == "passthrough")]
 
     def phase_report(self, fitted, X, y):
         """What the fitted phase steps of a Pipeline did on its training rows."""
@@ -132,19 +127,17 @@ class SequenceKind(TableKind):
     def roles_dict(self, X, roles):
         return {"sequence": {"n_steps": int(X.shape[1]), "n_channels": int(X.shape[2])}}
 
-    def phase_options(self, config, *, class_weight, reduce=None, oversample=True):
+    def phase_options(self, config, *, class_weight, fixed=None, oversample=True):
         # Series are clipped, never dropped; SMOTE works on flattened series; no reduction.
-        options = super().phase_options(config, class_weight=class_weight, oversample=oversample)
-        outliers = list(dict.fromkeys("none" if o == "none" else "clip" for o in options["outliers"]))
-        balance = list(dict.fromkeys("smote" if b == "smotenc" else b for b in options["balance"]))
-        return {"outliers": outliers, "balance": balance, "reduce": ["none"]}
+        options = super().phase_options(config, class_weight=class_weight, fixed=fixed, oversample=oversample)
+        return {phase.name: phase.for_sequences(options[phase.name]) for phase in PHASES}
 
     def phase_steps(self, config, roles, variant, *, reads_sequences=False):
+        methods = {phase.name: phase.step_method(variant[phase.name]) for phase in PHASES}
         return build_sequence_steps(
             flatten=not reads_sequences,
-            threshold=config.z_threshold if variant["outliers"] != "none" else None,
-            balance="smote" if variant["balance"] == "smote" else "none",
-            k_neighbors=config.k_neighbors, random_state=config.seed,
+            threshold=config.z_threshold if methods["outliers"] != "none" else None,
+            balance=methods["balance"], k_neighbors=config.k_neighbors, random_state=config.seed,
         )
 
     def phase_report(self, fitted, X, y):

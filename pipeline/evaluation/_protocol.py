@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from sklearn.base import clone
 
+from ..phases import phase_named
 from ..selection import EnsembleClassifier
 
 __all__ = ["article_proba", "article_test_split", "refitted_steps"]
@@ -29,23 +30,21 @@ __all__ = ["article_proba", "article_test_split", "refitted_steps"]
 def _article_method(name, step):
     """The method the article refits on the test split for this step, or None.
 
-    Steps are recognised by their name in the pipeline and by their parameters,
-    not by their class, so table and sequence phases follow one rule: the outlier
-    treatment (a step named ``outliers``, or a ``prepare`` step with a clipping
-    ``threshold``, as the sequence scaler has), the balancer unless its method is
-    ``"none"``, and the reduction when it learns from labels or data (LDA, PCA).
-    A ``"passthrough"`` step, and every other step (imputation, encoding,
+    Steps are recognised by their name in the pipeline, not by their class, so table
+    and sequence phases follow one rule: a searchable phase of
+    :data:`~pipeline.phases.PHASES` says what it refits (the outlier treatment; the
+    balancer and the reduction unless their method is ``"none"``), and a ``prepare``
+    step with a clipping ``threshold`` (the sequence scaler) is the outlier treatment
+    of series. A ``"passthrough"`` step, and every other step (imputation, encoding,
     flattening), keeps what it learned from the training rows.
     """
     if step is None or isinstance(step, str):
         return None
-    params = step.get_params(deep=False)
-    if name == "outliers":
-        return "drop" if hasattr(step, "fit_resample") else "clip"
-    if name == "prepare" and params.get("threshold") is not None:
+    phase = phase_named(name)
+    if phase is not None:
+        return phase.article_method(step)
+    if name == "prepare" and step.get_params(deep=False).get("threshold") is not None:
         return "clip"  # sequence data: clipping, imputation and scaling are one step
-    if name in ("balance", "reduce") and params.get("method") not in (None, "none"):
-        return params["method"]
     return None
 
 

@@ -21,6 +21,7 @@ from sklearn.neural_network import MLPClassifier
 
 from ..errors import ConfigError
 from ..kinds import KINDS
+from ..phases import PHASE_NAMES, PHASES
 from . import neural
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
@@ -48,10 +49,9 @@ class ModelSpec:
     reads_sequences : bool
         The estimator reads series (n, steps, channels) as they are; other models
         get each series flattened into one row.
-    reduce : tuple of str or None
-        Reductions searched for tables; ``None`` takes the run's ``reduce``
-        setting. Sequence models read each feature as a token, and LDA would
-        leave them a single token, so they default to no reduction.
+    phases : mapping
+        Phase name (see :data:`~pipeline.phases.PHASES`) -> the only variants searched
+        for this model; the other phases take the run's setting.
     neural : bool
         A torch model: the report shows its training curves.
     n_candidates : int
@@ -64,11 +64,15 @@ class ModelSpec:
     grid: dict = field(default_factory=dict)
     description: str = ""
     reads_sequences: bool = False
-    reduce: tuple | None = None
+    phases: dict = field(default_factory=dict)
     neural: bool = False
     n_candidates: int = 2
     class_weight: bool = False
 
+
+# Sequence models read each feature as a token, and LDA would leave them a single
+# token, so they search no reduction.
+_UNREDUCED = {"reduce": ("none",)}
 
 # Trees per forest: more than scikit-learn's 100 (ranking improves up to a few
 # hundred), fewer than that so that a cross-validated search stays affordable.
@@ -133,37 +137,37 @@ MODELS = {
         _torch("RocketClassifier"), {},
         "MiniRocket: random dilated kernels pooled as proportions of positive values, ridge classifier "
         "(Dempster et al. 2021)",
-        reads_sequences=True, reduce=("none",),
+        reads_sequences=True, phases=_UNREDUCED,
     ),
     "cnn": ModelSpec(
         _torch("CNNClassifier"), {},
         "Fully convolutional network: conv + batch norm blocks, global average pooling (Wang et al. 2017)",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
     "resnet": ModelSpec(
         _torch("ResNetClassifier"), {},
         "Residual convolutional network, global average pooling (Wang et al. 2017)",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
     "rnn": ModelSpec(
         _torch("RNNClassifier"), {},
         "Simple (Elman) RNN over the features or patches of steps, tanh cells, mean + max pooling",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
     "lstm": ModelSpec(
         _torch("LSTMClassifier"), {},
         "Bidirectional LSTM over the features or patches of steps, mean + max pooling",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
     "gru": ModelSpec(
         _torch("GRUClassifier"), {},
         "Bidirectional GRU over the features or patches of steps, mean + max pooling",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
     "transformer": ModelSpec(
         _torch("TransformerClassifier"), {},
         "Transformer encoder over features or patches of steps: multi-head attention, sinusoidal positions",
-        reads_sequences=True, reduce=("none",), neural=True,
+        reads_sequences=True, phases=_UNREDUCED, neural=True,
     ),
 }
 
@@ -220,7 +224,7 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
     memory : str or joblib.Memory, optional
         Caches fitted phase steps shared by the candidates of a search.
     variant : dict, optional
-        The phase variants ``outliers``, ``balance`` and ``reduce``; default the
+        A variant per phase of :data:`~pipeline.phases.PHASES`; default the
         first option of each in ``config`` (see :func:`phase_options`).
 
     Returns
@@ -242,8 +246,8 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
     variant = {key: values[0] for key, values in options.items()} | dict(variant or {})
     steps = _kind(kind).phase_steps(config, roles, variant, reads_sequences=spec.reads_sequences)
     estimator = spec.factory(config.seed)
-    if variant["balance"] == "weight":
-        estimator.set_params(class_weight="balanced")
+    for phase in PHASES:  # variants the estimator carries out (class weights)
+        estimator.set_params(**phase.estimator_params.get(variant[phase.name], {}))
     overrides = config.model_params.get(name, {})
     unknown = sorted(set(overrides) - set(estimator.get_params()))
     if unknown:
@@ -257,7 +261,7 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
 
 
 def phase_options(name, config, kind="table"):
-    """The phase variants searched for a model: ``outliers``, ``balance``, ``reduce`` option lists.
+    """The phase variants searched for a model: an option list per phase of :data:`~pipeline.phases.PHASES`.
 
     Class weights are searched only for estimators that take them, and SMOTE only
     for the models that are not neural. A neural model holds out a fifth of its
@@ -276,7 +280,7 @@ def phase_options(name, config, kind="table"):
     ['none']
     """
     spec = MODELS[name]
-    return _kind(kind).phase_options(config, class_weight=spec.class_weight, reduce=spec.reduce,
+    return _kind(kind).phase_options(config, class_weight=spec.class_weight, fixed=spec.phases,
                                      oversample=not spec.neural)
 
 
@@ -298,7 +302,7 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
     Returns
     -------
     list of dict
-        Phase variants (``outliers``, ``balance``, ``reduce``) and ``model__`` hyperparameters;
+        A variant per phase of :data:`~pipeline.phases.PHASES` and ``model__`` hyperparameters;
         at most ``config.n_candidates`` or else the model's own ``n_candidates`` (halved
         above :data:`LARGE_ROWS` rows), without repeats.
 
@@ -330,6 +334,6 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
 
 def build_candidate(name, config, params, roles=None, *, kind="table", memory=None):
     """The Pipeline of one candidate from :func:`candidate_params`."""
-    variant = {key: params[key] for key in ("outliers", "balance", "reduce")}
+    variant = {key: params[key] for key in PHASE_NAMES}
     model = build_model(name, config, roles, kind=kind, memory=memory, variant=variant)
     return model.set_params(**{k: v for k, v in params.items() if k.startswith("model__")})

@@ -1,5 +1,6 @@
 """Phases of the flow before the models: outliers, prepare, balance, reduce, split.
 
+The searchable ones (outliers, balance, reduce) are declared once in :data:`PHASES`.
 Tables get per-column steps (:func:`build_phase_steps`); series of shape
 (n_series, n_steps, n_channels) get per-channel ones (:func:`build_sequence_steps`).
 
@@ -7,9 +8,9 @@ Every fitted step learns from the training rows only; the samplers (outlier remo
 SMOTE) act while fitting an :class:`imblearn.pipeline.Pipeline` and never at predict.
 """
 
-from ._balance import Balancer
+from ._balance import BALANCE_METHODS, Balancer
 from ._dates import DATE_PARTS, DateParts, parse_dates
-from ._outliers import ZScoreClipper, ZScoreOutlierRemover
+from ._outliers import OUTLIER_METHODS, ZScoreClipper, ZScoreOutlierRemover
 from ._prepare import make_prepare, prepare_summary
 from ._reduce import REDUCE_METHODS, Reducer
 from ._sequence import (
@@ -22,7 +23,8 @@ from ._sequence import (
     sequence_phase_report,
 )
 from ._split import train_val_test_split
-from ._steps import BALANCE_METHODS, OUTLIER_METHODS, build_phase_steps, phase_report
+from ._steps import build_phase_steps, phase_report
+from ._table import PHASE_NAMES, PHASES, Phase, phase_named
 
 __all__ = [
     "BALANCE_METHODS",
@@ -31,6 +33,9 @@ __all__ = [
     "DateParts",
     "Flatten",
     "OUTLIER_METHODS",
+    "PHASES",
+    "PHASE_NAMES",
+    "Phase",
     "REDUCE_METHODS",
     "SEQUENCE_BALANCE_METHODS",
     "Reducer",
@@ -43,6 +48,7 @@ __all__ = [
     "build_sequence_steps",
     "make_prepare",
     "parse_dates",
+    "phase_named",
     "phase_report",
     "prepare_summary",
     "sequence_phase_report",

@@ -19,7 +19,10 @@ from sklearn.utils.validation import check_array, validate_data
 from .._sklearn import HasMethods, Interval, StrOptions
 from ._neighbours import PartitionedNeighbors, sampled_recall
 
-__all__ = ["Balancer"]
+__all__ = ["BALANCE_METHODS", "Balancer"]
+
+#: Class balancing methods (the ``method`` of :class:`Balancer`).
+BALANCE_METHODS = ("smote", "smotenc", "none")
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +233,7 @@ class Balancer(BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
-        "method": [StrOptions({"smote", "smotenc", "none"})],
+        "method": [StrOptions(set(BALANCE_METHODS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "categorical_features": ["array-like", StrOptions({"auto"}), None],
     }

@@ -19,7 +19,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from .._sklearn import Interval, _fit_context
 from ._zscore import column_stats, numeric_block, outlier_cells
 
-__all__ = ["ZScoreClipper", "ZScoreOutlierRemover"]
+__all__ = ["OUTLIER_METHODS", "ZScoreClipper", "ZScoreOutlierRemover"]
+
+#: Outlier treatments: drop the rows (:class:`ZScoreOutlierRemover`), clip the values
+#: (:class:`ZScoreClipper`), or nothing.
+OUTLIER_METHODS = ("drop", "clip", "none")
 
 # Share of training rows whose removal is warned about. For independent normal
 # columns a row has a |z| > 3 cell with probability 1 - 0.9973**d: 3 % at 10

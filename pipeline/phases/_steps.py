@@ -5,18 +5,15 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._sklearn import Interval, StrOptions, validate_params
-from ._balance import Balancer
+from .._sklearn import Interval, StrOptions, validate_parameter_constraints, validate_params
 from ._outliers import ZScoreClipper, ZScoreOutlierRemover, _take_rows
 from ._prepare import _make_late_onehot, make_prepare, prepare_summary
-from ._reduce import REDUCE_METHODS, Reducer
+from ._table import PHASE_NAMES, PHASES
 
-__all__ = ["BALANCE_METHODS", "OUTLIER_METHODS", "build_phase_steps", "phase_report"]
+__all__ = ["build_phase_steps", "phase_report"]
 
-#: Outlier treatments of the first phase (see :func:`build_phase_steps`).
-OUTLIER_METHODS = ("drop", "clip", "none")
-#: Class balancing methods (the ``method`` of :class:`Balancer`).
-BALANCE_METHODS = ("smote", "smotenc", "none")
+# Each phase's methods, checked the way validate_params checks the other arguments.
+_METHOD_CONSTRAINTS = {phase.name: [StrOptions(set(phase.methods))] for phase in PHASES}
 
 
 @validate_params(
@@ -24,11 +21,8 @@ BALANCE_METHODS = ("smote", "smotenc", "none")
         "numeric": ["array-like", None],
         "categorical": ["array-like", None],
         "dates": ["array-like"],
-        "outliers": [StrOptions(set(OUTLIER_METHODS))],
         "threshold": [Interval(Real, 0, None, closed="neither")],
-        "balance": [StrOptions(set(BALANCE_METHODS))],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "reduce": [StrOptions(set(REDUCE_METHODS))],
         "n_components": [Interval(Integral, 1, None, closed="left"),
                          Interval(Real, 0, 1, closed="neither"), None],
         "min_frequency": [Interval(Integral, 1, None, closed="left"),
@@ -38,10 +32,9 @@ BALANCE_METHODS = ("smote", "smotenc", "none")
     },
     prefer_skip_nested_validation=True,
 )
-def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", threshold=3.0,
-                      balance="smote", k_neighbors=5, reduce="lda", n_components=None,
-                      min_frequency=None, max_categories=50, random_state=None):
-    """Return the unfitted ``(name, step)`` list for outliers, prepare, balance, reduce.
+def build_phase_steps(numeric, categorical, *, dates=(), threshold=3.0, k_neighbors=5, n_components=None,
+                      min_frequency=None, max_categories=50, random_state=None, **methods):
+    """Return the unfitted ``(name, step)`` list: ``prepare`` and the phases of :data:`PHASES`.
 
     Append ``("model", estimator)`` and wrap the list in
     :class:`imblearn.pipeline.Pipeline`: fitting it fits every step on the training
@@ -53,26 +46,26 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
         Column names per role; None selects by dtype (see :func:`make_prepare`).
     dates : list of str, default=()
         Date columns, turned into their parts by ``prepare`` (see :func:`make_prepare`).
-    outliers : {"drop", "clip", "none"}, default="drop"
-        Drop training rows with ``|z| > threshold`` (:class:`ZScoreOutlierRemover`),
-        clip values to the training bounds (:class:`ZScoreClipper`, also at predict),
-        or do nothing (the step is ``"passthrough"``).
     threshold : float, default=3.0
         Absolute z-score beyond which a value is an outlier.
-    balance : {"smote", "smotenc", "none"}, default="smote"
-        Class balancing (:class:`Balancer`). With ``"smotenc"``, the ``prepare`` step
-        ordinal-encodes categories, SMOTENC balances, and an extra ``"encode"`` step
-        one-hot encodes afterwards.
     k_neighbors : int, default=5
         Neighbours for SMOTE (lowered with a warning for small classes).
-    reduce : {"lda", "pca", "none"}, default="lda"
-        Feature reduction (:class:`Reducer`).
     n_components : int or float, default=None
         Components for the reduction (see :class:`Reducer`).
     min_frequency, max_categories : see :func:`make_prepare`
         One-hot encoding limits; ``max_categories`` defaults to 50.
     random_state : int or None, default=None
         Seed for SMOTE.
+    **methods : str
+        One method per phase of :data:`PHASES`, keyed by its name; a phase not named
+        gets its first method. Today: ``outliers`` ({"drop", "clip", "none"}) drops
+        training rows with ``|z| > threshold`` (:class:`ZScoreOutlierRemover`), clips
+        values to the training bounds (:class:`ZScoreClipper`, also at predict), or
+        does nothing (the step is ``"passthrough"``); ``balance`` ({"smote",
+        "smotenc", "none"}) balances the classes (:class:`Balancer`), and with
+        ``"smotenc"`` the ``prepare`` step ordinal-encodes categories, SMOTENC
+        balances, and an extra ``"encode"`` step one-hot encodes afterwards;
+        ``reduce`` ({"lda", "pca", "none"}) reduces the features (:class:`Reducer`).
 
     Returns
     -------
@@ -86,32 +79,37 @@ def build_phase_steps(numeric, categorical, *, dates=(), outliers="drop", thresh
     >>> [name for name, _ in build_phase_steps(["age"], ["colour"], balance="smotenc")]
     ['outliers', 'prepare', 'balance', 'encode', 'reduce']
     """
-    if outliers == "drop":
-        outlier_step = ZScoreOutlierRemover(threshold, columns=numeric)
-    elif outliers == "clip":
-        outlier_step = ZScoreClipper(threshold, columns=numeric)
-    else:
-        outlier_step = "passthrough"
+    methods = _phase_methods(methods)
+    settings = {"numeric": numeric, "threshold": threshold, "k_neighbors": k_neighbors,
+                "n_components": n_components, "random_state": random_state}
     encoding = {"dates": dates, "min_frequency": min_frequency, "max_categories": max_categories}
-    reducer = Reducer(reduce, n_components=n_components)
-    if balance != "smotenc":
-        return [
-            ("outliers", outlier_step),
-            ("prepare", make_prepare(numeric, categorical, **encoding)),
-            ("balance", Balancer(balance, k_neighbors=k_neighbors,
-                                 random_state=random_state)),
-            ("reduce", reducer),
-        ]
-    # SMOTENC must see each category as one column, so one-hot encoding waits until
-    # after it; the ordinal step marks categories with the pandas 'category' dtype.
-    return [
-        ("outliers", outlier_step),
-        ("prepare", make_prepare(numeric, categorical, encoding="ordinal", **encoding)),
-        ("balance", Balancer("smotenc", k_neighbors=k_neighbors,
-                             categorical_features="auto", random_state=random_state)),
-        ("encode", _make_late_onehot()),
-        ("reduce", reducer),
-    ]
+    ordinal = any(methods[phase.name] in phase.ordinal for phase in PHASES)
+    steps = [(phase.name, phase.build(methods[phase.name], settings)) for phase in PHASES
+             if phase.before_prepare]
+    steps.append(("prepare", make_prepare(numeric, categorical, encoding="ordinal" if ordinal else "onehot",
+                                          **encoding)))
+    for phase in PHASES:
+        if phase.before_prepare:
+            continue
+        steps.append((phase.name, phase.build(methods[phase.name], settings)))
+        # SMOTENC must see each category as one column, so one-hot encoding waits
+        # until after it; the ordinal step marks categories with the 'category' dtype.
+        if methods[phase.name] in phase.ordinal:
+            steps.append(("encode", _make_late_onehot()))
+    return steps
+
+
+def _phase_methods(given):
+    """Each phase's method: the one given, else its first; unknown names refused."""
+    unknown = sorted(set(given) - set(PHASE_NAMES))
+    if unknown:
+        raise TypeError(
+            f"build_phase_steps got {', '.join(map(repr, unknown))}, which is not a phase. "
+            f"Name a method for any of {', '.join(PHASE_NAMES)}."
+        )
+    methods = {phase.name: given.get(phase.name, phase.methods[0]) for phase in PHASES}
+    validate_parameter_constraints(_METHOD_CONSTRAINTS, methods, caller_name="build_phase_steps")
+    return methods
 
 
 def _label_counts(counts):

@@ -17,6 +17,7 @@ from pathlib import Path
 from joblib import Parallel, delayed
 from markupsafe import Markup
 
+from ..phases import PHASES
 from . import figures as draw
 from ._model_sections import PER_CLASS_COLUMNS, article_rows, decision_text, model_section, roc_figures
 from ._page import report_environment, write_text_atomic
@@ -124,11 +125,17 @@ def _context(metrics, extras, make):
         "roc_figures": roc_figures(models, make),
         "decision": decision_text(models.get(best) or {}),
         "article": article_rows(models) if run.get("protocol") == "article" else [],
+        "phase_labels": _either([phase.label for phase in PHASES]),
         "notes": list(metrics.get("notes") or []),
     }
     context.update(extras_sections(extras, make))
     context["selection"] = selection_section(metrics, make)
     return context
+
+
+def _either(words):
+    """``"a, b or c"``: the searchable phases' steps, as the article section names them."""
+    return " or ".join(filter(None, (", ".join(words[:-1]), words[-1])))
 
 
 def render_report(metrics, extras=None, *, n_jobs=1):

@@ -1,6 +1,7 @@
 """The shared scikit-learn side of the neural classifiers: validation, fit, predict.
 
-Subclasses add their hyperparameters and one hook, ``_make_module(input_kind,
+Subclasses add their hyperparameters (the shared training settings come from
+:data:`~pipeline.models.neural._settings.TRAINING_SETTINGS`) and one hook, ``_make_module(input_kind,
 n_inputs, n_outputs)``, a pure function of parameters and fitted shapes. The fitted
 module can therefore be rebuilt from ``get_params()`` and the fitted attributes with
 :meth:`_build_module`, and its ``state_dict()`` loaded into it (for example from a
@@ -10,7 +11,7 @@ safetensors file).
 from __future__ import annotations
 
 import logging
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
@@ -20,12 +21,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d, validate_data
 from torch import nn
 
-from ..._sklearn import Interval, StrOptions, _fit_context
+from ..._sklearn import Interval, _fit_context
 from ...nn import Engine, torch_seed
 from ._augment import RandomCrop, resolve_augment
 from ._budget import MIN_VALIDATION_ROWS, plan_training
 from ._inputs import is_sequence_input, to_sequence_data
 from ._scaling import InputScaler, channel_moments
+from ._settings import TRAINING_SETTINGS, training_docstring, training_signature
 
 __all__ = ["NeuralClassifierBase"]
 
@@ -56,23 +58,43 @@ class NeuralClassifierBase(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "max_steps": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        **{setting.name: setting.constraints for setting in TRAINING_SETTINGS},
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
-        "device": [str, torch.device],
-        "amp": ["boolean"],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
+    #: Training defaults a model changes from those of :data:`TRAINING_SETTINGS`
+    #: (name -> default); its subclasses inherit them.
+    _training_defaults: dict = {}
     _accepts_sequences = True
+
+    def __init_subclass__(cls, **kwargs):
+        # Each model lists its own hyperparameters, then **training; its signature (what
+        # get_params and clone read) and its docstring get the shared settings here.
+        super().__init_subclass__(**kwargs)
+        defaults = cls._training_settings()
+        owner = next(klass for klass in cls.__mro__ if "__init__" in klass.__dict__)
+        if owner is cls:
+            cls.__init__.__signature__ = training_signature(cls.__init__, defaults)
+        elif owner is not NeuralClassifierBase and owner._training_settings() != defaults:
+            raise TypeError(f"{cls.__name__} changes the training defaults of {owner.__name__}, so it "
+                            "must define its own __init__ for its signature to show them.")
+        if cls.__dict__.get("__doc__"):
+            cls.__doc__ = training_docstring(cls.__doc__, defaults)
+
+    @classmethod
+    def _training_settings(cls) -> dict:
+        """Training setting name -> this class's default."""
+        return {s.name: cls._training_defaults.get(s.name, s.default) for s in TRAINING_SETTINGS}
+
+    def __init__(self, **training):
+        settings = self._training_settings()
+        unknown = sorted(set(training) - set(settings))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {', '.join(unknown)}; "
+                f"its parameters: {', '.join(sorted(self._get_param_names()))}."
+            )
+        for name, default in settings.items():
+            setattr(self, name, training.get(name, default))
 
     # -- hooks -------------------------------------------------------------------
     def _make_module(self, input_kind: str, n_inputs: int, n_outputs: int) -> nn.Module:

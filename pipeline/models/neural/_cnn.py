@@ -25,6 +25,9 @@ class _ConvClassifierBase(NeuralClassifierBase):
     """Shared parameters, checks and class activation maps of the convolutional classifiers."""
 
     _net = FCNNet
+    # A shorter budget and a faster rate than the MLP's, with clipping, as for the
+    # recurrent nets.
+    _training_defaults = {"max_steps": 800, "lr": 3e-3, "grad_clip": 1.0}
     _parameter_constraints: dict = {
         **NeuralClassifierBase._parameter_constraints,
         "filters": [tuple, list],
@@ -110,13 +113,6 @@ class CNNClassifier(_ConvClassifierBase):
         the smallest window that leaves at most 256 steps (1 for shorter series).
     dropout : float, default=0.0
         Dropout before the output layer.
-    max_steps : int, default=800
-        Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
-    lr : float, default=3e-3
-        Peak learning rate of the one-cycle schedule.
-    max_epochs, batch_size, weight_decay, early_stopping, validation_fraction, patience, \
-grad_clip, device, amp, n_threads, random_state, verbose
-        As in :class:`TorchMLPClassifier`.
 
     Attributes
     ----------
@@ -139,29 +135,11 @@ n_epochs_, feature_names_in_
 
     _net = FCNNet
 
-    def __init__(
-        self, filters=(64, 128, 64), *, pool="auto", dropout=0.0, max_steps=800, max_epochs=500,
-        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
-        patience="auto", grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None,
-        verbose=False,
-    ):
+    def __init__(self, filters=(64, 128, 64), *, pool="auto", dropout=0.0, **training):
         self.filters = filters
         self.pool = pool
         self.dropout = dropout
-        self.max_steps = max_steps
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.grad_clip = grad_clip
-        self.device = device
-        self.amp = amp
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(**training)
 
 
 class ResNetClassifier(CNNClassifier):
@@ -178,8 +156,7 @@ class ResNetClassifier(CNNClassifier):
     filters : tuple of int, default=(32, 64, 64)
         Output channels of each residual block (the article's (64, 128, 128) costs
         about four times as much per step).
-    pool, dropout, max_steps, max_epochs, batch_size, lr, weight_decay, early_stopping, \
-validation_fraction, patience, grad_clip, device, amp, n_threads, random_state, verbose
+    pool, dropout
         As in :class:`CNNClassifier`.
 
     Attributes
@@ -201,15 +178,5 @@ n_epochs_, feature_names_in_
 
     _net = ResNetNet
 
-    def __init__(
-        self, filters=(32, 64, 64), *, pool="auto", dropout=0.0, max_steps=800, max_epochs=500,
-        batch_size="auto", lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
-        patience="auto", grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            filters, pool=pool, dropout=dropout, max_steps=max_steps, max_epochs=max_epochs,
-            batch_size=batch_size, lr=lr, weight_decay=weight_decay, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, patience=patience, grad_clip=grad_clip,
-            device=device, amp=amp, n_threads=n_threads, random_state=random_state, verbose=verbose,
-        )
+    def __init__(self, filters=(32, 64, 64), *, pool="auto", dropout=0.0, **training):
+        super().__init__(filters, pool=pool, dropout=dropout, **training)

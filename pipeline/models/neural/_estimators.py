@@ -1,7 +1,8 @@
 """scikit-learn classifiers around the MLP and the recurrent modules.
 
-Each class lists its parameters, stores them in ``__init__`` and adds only
-``_make_module``; validation, training and prediction live in
+Each class lists its own parameters, stores them in ``__init__`` (the shared training
+settings go to the base class through ``**training``) and adds only ``_make_module``;
+validation, training and prediction live in
 :class:`~pipeline.models.neural._base.NeuralClassifierBase`.
 """
 
@@ -33,47 +34,6 @@ class TorchMLPClassifier(NeuralClassifierBase):
         Width of each hidden layer.
     dropout : float, default=0.1
         Dropout after each hidden layer.
-    max_steps : int, default=3000
-        Training budget in optimizer steps: the epochs are as many as this needs
-        (at least one, at most ``max_epochs``), so few rows get many passes and many
-        rows few.
-    max_epochs : int, default=500
-        Upper limit on the passes over the training data.
-    batch_size : int or "auto", default="auto"
-        Rows per training batch; "auto" is a power of two near a tenth of the
-        training rows, within [16, 256].
-    lr : float, default=1e-3
-        Peak learning rate of Adam under the one-cycle schedule (linear warm-up over
-        the first tenth of the steps, then cosine annealing).
-    weight_decay : float, default=1e-4
-        Adam L2 penalty.
-    early_stopping : bool or "auto", default="auto"
-        Stop when the validation loss stops improving and keep the best epoch's
-        weights. The validation data is ``X_val, y_val`` passed to ``fit``, else a
-        stratified ``validation_fraction`` of the training rows (with too few rows
-        to hold some out without losing a class, training uses all of them).
-        "auto" stops early when that share holds at least 100 rows; on fewer, a
-        validation loss is too noisy to pick an epoch by, so training uses every
-        row for the whole budget.
-    validation_fraction : float, default=0.2
-        Share of training rows held out for early stopping when no ``X_val`` is given.
-    patience : int or "auto", default="auto"
-        Epochs without improvement before stopping; "auto" is a twentieth of the
-        planned epochs, at least 10.
-    grad_clip : float or None, default=None
-        Maximum gradient norm; None does not clip.
-    device : str, default="auto"
-        "auto" trains on CUDA when available, else on the CPU. The fitted module is
-        always stored on the CPU.
-    amp : bool, default=False
-        Mixed precision on CUDA (ignored on the CPU).
-    n_threads : int or None, default=1
-        Torch threads inside fit and predict (restored afterwards); one is fastest for
-        small models on few cores. None keeps torch's setting.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, shuffling and dropout; an int gives identical results on CPU.
-    verbose : bool or int, default=False
-        Progress bar over epochs and per-epoch log lines.
 
     Attributes
     ----------
@@ -115,28 +75,10 @@ class TorchMLPClassifier(NeuralClassifierBase):
     }
     _accepts_sequences = False
 
-    def __init__(
-        self, hidden_layer_sizes=(256, 128), *, dropout=0.1, max_steps=3000, max_epochs=500,
-        batch_size="auto", lr=1e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2,
-        patience="auto", grad_clip=None, device="auto", amp=False, n_threads=1, random_state=None,
-        verbose=False,
-    ):
+    def __init__(self, hidden_layer_sizes=(256, 128), *, dropout=0.1, **training):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.dropout = dropout
-        self.max_steps = max_steps
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.grad_clip = grad_clip
-        self.device = device
-        self.amp = amp
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(**training)
 
     def _check_params(self) -> None:
         sizes = self.hidden_layer_sizes
@@ -154,6 +96,9 @@ class _RecurrentClassifier(NeuralClassifierBase):
     """Shared parameters and module of RNNClassifier, LSTMClassifier and GRUClassifier."""
 
     _cell = ""
+    # A shorter budget and a faster rate than the MLP's; recurrent nets clip gradients
+    # by default, against exploding gradients.
+    _training_defaults = {"max_steps": 800, "lr": 3e-3, "grad_clip": 1.0}
     _parameter_constraints: dict = {
         **NeuralClassifierBase._parameter_constraints,
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -219,16 +164,6 @@ class RNNClassifier(_RecurrentClassifier):
         of this many and stop gradients through the recurrence at chunk borders (the
         state is carried on; with ``stem="conv"`` the stem's batch-norm statistics
         still span the whole series). Needs ``bidirectional=False``.
-    max_steps : int, default=800
-        Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
-    lr : float, default=3e-3
-        Peak learning rate of the one-cycle schedule.
-    max_epochs, batch_size, weight_decay, early_stopping, validation_fraction, \
-patience, device, amp, n_threads, random_state, verbose
-        As in :class:`TorchMLPClassifier`.
-    grad_clip : float or None, default=1.0
-        Maximum gradient norm; recurrent nets clip by default against exploding
-        gradients.
     augment : {"auto", "crop", "none"}, default="auto"
         Data augmentation of training series. "crop" shows the network, in every
         training batch, each series cut to a random 90 to 100 percent of its steps at
@@ -264,13 +199,8 @@ patience, device, amp, n_threads, random_state, verbose
 
     _cell = "rnn"
 
-    def __init__(
-        self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
-        stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto", lr=3e-3,
-        weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
-        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
-        augment="auto",
-    ):
+    def __init__(self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, patch_size="auto",
+                 stem="conv", tbptt_steps=None, augment="auto", **training):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
@@ -278,21 +208,8 @@ patience, device, amp, n_threads, random_state, verbose
         self.patch_size = patch_size
         self.stem = stem
         self.tbptt_steps = tbptt_steps
-        self.max_steps = max_steps
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.grad_clip = grad_clip
-        self.device = device
-        self.amp = amp
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
         self.augment = augment
+        super().__init__(**training)
 
 
 class GRUClassifier(RNNClassifier):
@@ -321,9 +238,7 @@ class LSTMClassifier(_RecurrentClassifier):
 
     Parameters
     ----------
-    hidden_size, num_layers, bidirectional, dropout, patch_size, stem, tbptt_steps, max_steps, \
-max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, patience, \
-grad_clip, device, amp, n_threads, random_state, verbose, augment
+    hidden_size, num_layers, bidirectional, dropout, patch_size, stem, tbptt_steps, augment
         As in :class:`RNNClassifier`.
     peephole : bool, default=False
         Use peephole connections.
@@ -346,13 +261,8 @@ batch_size_, n_epochs_, feature_names_in_, augment_
     _cell = "lstm"
     _parameter_constraints: dict = {**_RecurrentClassifier._parameter_constraints, "peephole": ["boolean"]}
 
-    def __init__(
-        self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
-        patch_size="auto", stem="conv", tbptt_steps=None, max_steps=800, max_epochs=500, batch_size="auto",
-        lr=3e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
-        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
-        augment="auto",
-    ):
+    def __init__(self, hidden_size=64, *, num_layers=1, bidirectional=True, dropout=0.1, peephole=False,
+                 patch_size="auto", stem="conv", tbptt_steps=None, augment="auto", **training):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
@@ -361,18 +271,5 @@ batch_size_, n_epochs_, feature_names_in_, augment_
         self.patch_size = patch_size
         self.stem = stem
         self.tbptt_steps = tbptt_steps
-        self.max_steps = max_steps
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.grad_clip = grad_clip
-        self.device = device
-        self.amp = amp
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
         self.augment = augment
+        super().__init__(**training)

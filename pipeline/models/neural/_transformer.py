@@ -59,11 +59,6 @@ class TransformerClassifier(NeuralClassifierBase):
         How series steps become tokens, as in :class:`RNNClassifier`, except that the
         convolution stem has three blocks (kernels 7, 5, 3), as a fully convolutional
         network does: attention by itself does not relate neighbouring steps.
-    max_steps : int, default=800
-        Training budget in optimizer steps, as in :class:`TorchMLPClassifier`.
-    max_epochs, batch_size, lr, weight_decay, early_stopping, validation_fraction, \
-patience, grad_clip, device, amp, n_threads, random_state, verbose
-        As in :class:`TorchMLPClassifier`.
     augment : {"auto", "crop", "none"}, default="auto"
         Random crops of the training series, as in :class:`RNNClassifier`.
 
@@ -84,6 +79,8 @@ batch_size_, n_epochs_, feature_names_in_, augment_
     (3, 1, 2, 5, 5)
     """
 
+    # A shorter budget than the MLP's, with clipping, as for the recurrent nets.
+    _training_defaults = {"max_steps": 800, "grad_clip": 1.0}
     _parameter_constraints: dict = {
         **NeuralClassifierBase._parameter_constraints,
         "d_model": [Interval(Integral, 1, None, closed="left")],
@@ -96,13 +93,8 @@ batch_size_, n_epochs_, feature_names_in_, augment_
         "augment": [StrOptions(set(AUGMENTS))],
     }
 
-    def __init__(
-        self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
-        pooling="mean", patch_size="auto", stem="conv", max_steps=800, max_epochs=500, batch_size="auto",
-        lr=1e-3, weight_decay=1e-4, early_stopping="auto", validation_fraction=0.2, patience="auto",
-        grad_clip=1.0, device="auto", amp=False, n_threads=1, random_state=None, verbose=False,
-        augment="auto",
-    ):
+    def __init__(self, d_model=64, *, n_heads=4, n_layers=2, dim_feedforward=128, dropout=0.1,
+                 pooling="mean", patch_size="auto", stem="conv", augment="auto", **training):
         self.d_model = d_model
         self.n_heads = n_heads
         self.n_layers = n_layers
@@ -111,21 +103,8 @@ batch_size_, n_epochs_, feature_names_in_, augment_
         self.pooling = pooling
         self.patch_size = patch_size
         self.stem = stem
-        self.max_steps = max_steps
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.grad_clip = grad_clip
-        self.device = device
-        self.amp = amp
-        self.n_threads = n_threads
-        self.random_state = random_state
-        self.verbose = verbose
         self.augment = augment
+        super().__init__(**training)
 
     def _fit_shapes(self, tensors) -> None:
         n_steps = tensors[0].shape[1] if self.input_kind_ == "sequence" else 1
