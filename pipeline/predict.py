@@ -113,7 +113,9 @@ def _table_input(estimator, frame, metadata):
     roles = metadata.get("roles") or {}
     numeric, categorical = list(roles.get("numeric", [])), list(roles.get("categorical", []))
     needed = numeric + categorical + list(roles.get("dates", []))
-    columns = [str(c) for c in frame.columns]
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
+    columns = list(frame.columns)
     missing = [c for c in needed if c not in columns]
     if missing:
         raise DataError(
@@ -125,16 +127,22 @@ def _table_input(estimator, frame, metadata):
     if extra:
         logger.warning("Ignoring column(s) the model does not use: %s.", name_some(extra),
                        extra={"ignored": extra})
-    X = frame.rename(columns=str)[needed].copy()
+    # A selection, not a copy: the pipeline only reads it, and a column that needs
+    # converting is replaced through assign, which leaves the caller's frame alone.
+    X = frame if columns == needed else frame[needed]
+    dtypes = X.dtypes  # once: a column looked up per check costs more than the check
     for column in numeric:
-        if not pd.api.types.is_numeric_dtype(X[column]):
-            if X[column].isna().all():
-                X[column] = X[column].astype("float64")
-                continue
-            raise_text_in_numeric(X[column], column)
-            X[column] = pd.to_numeric(X[column])
+        if not pd.api.types.is_numeric_dtype(dtypes[column]):
+            X = X.assign(**{column: _as_numbers(X[column], column)})
     _warn_unseen_categories(estimator, X, categorical)
     return X
+
+
+def _as_numbers(values, column):
+    if values.isna().all():
+        return values.astype("float64")
+    raise_text_in_numeric(values, column)
+    return pd.to_numeric(values)
 
 
 def _training_categories(estimator):
@@ -159,11 +167,14 @@ def _warn_unseen_categories(estimator, X, categorical):
     for column in categorical:
         if column not in known:
             continue
-        values = X[column].dropna().astype(str)
-        unseen = values[~values.isin(known[column])]
-        if len(unseen):
-            found = _Unseen(column, len(unseen), list(unseen.unique()[:_SHOWN_VALUES + 1]),
-                            [data_row(label) for label in unseen.index[:SHOWN_ROWS + 1]])
+        # The distinct values first: a handful even in a large chunk, so the check
+        # costs little on one row (a warm single prediction) and on 50,000.
+        values = X[column]
+        unseen = [v for v in values.unique() if not pd.isna(v) and str(v) not in known[column]]
+        if unseen:
+            rows = X.index[values.isin(unseen).to_numpy()]
+            found = _Unseen(column, len(rows), [str(v) for v in unseen[:_SHOWN_VALUES + 1]],
+                            [data_row(label) for label in rows[:SHOWN_ROWS + 1]])
             logger.warning("%s", found, extra={"unseen": found})
 
 

@@ -108,6 +108,23 @@ def test_unpacking_the_model_warns_and_still_works(table, tmp_path):
     assert manifest["metadata"]["target"] == "label" and hasattr(estimator, "named_steps")
 
 
+
+def test_one_row_at_a_time_answers_as_the_batch_and_leaves_the_rows_untouched(table, caplog):
+    X, y, roles = table
+    fitted = _logreg(X, y, roles, {"outliers": "clip", "balance": "none", "reduce": "none"})
+    model = FittedModel(fitted, describe_model(fitted, _metadata(roles))).fit()
+    rows = _csv_order_rows(seed=5)
+    rows["x1"] = rows["x1"].astype(object)  # numbers in an object column: converted, not refused
+    rows["x2"] = pd.Series([None] * len(rows), dtype=object)  # an empty column: imputed
+    before = rows.copy()
+    batch = model.predict_proba(rows)
+    one_by_one = np.vstack([model.predict_proba(rows.iloc[[i]]) for i in range(len(rows))])
+    np.testing.assert_allclose(one_by_one, batch, rtol=1e-5)  # float32 steps: batch-size rounding
+    pd.testing.assert_frame_equal(rows, before)  # the caller's frame is not converted in place
+    unseen = [r.getMessage() for r in caplog.records if "unseen in training" in r.getMessage()]
+    assert unseen and all("('ultraviolet'; rows 1)" in m for m in unseen)
+
+
 # -- manifest values and symbolic links ------------------------------------------------------
 
 

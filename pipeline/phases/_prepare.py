@@ -91,7 +91,10 @@ def _as_float(X, dtype=np.float32):
         frame = pd.DataFrame(np.asarray(X))  # already numbers: nothing to check
     else:
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X, dtype=object))
-    for name, column in frame.items():
+    for position, column_dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_numeric_dtype(column_dtype):
+            continue  # judged by dtype: building a Series per column dominates one-row predicts
+        name, column = frame.columns[position], frame.iloc[:, position]
         if not _holds_numbers(column):
             present = column[column.notna()]
             example = present.iloc[0] if len(present) else None
@@ -121,10 +124,7 @@ def _as_text(X):
     if isinstance(X, pd.DataFrame) and X.shape[1] and all(map(_is_text_dtype, X.dtypes)):
         # Text dtypes (pandas 3's `str`) already hold strings: hand them over as
         # they are instead of converting every cell to a new string object.
-        text = np.empty(X.shape, dtype=object)
-        for position in range(X.shape[1]):
-            text[:, position] = X.iloc[:, position].to_numpy(dtype=object, na_value=np.nan)
-        return text
+        return X.to_numpy(dtype=object, na_value=np.nan)
     values = np.asarray(X.astype(object) if isinstance(X, pd.DataFrame) else X, dtype=object)
     if values.ndim == 1:
         values = values.reshape(-1, 1)

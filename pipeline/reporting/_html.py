@@ -21,7 +21,14 @@ from ..phases import PHASES
 from . import figures as draw
 from ._model_sections import PER_CLASS_COLUMNS, article_rows, decision_text, model_section, roc_figures
 from ._page import report_environment, write_text_atomic
-from ._run_sections import LEADERBOARD_COLUMNS, extras_sections, leaderboard, selection_section
+from ._run_sections import (
+    LEADERBOARD_COLUMNS,
+    LEADERBOARD_MORE_COLUMNS,
+    extras_sections,
+    leaderboard,
+    selection_section,
+    shown_models,
+)
 
 __all__ = ["render_report", "write_report"]
 
@@ -87,8 +94,7 @@ def _context(metrics, extras, make):
     run = metrics.get("run") or {}
     dataset = metrics.get("dataset") or {}
     phases = metrics.get("phases") or {}
-    models = metrics.get("models") or {}
-    best = metrics.get("best_model")
+    models, best = shown_models(metrics.get("models") or {}, metrics.get("best_model"))
 
     balance = phases.get("balance") or {}
     balance_figure = None
@@ -119,6 +125,7 @@ def _context(metrics, extras, make):
         "balance_figure": balance_figure,
         "leaderboard": leaderboard(models, best),
         "leaderboard_columns": [label for _, label in LEADERBOARD_COLUMNS],
+        "leaderboard_more_columns": [label for _, label in LEADERBOARD_MORE_COLUMNS],
         "best_model": best,
         "models": model_sections,
         "per_class_columns": [label for _, label in PER_CLASS_COLUMNS],

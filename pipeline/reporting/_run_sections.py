@@ -9,10 +9,36 @@ import numpy as np
 from . import figures as draw
 from ._page import settings_text
 
-__all__ = ["LEADERBOARD_COLUMNS", "extras_sections", "leaderboard", "selection_section"]
+__all__ = ["LEADERBOARD_COLUMNS", "LEADERBOARD_MORE_COLUMNS", "extras_sections", "leaderboard",
+           "selection_section", "shown_models"]
 
-LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"),
-                       ("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
+# The leaderboard's first table: the selection score, then these out-of-fold and test
+# scores. The other rates and the costs go to a second, folded table, so the first fits
+# a 1280-px-wide window without scrolling sideways.
+LEADERBOARD_COLUMNS = (("roc_auc", "ROC AUC"), ("accuracy", "Accuracy"), ("f1", "F1"))
+LEADERBOARD_MORE_COLUMNS = (("tpr", "TPR"), ("fpr", "FPR"), ("precision", "Precision"))
+
+
+def _lone_member(model):
+    """The only member of an ensemble pruned to one model (no ensemble was formed), else None."""
+    members = model.get("members") or {}
+    return next(iter(members)) if len(members) == 1 else None
+
+
+def shown_models(models, best):
+    """The models the report shows, and the best of them.
+
+    An ensemble whose pruning left a single member is that member, not an
+    ensemble: it is left out, and the member is marked best when it was.
+
+    Examples
+    --------
+    >>> shown_models({"hgb": {}, "ensemble": {"members": {"hgb": 1.0}}}, "ensemble")
+    ({'hgb': {}}, 'hgb')
+    """
+    lone = {name: _lone_member(model) for name, model in models.items()}
+    shown = {name: model for name, model in models.items() if lone[name] is None}
+    return shown, lone.get(best) or best
 
 
 def _sort_key(item):
@@ -27,17 +53,20 @@ def _sort_key(item):
 def leaderboard(models, best):
     """One row per model, sorted by the selection score (cross-validated mean) it was chosen on."""
     rows = []
+    models, best = shown_models(models, best)
     for name, model in sorted(models.items(), key=_sort_key):
         cv = model.get("cv") or {}
         size = model.get("size_bytes")
+        validation, test = model.get("validation") or {}, model.get("test") or {}
         rows.append({
             "name": name,
             "best": name == best,
             "cv_mean": cv.get("mean"),
             "cv_std": cv.get("std"),
-            "validation": [(model.get("validation") or {}).get(k)
-                           for k, _ in LEADERBOARD_COLUMNS],
-            "test": [(model.get("test") or {}).get(k) for k, _ in LEADERBOARD_COLUMNS],
+            "validation": [validation.get(k) for k, _ in LEADERBOARD_COLUMNS],
+            "test": [test.get(k) for k, _ in LEADERBOARD_COLUMNS],
+            "validation_more": [validation.get(k) for k, _ in LEADERBOARD_MORE_COLUMNS],
+            "test_more": [test.get(k) for k, _ in LEADERBOARD_MORE_COLUMNS],
             "fit_time_s": model.get("fit_time_s"),
             "predict_time_s": model.get("predict_time_s"),
             "size_mb": None if size is None else size / 1e6,
@@ -54,11 +83,13 @@ def _cost(name, model):
 def selection_section(metrics, make):
     """How the best model was chosen: each model's cross-validated score, its spread, the ensemble."""
     selection = metrics.get("selection")
-    models = metrics.get("models") or {}
+    every_model = metrics.get("models") or {}
     if not selection:
         return None
+    models, best = shown_models(every_model, metrics.get("best_model"))
+    pruned_to = next(filter(None, map(_lone_member, every_model.values())), None)
     ranked = [name for name, _ in sorted(models.items(), key=_sort_key)]
-    rows = [{"name": name, "best": name == metrics.get("best_model"), "mean": models[name]["cv"].get("mean"),
+    rows = [{"name": name, "best": name == best, "mean": models[name]["cv"].get("mean"),
              "std": models[name]["cv"].get("std"), "folds": len(models[name]["cv"].get("folds") or [])}
             for name in ranked if models[name].get("cv")]
     spread = {name: models[name]["cv"]["folds"] for name in ranked
@@ -84,6 +115,7 @@ def selection_section(metrics, make):
         "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",
                        title="Score on each fold") if spread else None,
         "members": sorted((members or {}).items(), key=lambda item: -item[1]),
+        "pruned_to": pruned_to,
         "cost": cost,
         "rule": selection.get("ensemble_rule"),
         "prevalence_splits": list(prevalence),

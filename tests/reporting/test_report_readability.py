@@ -59,6 +59,35 @@ def test_leaderboard_leads_with_the_selection_score_and_is_sorted_by_it(html, me
     assert [float(score) for _, score in rows] == means
 
 
+# Cells per row of the leaderboard's first table that fit the page's 72-rem text column in a
+# 1280-px-wide window (a score cell takes about 6 rem, the model and selection cells about 10).
+MOST_CELLS_IN_VIEW = 9
+
+
+def test_leaderboard_first_table_fits_the_window_and_folds_the_secondary_columns(html, metrics):
+    board = _section(html, "leaderboard")
+    first, rest = board.split("</table>", 1)
+    first_rows = re.findall(r"<tr(?: class=\"best\")?>(<td>.*?)</tr>", first)
+    assert len(first_rows) == len(metrics["models"])
+    assert all(row.count("<td") <= MOST_CELLS_IN_VIEW for row in first_rows)
+    for cost in ("Fit time", "Predict time", "Size", "TPR", "FPR", "Precision"):
+        assert cost not in first and cost in rest
+    details = re.search(r"<details[^>]*>(.*?)</details>", rest, re.S).group(1)
+    assert "<summary>" in details and "<table>" in details
+    names = re.findall(r"<tr(?: class=\"best\")?><td>(\w+)", first)
+    assert re.findall(r"<tr><td>(\w+)</td>", details) == names  # same models, same order
+
+
+def test_an_ensemble_pruned_to_one_model_is_not_shown_as_an_ensemble(metrics):
+    lone = {**metrics, "best_model": "ensemble",
+            "models": {**metrics["models"], "ensemble": _model(0.921, 0.950, members={"hgb": 1.0})}}
+    html = render_report(lone)
+    board, selection = _section(html, "leaderboard"), _section(html, "selection")
+    assert "ensemble" not in board and "ensemble" not in _section(html, "models")
+    assert re.search(r'<tr class="best"><td>hgb <span class="badge">best</span>', board)
+    assert "Not formed: pruned to hgb." in selection and "Ensemble members" not in selection
+
+
 def test_ensemble_cost_stands_next_to_the_best_single_models(html):
     selection = _section(html, "selection")
     cell = r"<td class=\"num\">([0-9.,]+)</td>"
