@@ -44,7 +44,7 @@ def optional():
     return dataclasses.field(default=None, metadata={"optional": True})
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)  # equal when their JSON is: see __eq__
 class Part(Mapping):
     """Base of the record's parts: ``from_dict`` / ``to_dict`` and read access by key.
 
@@ -73,6 +73,15 @@ class Part(Mapping):
             # a field set after reading is a key of the JSON from now on
             object.__setattr__(self, "_present", present | {name})
         object.__setattr__(self, name, value)
+
+    def __eq__(self, other):
+        # Two parts are equal when they write the same JSON, and a part equals the parsed
+        # JSON it reads as (``record.selection == json.load(f)["selection"]``).
+        if not isinstance(other, Mapping) or (isinstance(other, Part) and type(other) is not type(self)):
+            return NotImplemented
+        return self.to_dict() == _plain(other)
+
+    __hash__ = None  # mutable, as the dict it replaces
 
     def __getattr__(self, name):
         # the keys a part does not type (a phase by name, a detail of a phase) read as attributes too
@@ -168,6 +177,6 @@ def _field_value(field, value, where):
 def _plain(value):
     if isinstance(value, Part):
         return value.to_dict()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     return value

@@ -30,7 +30,7 @@ def _from_unversioned(data):
 _UPGRADES = {0: _from_unversioned}
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class RunRecord(Part):
     """What a run found, as ``metrics.json`` holds it: the run, the data, the phases, selection, every model.
 

@@ -17,7 +17,7 @@ __all__ = ["CrossValidation", "DataSource", "DatasetInfo", "ModelRecord", "Phase
            "RunInfo", "Scores", "SelectionInfo", "SplitCounts", "Threshold"]
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class DataSource(Part):
     """The data file a run read: its path as given, and its SHA-256 (None for a folder of series)."""
 
@@ -25,7 +25,7 @@ class DataSource(Part):
     sha256: str | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class RunInfo(Part):
     """When and how the run ran: timing, seed, protocol, package versions, data and configuration.
 
@@ -44,7 +44,7 @@ class RunInfo(Part):
     write_s: float | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class SplitCounts(Part):
     """One value per class label in each split: the selection rows and the test rows."""
 
@@ -62,7 +62,7 @@ class SplitCounts(Part):
         return {name: sum(counts.values()) for name, counts in self.items() if counts is not None}
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class DatasetInfo(Part):
     """The data as loaded: size, target, classes, column roles, missing cells, rows per split."""
 
@@ -78,14 +78,14 @@ class DatasetInfo(Part):
     prevalence: SplitCounts | None = part(SplitCounts)
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class Phase(Part):
     """What one phase did to the training rows of the reported model; its details are in ``extra``."""
 
     method: str | None = optional()
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class Reduction(Part):
     """A model's dimension reduction: ``lda``, ``pca`` or ``none``, and the components kept."""
 
@@ -93,7 +93,7 @@ class Reduction(Part):
     n_components: int | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class Phases(Part):
     """Every phase of the reported model (``extra``: name -> :class:`Phase`), and each model's reduction."""
 
@@ -104,7 +104,7 @@ class Phases(Part):
     reported_model: str | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class SelectionInfo(Part):
     """How selection ran: method, folds, metric, the time budget and what it cost, skipped candidates."""
 
@@ -120,7 +120,7 @@ class SelectionInfo(Part):
     ensemble_rule: dict | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class CrossValidation(Part):
     """A model's cross-validated score on the selection metric: mean, spread and each fold."""
 
@@ -130,7 +130,7 @@ class CrossValidation(Part):
     folds: list | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class Threshold(Part):
     """The positive class's probability a model decides at, and where it came from."""
 
@@ -138,7 +138,7 @@ class Threshold(Part):
     source: str | None = None
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class Scores(Part):
     """A model's scores on one split: the rates table, F1, ROC AUC, the confusion matrix, ROC curves.
 
@@ -163,7 +163,7 @@ class Scores(Part):
     per_class: dict | None = optional()
 
 
-@dataclass(eq=True)
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class ModelRecord(Part):
     """One model of the run: its choice, its cross-validated and test scores, its costs and diagnostics.
 

@@ -13,22 +13,75 @@ import json
 from pathlib import Path
 
 import pytest
+from sklearn.datasets import load_breast_cancer
 
+from pipeline.config import RunConfig
 from pipeline.errors import DataError
 from pipeline.record import (
     FORMAT_VERSION,
     RECORD_FILE,
     CrossValidation,
+    DatasetInfo,
+    DataSource,
+    ModelRecord,
+    Phase,
+    Reduction,
+    RunInfo,
     RunRecord,
     Scores,
+    SelectionInfo,
+    SplitCounts,
+    Threshold,
     load_record,
 )
+from pipeline.runner import run
 
 UNVERSIONED = Path(__file__).with_name("metrics_unversioned.json")
 
 
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    frame = load_breast_cancer(as_frame=True).frame.iloc[:120, [0, 1, 2, -1]]
+    frame.to_csv(folder / "cancer.csv", index=False)
+    config = RunConfig(data=str(folder / "cancer.csv"), models=["logreg"], out=str(folder), n_jobs=1, cv=2,
+                       reduce=["none"], outliers=["none"], balance=["none"])
+    return run(config, verbose=False)
+
+
 def _old():
     return json.loads(UNVERSIONED.read_text(encoding="utf-8"))
+
+
+def test_a_real_run_writes_the_version_and_its_record_round_trips(tiny_run):
+    written = json.loads((tiny_run.path / RECORD_FILE).read_text(encoding="utf-8"))
+    assert written["format_version"] == FORMAT_VERSION
+    record = tiny_run.metrics
+    assert record.to_dict() == written  # what the run holds is what it wrote
+    again = RunRecord.from_json(record.to_json())
+    assert again == record
+    assert again.to_json() == record.to_json()
+    assert load_record(tiny_run.path) == record
+
+
+def test_a_real_run_record_has_typed_fields(tiny_run):
+    record = tiny_run.metrics
+    assert isinstance(record, RunRecord)
+    assert isinstance(record.run, RunInfo) and isinstance(record.run.data, DataSource)
+    assert isinstance(record.dataset, DatasetInfo) and isinstance(record.selection, SelectionInfo)
+    assert isinstance(record.dataset.class_counts, SplitCounts)
+    assert sum(record.dataset.class_counts.sizes().values()) == record.dataset.n_rows
+    model = record.models[record.best_model]
+    assert isinstance(model, ModelRecord)
+    assert isinstance(model.cv, CrossValidation) and len(model.cv.folds) == record.selection.folds == 2
+    assert isinstance(model.threshold, Threshold) and isinstance(model.reduction, Reduction)
+    assert isinstance(model.validation, Scores) and isinstance(model.test, Scores)
+    assert model.test.n_rows == sum(record.dataset.class_counts.test.values())
+    assert all(isinstance(r, Reduction) for r in record.phases.reduction.values())
+    assert isinstance(record.phases.outliers, Phase) and record.phases.outliers.method == "none"
+    # the attributes and the keys of the parsed JSON read the same values
+    assert record["models"][record.best_model]["test"]["roc_auc"] == model.test.roc_auc
+    assert sorted(record["models"][record.best_model]["cv"]) == ["folds", "mean", "metric", "std"]
 
 
 def test_an_unversioned_file_loads_upgraded_and_loses_nothing(tmp_path):
@@ -89,3 +142,13 @@ def test_a_malformed_record_names_the_file_and_the_place(tmp_path, text, message
 def test_a_folder_without_a_record_is_refused(tmp_path):
     with pytest.raises(DataError, match=rf"holds no {RECORD_FILE}, so it is not a finished run folder"):
         load_record(tmp_path)
+
+
+def test_a_record_equals_the_json_it_writes_and_differs_when_a_value_does():
+    record = RunRecord.from_dict(_old())
+    assert record == {"format_version": FORMAT_VERSION, **_old()}
+    assert record.models["rf"].test == _old()["models"]["rf"]["test"]
+    changed = RunRecord.from_json(record.to_json())
+    changed.models["rf"].test.roc_auc = -1.0
+    assert changed != record
+    assert record.models["rf"].cv != record.models["rf"].threshold  # parts of two kinds never equal
