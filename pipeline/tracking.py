@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .errors import ConfigError
-from .record import RECORD_FILE, ModelRecord, RunRecord, Scores
+from .record import RECORD_FILE, Curves, ModelRecord, RunRecord, Scores
 
 __all__ = ["EXPERIMENT", "track_run"]
 
@@ -63,7 +63,7 @@ def _model_metrics(model):
         for key in _METRICS:
             if isinstance(getattr(scores, key), (int, float)):
                 values[f"{split}_{key}"] = float(getattr(scores, key))
-    precision = (model.curves or {}).get("average_precision")
+    precision = (model.curves or Curves()).average_precision
     if isinstance(precision, float):
         values["test_average_precision"] = precision
     if isinstance(model.fit_time_s, (int, float)):

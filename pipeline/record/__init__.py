@@ -3,7 +3,8 @@
 :class:`RunRecord` holds the run (:class:`RunInfo`), the data
 (:class:`DatasetInfo`), the phases (:class:`Phases`), how selection ran
 (:class:`SelectionInfo`) and every model (:class:`ModelRecord`, with its
-:class:`CrossValidation`, :class:`Threshold` and :class:`Scores`). The stages
+:class:`CrossValidation`, :class:`Threshold`, :class:`Scores`, :class:`Curves`,
+:class:`Importance` and :class:`Activation`). The stages
 of a run build it; the report, the comparison page, re-rendering and MLflow
 tracking read it. ``to_json`` / ``from_json`` round-trip it exactly, and
 :func:`load_record` reads a run folder's file, upgrading one written before the
@@ -20,9 +21,12 @@ Examples
 from ._part import Part
 from ._run import FORMAT_VERSION, RECORD_FILE, RunRecord, load_record
 from ._types import (
+    Activation,
     CrossValidation,
+    Curves,
     DatasetInfo,
     DataSource,
+    Importance,
     ModelRecord,
     Phase,
     Phases,
@@ -34,6 +38,6 @@ from ._types import (
     Threshold,
 )
 
-__all__ = ["FORMAT_VERSION", "RECORD_FILE", "CrossValidation", "DataSource", "DatasetInfo", "ModelRecord",
-           "Part", "Phase", "Phases", "Reduction", "RunInfo", "RunRecord", "Scores", "SelectionInfo",
-           "SplitCounts", "Threshold", "load_record"]
+__all__ = ["FORMAT_VERSION", "RECORD_FILE", "Activation", "CrossValidation", "Curves", "DataSource",
+           "DatasetInfo", "Importance", "ModelRecord", "Part", "Phase", "Phases", "Reduction", "RunInfo",
+           "RunRecord", "Scores", "SelectionInfo", "SplitCounts", "Threshold", "load_record"]

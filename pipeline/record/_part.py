@@ -63,6 +63,13 @@ class Part(Mapping):
     # The fields the JSON object held; None when it held every one (or the part was built in code).
     _present: frozenset | None = dataclasses.field(default=None, kw_only=True, repr=False)
 
+    def __post_init__(self):
+        # a part built in code may be given plain JSON for its nested parts (a module's result)
+        for field in self._fields():
+            value = getattr(self, field.name)
+            if value is not None and ("part" in field.metadata or "parts" in field.metadata):
+                object.__setattr__(self, field.name, _field_value(field, value, field.name))
+
     @classmethod
     def _fields(cls):
         return [f for f in dataclasses.fields(cls) if f.name not in _BOOKKEEPING]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from ._part import Part, optional, part, parts
 
-__all__ = ["CrossValidation", "DataSource", "DatasetInfo", "ModelRecord", "Phase", "Phases", "Reduction",
-           "RunInfo", "Scores", "SelectionInfo", "SplitCounts", "Threshold"]
+__all__ = ["Activation", "CrossValidation", "Curves", "DataSource", "DatasetInfo", "Importance",
+           "ModelRecord", "Phase", "Phases", "Reduction", "RunInfo", "Scores", "SelectionInfo", "SplitCounts",
+           "Threshold"]
 
 
 @dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
@@ -164,6 +165,40 @@ class Scores(Part):
 
 
 @dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+class Curves(Part):
+    """Two classes: the test split's average precision, precision-recall, calibration and threshold curves.
+
+    The curves are the plain lists :func:`~pipeline.evaluation.binary_curves` computes.
+    """
+
+    average_precision: float | None = None
+    pr_curve: dict | None = None
+    calibration: dict | None = None
+    thresholds: dict | None = None
+
+
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+class Importance(Part):
+    """Permutation importance on the test split: the score it drops from, and one entry per column."""
+
+    scoring: str | None = None
+    baseline: float | None = None
+    n_rows: int | None = None
+    n_rows_available: int | None = None
+    n_repeats: int | None = None
+    columns: list | None = None
+
+
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+class Activation(Part):
+    """Class activation maps of a convolutional model: a few test series and where the network looked."""
+
+    channel: int | None = None
+    n_channels: int | None = None
+    series: list | None = None
+
+
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class ModelRecord(Part):
     """One model of the run: its choice, its cross-validated and test scores, its costs and diagnostics.
 
@@ -180,9 +215,9 @@ class ModelRecord(Part):
     threshold: Threshold | None = part(Threshold)
     validation: Scores | None = part(Scores)
     test: Scores | None = part(Scores)
-    curves: dict | None = None
-    importance: dict | None = None
-    activation: dict | None = None
+    curves: Curves | None = part(Curves)
+    importance: Importance | None = part(Importance)
+    activation: Activation | None = part(Activation)
     predict_time_s: float | None = None
     size_bytes: int | None = None
     test_article: Scores | None = part(Scores, optional=True)

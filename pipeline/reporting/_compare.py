@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..record import DataSource, ModelRecord, RunInfo, Scores, load_record
+from ..record import Curves, DataSource, ModelRecord, RunInfo, Scores, load_record
 from ._page import report_environment, write_text_atomic
 from ._run_sections import leaderboard
 
@@ -23,7 +23,7 @@ _COLUMNS = (("roc_auc", "ROC AUC"), ("average_precision", "AP"), ("f1", "F1"),
 
 def _test_value(model, key):
     if key == "average_precision":
-        return (model.curves or {}).get(key)
+        return (model.curves or Curves()).average_precision
     return getattr(model.test or Scores(), key)
 
 

@@ -4,7 +4,7 @@ and the figures and tables that compare models on the test split.
 
 from __future__ import annotations
 
-from ..record import CrossValidation, Scores, Threshold
+from ..record import Activation, CrossValidation, Curves, Scores, Threshold
 from . import figures as draw
 from ._page import compact_json
 
@@ -93,7 +93,7 @@ IMPORTANCE_ROWS = 15
 def _diagnostics_section(name, model, make):
     """Per model: importance, precision-recall, calibration, threshold and activation figures."""
     importance = model.importance
-    curves = model.curves or {}
+    curves = model.curves or Curves()
     threshold = model.threshold or Threshold()
     chosen = threshold.value
     prevalence = (model.test or Scores()).prevalence
@@ -101,26 +101,26 @@ def _diagnostics_section(name, model, make):
                "activation": _activation_section(name, model.activation, make)}
     if chosen is not None:
         section["threshold"] = {"value": chosen, "how": _THRESHOLD_HOW.get(threshold.source, "")}
-    if importance and importance.get("columns"):
+    if importance and importance.columns:
         section["importance"] = {
             **importance,
-            "top": importance["columns"][:IMPORTANCE_ROWS],
-            "rest": importance["columns"][IMPORTANCE_ROWS:],
-            "figure": make(draw.importance_figure, importance["columns"],
-                           scoring=importance.get("scoring", "roc_auc"),
+            "top": importance.columns[:IMPORTANCE_ROWS],
+            "rest": importance.columns[IMPORTANCE_ROWS:],
+            "figure": make(draw.importance_figure, importance.columns,
+                           scoring=importance.scoring or "roc_auc",
                            title=f"{name}: permutation importance"),
         }
-    if curves.get("pr_curve"):
+    if curves.pr_curve:
         section["curves"] = {
-            "average_precision": curves.get("average_precision"),
-            "n_bins": len(curves["calibration"]["prob_pred"]),
+            "average_precision": curves.average_precision,
+            "n_bins": len(curves.calibration["prob_pred"]),
             "figures": [
                 make(draw.precision_recall_figure,
-                     {**curves["pr_curve"], "average_precision": curves.get("average_precision")},
+                     {**curves.pr_curve, "average_precision": curves.average_precision},
                      name=name, prevalence=prevalence, title=f"{name}: precision-recall"),
-                make(draw.calibration_figure, curves["calibration"], name=name,
+                make(draw.calibration_figure, curves.calibration, name=name,
                      title=f"{name}: calibration"),
-                make(draw.threshold_figure, curves["thresholds"], chosen=chosen,
+                make(draw.threshold_figure, curves.thresholds, chosen=chosen,
                      title=f"{name}: threshold"),
             ],
         }
@@ -129,13 +129,14 @@ def _diagnostics_section(name, model, make):
 
 def _activation_section(name, activation, make):
     """The class activation figure of a convolutional model, or None for any other model."""
-    series = (activation or {}).get("series")
-    if not series:
+    activation = activation or Activation()
+    if not activation.series:
         return None
     return {
-        "n_series": len(series),
-        "n_channels": activation.get("n_channels", 1),
-        "figure": make(draw.class_activation_figure, series, title=f"{name}: class activation maps"),
+        "n_series": len(activation.series),
+        "n_channels": activation.n_channels or 1,
+        "figure": make(draw.class_activation_figure, activation.series,
+                       title=f"{name}: class activation maps"),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..record import ModelRecord, RunRecord, Scores, Threshold
+from ..record import Curves, ModelRecord, RunRecord, Scores, Threshold
 from ._page import report_environment
 from ._run_sections import leaderboard
 
@@ -40,7 +40,7 @@ def run_summary_html(path, metrics):
         test = model.test or Scores()
         rows.append({"name": row["name"], "best": row["best"], "fit_time_s": row["fit_time_s"],
                      "cells": [(model.validation or Scores()).roc_auc, test.roc_auc,
-                               (model.curves or {}).get("average_precision"), test.f1]})
+                               (model.curves or Curves()).average_precision, test.f1]})
     report = Path(path) / "report.html" if path is not None else None
     threshold = ((models.get(best) or ModelRecord()).threshold or Threshold()).value
     target = record.dataset.target if record.dataset else None

@@ -21,8 +21,10 @@ from pipeline.record import (
     FORMAT_VERSION,
     RECORD_FILE,
     CrossValidation,
+    Curves,
     DatasetInfo,
     DataSource,
+    Importance,
     ModelRecord,
     Phase,
     Reduction,
@@ -152,3 +154,20 @@ def test_a_record_equals_the_json_it_writes_and_differs_when_a_value_does():
     changed.models["rf"].test.roc_auc = -1.0
     assert changed != record
     assert record.models["rf"].cv != record.models["rf"].threshold  # parts of two kinds never equal
+
+
+def test_a_models_diagnostics_are_typed_and_keep_their_figure_data():
+    model = RunRecord.from_dict(_old()).models["rf"]
+    assert isinstance(model.curves, Curves) and isinstance(model.importance, Importance)
+    assert 0.0 <= model.curves.average_precision <= 1.0
+    assert len(model.curves.calibration["prob_pred"]) == len(model.curves.calibration["count"])
+    assert model.importance.n_rows <= model.importance.n_rows_available
+    assert {c["column"] for c in model.importance.columns} <= set(_old()["dataset"]["roles"]["numeric"])
+    assert model.activation is None  # no convolutional model in this run
+
+
+def test_a_part_built_in_code_types_the_plain_json_it_is_given():
+    model = ModelRecord(curves={"average_precision": 0.5}, cv={"metric": "roc_auc", "mean": 0.9})
+    assert isinstance(model.curves, Curves) and model.curves.average_precision == 0.5
+    assert isinstance(model.cv, CrossValidation) and model.cv.std is None
+    assert ModelRecord.from_dict(model.to_dict()) == model
