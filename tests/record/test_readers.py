@@ -88,3 +88,22 @@ def test_the_notebook_summary_reads_an_old_record(old_record):
     html = run_summary_html(None, json.loads(UNVERSIONED.read_text(encoding="utf-8")))
     assert html == run_summary_html(None, old_record)
     assert old_record.dataset.target in html and all(name in html for name in old_record.models)
+
+
+def test_tracking_logs_an_old_record_with_every_models_scores(tmp_path, old_record):
+    import mlflow  # the tracking extra is part of the test install; imported here, as it is slow
+
+    from pipeline.tracking import EXPERIMENT, track_run
+
+    folder = _old_folder(tmp_path / "old")
+    uri = (tmp_path / "mlruns").as_uri()
+    track_run(uri, folder, json.loads(UNVERSIONED.read_text(encoding="utf-8")))
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([client.get_experiment_by_name(EXPERIMENT).experiment_id])
+    by_name = {r.info.run_name: r for r in runs}
+    assert set(by_name) == {folder.name, *old_record.models}
+    best = old_record.models[old_record.best_model]
+    assert by_name[folder.name].data.metrics["best_test_roc_auc"] == best.test.roc_auc
+    for name, model in old_record.models.items():
+        assert by_name[name].data.metrics["validation_f1"] == model.validation.f1
+        assert by_name[name].data.metrics["test_average_precision"] == model.curves.average_precision
