@@ -52,6 +52,15 @@ class Part(Mapping):
     ----------
     extra : dict
         The keys of the JSON object that are not fields of the part, kept as they were read.
+
+    Examples
+    --------
+    >>> from pipeline.record import Threshold
+    >>> threshold = Threshold.from_dict({"value": 0.3, "note": "from a later version"})
+    >>> threshold.value, threshold["value"], threshold.note, "source" in threshold
+    (0.3, 0.3, 'from a later version', False)
+    >>> threshold.to_dict()  # what was read, as it was read
+    {'value': 0.3, 'note': 'from a later version'}
     """
 
     # Parts of the entries in ``extra``, for parts whose keys are open (the phases).
