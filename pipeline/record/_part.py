@@ -13,6 +13,7 @@ read it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -81,7 +82,7 @@ class Part(Mapping):
 
     @classmethod
     def _fields(cls):
-        return [f for f in dataclasses.fields(cls) if f.name not in _BOOKKEEPING]
+        return _fields_of(cls)
 
     def __setattr__(self, name, value):
         present = self.__dict__.get("_present")
@@ -119,7 +120,8 @@ class Part(Mapping):
     def __getitem__(self, key):
         if key in self.extra:
             return self.extra[key]
-        if isinstance(key, str) and key in self._keys():
+        field = _field_names(type(self)).get(key)
+        if field is not None and self._written(field):
             return getattr(self, key)
         raise KeyError(key)
 
@@ -152,7 +154,7 @@ class Part(Mapping):
                 f"{type(data).__name__} {data!r:.80}. "
                 "Rerun the run to write the record again."
             )
-        fields = {f.name: f for f in cls._fields()}
+        fields = _field_names(cls)
         values, extra = {}, {}
         for key, value in data.items():
             field, inside = fields.get(key), f"{where}.{key}" if where else str(key)
@@ -168,7 +170,20 @@ class Part(Mapping):
 
     def to_dict(self):
         """The part as a JSON-ready dict, keys in the order the run writes them."""
-        return {key: _plain(self[key]) for key in self._keys()}
+        own = {f.name: _plain(getattr(self, f.name)) for f in self._fields() if self._written(f)}
+        extra = {key: _plain(value) for key, value in self.extra.items()}
+        return {**extra, **own} if self.EXTRA_FIRST else {**own, **extra}
+
+
+@functools.cache
+def _fields_of(cls):
+    """The fields of a part class that are keys of its JSON object, in order."""
+    return tuple(f for f in dataclasses.fields(cls) if f.name not in _BOOKKEEPING)
+
+
+@functools.cache
+def _field_names(cls):
+    return {f.name: f for f in _fields_of(cls)}
 
 
 def _typed(cls, value, where):
