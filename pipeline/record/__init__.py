@@ -34,10 +34,13 @@ from ._types import (
     RunInfo,
     Scores,
     SelectionInfo,
+    Skipped,
     SplitCounts,
     Threshold,
+    Trial,
 )
 
 __all__ = ["FORMAT_VERSION", "RECORD_FILE", "Activation", "CrossValidation", "Curves", "DataSource",
            "DatasetInfo", "Importance", "ModelRecord", "Part", "Phase", "Phases", "Reduction", "RunInfo",
-           "RunRecord", "Scores", "SelectionInfo", "SplitCounts", "Threshold", "load_record"]
+           "RunRecord", "Scores", "SelectionInfo", "Skipped", "SplitCounts", "Threshold", "Trial",
+           "load_record"]

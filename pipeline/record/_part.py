@@ -19,10 +19,12 @@ from typing import ClassVar
 
 from ..errors import DataError
 
-__all__ = ["Part", "part", "parts"]
+__all__ = ["Part", "items", "optional", "part", "parts"]
 
 # The bookkeeping fields of every part, which are not keys of its JSON object.
 _BOOKKEEPING = ("extra", "_present")
+# Field metadata that makes a field hold parts: one, an object of them by name, an array of them.
+_TYPED = frozenset({"part", "parts", "items"})
 
 
 def part(cls, *, optional=False):
@@ -38,6 +40,11 @@ def part(cls, *, optional=False):
 def parts(cls, *, optional=False):
     """A field holding a JSON object of parts by name (every model, every model's reduction)."""
     return dataclasses.field(default=None, metadata={"parts": cls, "optional": optional})
+
+
+def items(cls):
+    """A field holding a JSON array of parts (a model's search trials)."""
+    return dataclasses.field(default=None, metadata={"items": cls})
 
 
 def optional():
@@ -77,7 +84,7 @@ class Part(Mapping):
         # a part built in code may be given plain JSON for its nested parts (a module's result)
         for field in self._fields():
             value = getattr(self, field.name)
-            if value is not None and ("part" in field.metadata or "parts" in field.metadata):
+            if value is not None and _TYPED.intersection(field.metadata):
                 object.__setattr__(self, field.name, _field_value(field, value, field.name))
 
     @classmethod
@@ -170,7 +177,8 @@ class Part(Mapping):
 
     def to_dict(self):
         """The part as a JSON-ready dict, keys in the order the run writes them."""
-        own = {f.name: _plain(getattr(self, f.name)) for f in self._fields() if self._written(f)}
+        own = {f.name: _plain(getattr(self, f.name), "items" in f.metadata)
+               for f in self._fields() if self._written(f)}
         extra = {key: _plain(value) for key, value in self.extra.items()}
         return {**extra, **own} if self.EXTRA_FIRST else {**own, **extra}
 
@@ -202,10 +210,20 @@ def _field_value(field, value, where):
             )
         return {name: field.metadata["parts"].from_dict(entry, where=f"{where}.{name}")
                 for name, entry in value.items()}
+    if "items" in field.metadata and value is not None:
+        if not isinstance(value, list):
+            raise DataError(
+                f"{where} must be a JSON array, but the record holds {type(value).__name__}. "
+                "Rerun the run to write the record again."
+            )
+        return [field.metadata["items"].from_dict(entry, where=f"{where}[{i}]")
+                for i, entry in enumerate(value)]
     return value
 
 
-def _plain(value):
+def _plain(value, array_of_parts=False):
+    if array_of_parts and value is not None:  # other arrays hold numbers and text: kept as they are
+        return [_plain(item) for item in value]
     if isinstance(value, Part):
         return value.to_dict()
     if isinstance(value, Mapping):

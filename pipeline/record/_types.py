@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._part import Part, optional, part, parts
+from ._part import Part, items, optional, part, parts
 
 __all__ = ["Activation", "CrossValidation", "Curves", "DataSource", "DatasetInfo", "Importance",
-           "ModelRecord", "Phase", "Phases", "Reduction", "RunInfo", "Scores", "SelectionInfo", "SplitCounts",
-           "Threshold"]
+           "ModelRecord", "Phase", "Phases", "Reduction", "RunInfo", "Scores", "SelectionInfo", "Skipped",
+           "SplitCounts", "Threshold", "Trial"]
 
 
 @dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
@@ -106,6 +106,15 @@ class Phases(Part):
 
 
 @dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+class Skipped(Part):
+    """A model or candidate the time limit left out of selection, and why (``params`` None: every one)."""
+
+    model: str | None = None
+    params: dict | None = None
+    reason: str | None = None
+
+
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
 class SelectionInfo(Part):
     """How selection ran: method, folds, metric, the time budget and what it cost, skipped candidates."""
 
@@ -117,7 +126,7 @@ class SelectionInfo(Part):
     longest_fold_s: float | None = None
     fixed_cost_s: float | None = None
     candidates: int | None = None
-    skipped: list | None = None
+    skipped: list[Skipped] | None = items(Skipped)
     ensemble_rule: dict | None = None
 
 
@@ -129,6 +138,27 @@ class CrossValidation(Part):
     mean: float | None = None
     std: float | None = None
     folds: list | None = None
+
+
+@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+class Trial(Part):
+    """One candidate of a model's search: its settings, its score on each fold, what it cost.
+
+    ``error`` is written for a candidate that failed, ``stopped`` (and
+    ``stop_reason``) for one the race or the time limit left behind after its
+    first folds. Records from before cross-validated selection hold
+    ``validation_roc_auc`` in ``extra`` instead of the fold scores.
+    """
+
+    params: dict | None = None
+    cv_mean: float | None = None
+    cv_std: float | None = None
+    fold_scores: list | None = None
+    fit_time_s: float | None = None
+    longest_fold_s: float | None = None
+    error: str | None = optional()
+    stopped: bool | None = optional()
+    stop_reason: str | None = optional()
 
 
 @dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
@@ -209,7 +239,7 @@ class ModelRecord(Part):
     description: str | None = None
     params: dict | None = None
     cv: CrossValidation | None = part(CrossValidation)
-    search: list | None = None
+    search: list[Trial] | None = items(Trial)
     fit_time_s: float | None = None
     reduction: Reduction | None = part(Reduction)
     threshold: Threshold | None = part(Threshold)

@@ -70,11 +70,12 @@ def model_section(index, name, model, best, make):
         # runs before cross-validated selection scored candidates by validation ROC AUC
         "search_metric": (model.cv or CrossValidation()).metric,
         "search": [
-            {"params": compact_json(trial.get("params", {})),
-             "auc": trial.get("cv_mean", trial.get("validation_roc_auc")),
-             "fit_time_s": trial.get("fit_time_s"),
+            {"params": compact_json(trial.params or {}),
+             # runs before cross-validated selection recorded a validation ROC AUC instead
+             "auc": trial.cv_mean if "cv_mean" in trial else trial.get("validation_roc_auc"),
+             "fit_time_s": trial.fit_time_s,
              # left behind by the race: its mean covers only the first folds
-             "folds": len(trial.get("fold_scores") or []) if trial.get("stopped") else None}
+             "folds": len(trial.fold_scores or []) if trial.stopped else None}
             for trial in model.search or []
         ],
         "splits": splits,

@@ -79,8 +79,8 @@ def selection_section(record, make):
         "longest_fold_s": selection.longest_fold_s,
         "fixed_cost_s": selection.fixed_cost_s,
         "candidates": selection.candidates,
-        "skipped": [{"model": s["model"], "reason": s.get("reason"),
-                     "params": None if s["params"] is None else settings_text(s["params"])}
+        "skipped": [{"model": s.model, "reason": s.reason,
+                     "params": None if s.params is None else settings_text(s.params)}
                     for s in selection.skipped or []],
         "rows": rows,
         "figure": make(draw.cv_spread_figure, spread, metric=selection.metric or "score",

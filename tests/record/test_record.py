@@ -32,8 +32,10 @@ from pipeline.record import (
     RunRecord,
     Scores,
     SelectionInfo,
+    Skipped,
     SplitCounts,
     Threshold,
+    Trial,
     load_record,
 )
 from pipeline.runner import run
@@ -171,3 +173,20 @@ def test_a_part_built_in_code_types_the_plain_json_it_is_given():
     assert isinstance(model.curves, Curves) and model.curves.average_precision == 0.5
     assert isinstance(model.cv, CrossValidation) and model.cv.std is None
     assert ModelRecord.from_dict(model.to_dict()) == model
+
+
+def test_search_trials_and_skipped_candidates_are_typed_and_keep_their_optional_keys():
+    data = {"models": {"rf": {"search": [
+        {"params": {"n": 1}, "cv_mean": 0.7, "cv_std": 0.1, "fold_scores": [0.6, 0.8], "fit_time_s": 1.0,
+         "longest_fold_s": 0.6, "stopped": True, "stop_reason": "time limit"},
+        {"params": {"n": 2}, "validation_roc_auc": 0.7, "fit_time_s": 0.5},  # before cross-validation
+    ]}}, "selection": {"skipped": [{"model": "mlp", "params": None, "reason": "not started"}]}}
+    record = RunRecord.from_dict(data)
+    first, old = record.models["rf"].search
+    assert isinstance(first, Trial) and first.stopped and first.fold_scores == [0.6, 0.8]
+    assert old.cv_mean is None and "cv_mean" not in old and old.validation_roc_auc == 0.7
+    (skipped,) = record.selection.skipped
+    assert isinstance(skipped, Skipped) and skipped.model == "mlp" and skipped.params is None
+    assert record.to_dict() == {"format_version": FORMAT_VERSION, **data}
+    with pytest.raises(DataError, match=r"models\.rf\.search must be a JSON array, but the record holds"):
+        RunRecord.from_dict({"models": {"rf": {"search": {"params": {}}}}})
