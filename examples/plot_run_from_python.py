@@ -43,11 +43,11 @@ print(result.path.name, "->", result.best_model)
 # %%
 # Reading the result
 # ------------------
-# ``result.metrics`` is the run's ``metrics.json``: per model, the cross-validated
-# score that chose it and the scores of the untouched test split.
-scores = result.metrics["models"][result.best_model]
-print("cross-validated", scores["cv"]["metric"], round(scores["cv"]["mean"], 3))
-print("test ROC AUC", round(scores["test"]["roc_auc"], 3))
+# ``result.metrics`` is the run record, as ``metrics.json`` holds it: per model, the
+# cross-validated score that chose it and the scores of the untouched test split.
+scores = result.metrics.models[result.best_model]
+print("cross-validated", scores.cv.metric, round(scores.cv.mean, 3))
+print("test ROC AUC", round(scores.test.roc_auc, 3))
 print(sorted(p.name for p in result.path.iterdir()))
 
 # %%

@@ -25,7 +25,7 @@ _EXPORTS = {
     "DataError": "errors", "ConfigError": "errors",
     "save_model": "persistence", "load_model": "persistence",
     # reports of finished runs
-    "report": "reporting", "compare_runs": "reporting",
+    "report": "reporting", "compare_runs": "reporting", "RunRecord": "record", "load_record": "record",
     # phases
     "ZScoreOutlierRemover": "phases", "ZScoreClipper": "phases", "make_prepare": "phases",
     "Balancer": "phases", "Reducer": "phases", "train_val_test_split": "phases",

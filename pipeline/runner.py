@@ -20,6 +20,7 @@ from pathlib import Path
 from . import stages
 from .config import RunConfig
 from .models import import_estimators, worker_modules
+from .record import CrossValidation, ModelRecord, RunRecord, Scores
 from .rundir import default_stem, run_folder
 from .selection import cluster, start_workers, workers_die_with_parent
 
@@ -36,8 +37,9 @@ class RunResult:
     ----------
     path : pathlib.Path
         The run folder.
-    metrics : dict
-        The content of ``metrics.json``.
+    metrics : RunRecord
+        The run record, as ``metrics.json`` holds it (it reads as that file's
+        parsed JSON too: ``metrics["models"]["rf"]["test"]``).
     best_model : str
         Name of the model cross-validation picked.
     models : dict
@@ -49,7 +51,7 @@ class RunResult:
     """
 
     path: Path
-    metrics: dict
+    metrics: RunRecord
     best_model: str
     models: dict = field(default_factory=dict)
     model_metadata: dict = field(default_factory=dict)
@@ -69,14 +71,14 @@ class RunResult:
         >>> RunResult(Path("reports/adult"), metrics, "hgb").headline()
         'hgb (cross-validated roc_auc 0.9147 ± 0.0049, test ROC AUC 0.9301)'
         """
-        best = (self.metrics.get("models") or {}).get(self.best_model) or {}
-        cv, test = best.get("cv") or {}, best.get("test") or {}
+        best = (RunRecord.from_dict(self.metrics).models or {}).get(self.best_model) or ModelRecord()
+        cv, test = best.cv or CrossValidation(), best.test or Scores()
         scores = []
-        if cv.get("mean") is not None:
-            spread = f" ± {cv['std']:.4f}" if cv.get("std") is not None else ""
-            scores.append(f"cross-validated {cv['metric']} {cv['mean']:.4f}{spread}")
-        if test.get("roc_auc") is not None:
-            scores.append(f"test ROC AUC {test['roc_auc']:.4f}")
+        if cv.mean is not None:
+            spread = f" ± {cv.std:.4f}" if cv.std is not None else ""
+            scores.append(f"cross-validated {cv.metric} {cv.mean:.4f}{spread}")
+        if test.roc_auc is not None:
+            scores.append(f"test ROC AUC {test.roc_auc:.4f}")
         return f"{self.best_model} ({', '.join(scores)})" if scores else str(self.best_model)
 
     def __repr__(self):
@@ -168,8 +170,8 @@ def _run(config, verbose):
                     "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                     "duration_s": round(time.perf_counter() - clock, 2)}
         metrics = stages.build_metrics(config, dataset, parts, found, model_metrics, run_info)
-        metrics["notes"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-        for note in metrics["notes"]:
+        metrics.notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        for note in metrics.notes:
             logger.warning("%s", note)
         stages.write_run(holder.staging, config, dataset, parts, found, metrics, verbose=verbose)
     # after the folder took its final name: the staging path is gone by now

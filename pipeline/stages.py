@@ -9,7 +9,6 @@ one plain object; none of them reaches back into an earlier one.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import tempfile
 import time
@@ -23,6 +22,7 @@ from joblib import Memory
 from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
+from . import record
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
 from .errors import DataError
@@ -232,8 +232,9 @@ def _every_fold_scored(results, parts):
 
 
 def _scores(proba, y, classes, positive, threshold):
-    predicted = decide(proba, classes, positive, None if threshold is None else threshold["value"])
-    return classification_metrics(np.asarray(y), predicted, proba, classes, positive_label=positive)
+    predicted = decide(proba, classes, positive, None if threshold is None else threshold.value)
+    return record.Scores.from_dict(classification_metrics(np.asarray(y), predicted, proba, classes,
+                                                          positive_label=positive))
 
 
 def _out_of_fold(result, parts):
@@ -245,12 +246,17 @@ def _out_of_fold(result, parts):
 def _reduction_of(estimator):
     reducer = getattr(estimator, "named_steps", {}).get("reduce")
     if not hasattr(reducer, "n_components_"):  # sequence data or an ensemble: no reduction of its own
-        return {"method": "none", "n_components": None}
-    return {"method": reducer.method, "n_components": int(reducer.n_components_)}
+        return record.Reduction("none", None)
+    return record.Reduction(reducer.method, int(reducer.n_components_))
 
 
 def evaluate(config, parts, found, *, verbose=True):
-    """Score every model (the ensemble too) once on the test split, beside its cross-validation figures."""
+    """Score every model (the ensemble too) once on the test split, beside its cross-validation figures.
+
+    Returns
+    -------
+    dict of str to ModelRecord
+    """
     diagnostics = diagnose_models(found.models, parts.X_test, parts.y_test, parts.classes, parts.positive,
                                   random_state=config.seed, n_jobs=config.n_jobs, backend=config.backend,
                                   scheduler=config.scheduler, verbose=verbose)
@@ -261,26 +267,26 @@ def evaluate(config, parts, found, *, verbose=True):
         oof_proba, oof_y = _out_of_fold(result, parts)
         # ``auto`` is found on out-of-fold predictions: never on the test split, and
         # never on rows the refitted model has already learned.
-        threshold = choose_threshold(config.threshold, oof_proba, oof_y, parts.classes, parts.positive)
-        entry = {
-            "description": found.description(name),
-            "params": result.params,
-            "cv": {"metric": config.metric, "mean": result.score, "std": result.std,
-                   "folds": result.fold_scores},
-            "search": result.trials,
-            "fit_time_s": found.refit_times.get(name, 0.0),
-            "reduction": _reduction_of(estimator),
-            "threshold": threshold,
-            "validation": _scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
-            "test": _scores(test_proba, parts.y_test, parts.classes, parts.positive, threshold),
+        chosen = choose_threshold(config.threshold, oof_proba, oof_y, parts.classes, parts.positive)
+        threshold = record.Threshold.from_dict(chosen)
+        entry = record.ModelRecord(
+            description=found.description(name),
+            params=result.params,
+            cv=record.CrossValidation(config.metric, result.score, result.std, result.fold_scores),
+            search=result.trials,
+            fit_time_s=found.refit_times.get(name, 0.0),
+            reduction=_reduction_of(estimator),
+            threshold=threshold,
+            validation=_scores(oof_proba, oof_y, parts.classes, parts.positive, threshold),
+            test=_scores(test_proba, parts.y_test, parts.classes, parts.positive, threshold),
             **diagnostics[name],
-        }
+        )
         if config.protocol == "article":  # the ensemble too, through its members
             proba, yt = article_proba(estimator, parts.X_test, parts.y_test)
-            entry["test_article"] = _scores(proba, yt, parts.classes, parts.positive, threshold)
-            entry["article_refitted"] = refitted_steps(estimator)
+            entry.test_article = _scores(proba, yt, parts.classes, parts.positive, threshold)
+            entry.article_refitted = refitted_steps(estimator)
         if name == ENSEMBLE:
-            entry["members"] = found.weights
+            entry.members = found.weights
         entries[name] = entry
     return entries
 
@@ -298,49 +304,57 @@ def _selection_summary(config, parts, found, run_info):
     singles = {name: r for name, r in found.results.items() if name != ENSEMBLE}
     search_s = found.timings.get("search_s")
     folds = [t.get("longest_fold_s") or 0.0 for r in singles.values() for t in r.trials]
-    return {
-        "method": config.selection,
-        "folds": len(parts.folds),
-        "metric": config.metric,
-        "time_limit_s": config.time_limit,
-        "search_s": search_s,
-        "longest_fold_s": max(folds, default=None),
-        "fixed_cost_s": None if search_s is None else round(run_info["duration_s"] - search_s, 2),
-        "candidates": sum(len(r.trials) for r in singles.values()),
-        "skipped": found.skipped,
-        "ensemble_rule": ENSEMBLE_RULE,
-    }
+    return record.SelectionInfo(
+        method=config.selection,
+        folds=len(parts.folds),
+        metric=config.metric,
+        time_limit_s=config.time_limit,
+        search_s=search_s,
+        longest_fold_s=max(folds, default=None),
+        fixed_cost_s=None if search_s is None else round(run_info["duration_s"] - search_s, 2),
+        candidates=sum(len(r.trials) for r in singles.values()),
+        skipped=found.skipped,
+        ensemble_rule=ENSEMBLE_RULE,
+    )
 
 
 def build_metrics(config, dataset, parts, found, model_metrics, run_info):
-    """Assemble ``metrics.json``: the run, the dataset, the phases, the selection and every model."""
+    """Assemble the run record (``metrics.json``): the run, the dataset, the phases, the selection and
+    every model.
+
+    Returns
+    -------
+    RunRecord
+    """
     single = found.best_single
     phases = dataset.kind.phase_report(found.models[single], parts.X, parts.y)
     phases["reported_model"] = single
-    phases["reduction"] = {name: m["reduction"] for name, m in model_metrics.items() if name != ENSEMBLE}
+    # every model's own reduction, in place of the reported model's alone
+    phases["reduction"] = {name: m.reduction for name, m in model_metrics.items() if name != ENSEMBLE}
     classes = parts.classes
-    return {
-        "run": {**run_info, "seed": config.seed, "protocol": config.protocol, "versions": package_versions(),
-                "data": {"path": str(config.data), "sha256": file_sha256(dataset.path)},
-                "config": config.to_dict()},
-        "dataset": {
-            "n_rows": int(len(dataset.frame)),
-            "n_columns": int(dataset.frame.shape[1]),
-            "target": dataset.target,
-            "classes": [str(c) for c in classes],
-            "positive_class": None if parts.positive is None else str(parts.positive),
-            "kind": dataset.kind.name,
-            "roles": dataset.kind.roles_dict(dataset.X, dataset.roles),
-            "missing": {str(c): int(n) for c, n in dataset.frame.isna().sum().items()},
-            "class_counts": {"selection": _counts(parts.y), "test": _counts(parts.y_test)},
-            "prevalence": {"selection": _prevalence(parts.y, classes),
-                           "test": _prevalence(parts.y_test, classes)},
-        },
-        "phases": phases,
-        "selection": _selection_summary(config, parts, found, run_info),
-        "models": model_metrics,
-        "best_model": found.best,
-    }
+    return record.RunRecord(
+        run=record.RunInfo(**run_info, seed=config.seed, protocol=config.protocol,
+                           versions=package_versions(),
+                           data=record.DataSource(str(config.data), file_sha256(dataset.path)),
+                           config=config.to_dict()),
+        dataset=record.DatasetInfo(
+            n_rows=int(len(dataset.frame)),
+            n_columns=int(dataset.frame.shape[1]),
+            target=dataset.target,
+            classes=[str(c) for c in classes],
+            positive_class=None if parts.positive is None else str(parts.positive),
+            kind=dataset.kind.name,
+            roles=dataset.kind.roles_dict(dataset.X, dataset.roles),
+            missing={str(c): int(n) for c, n in dataset.frame.isna().sum().items()},
+            class_counts=record.SplitCounts(_counts(parts.y), _counts(parts.y_test)),
+            prevalence=record.SplitCounts(_prevalence(parts.y, classes), _prevalence(parts.y_test, classes)),
+        ),
+        phases=record.Phases.from_dict(phases),
+        selection=_selection_summary(config, parts, found, run_info),
+        models=model_metrics,
+        best_model=found.best,
+        notes=[],
+    )
 
 
 def _prevalence(y, classes):
@@ -351,10 +365,11 @@ def _prevalence(y, classes):
 
 def model_metadata(config, dataset, found, metrics):
     """The facts the chosen model predicts by, as its model folder's manifest holds them."""
+    threshold = metrics.models[found.best].threshold
     return {"target": dataset.target, "kind": dataset.kind.name, "model": found.best,
-            "roles": metrics["dataset"]["roles"], "channels": config.channels,
-            "positive_class": metrics["dataset"]["positive_class"],
-            "threshold": (metrics["models"][found.best]["threshold"] or {}).get("value")}
+            "roles": metrics.dataset.roles, "channels": config.channels,
+            "positive_class": metrics.dataset.positive_class,
+            "threshold": None if threshold is None else threshold.value}
 
 
 # What write_run writes, in order (its progress bar counts them).
@@ -389,10 +404,9 @@ def write_run(staging, config, dataset, parts, found, metrics, *, verbose=True):
     bar.update()
     save_figure_data(staging, extras)
     bar.update()
-    metrics["run"]["write_s"] = round(time.perf_counter() - clock, 2)
-    if metrics["selection"].get("fixed_cost_s") is not None:
-        metrics["selection"]["fixed_cost_s"] = round(metrics["selection"]["fixed_cost_s"]
-                                                     + metrics["run"]["write_s"], 2)
-    (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    metrics.run.write_s = round(time.perf_counter() - clock, 2)
+    if metrics.selection.fixed_cost_s is not None:
+        metrics.selection.fixed_cost_s = round(metrics.selection.fixed_cost_s + metrics.run.write_s, 2)
+    metrics.save(staging)
     bar.update()
     bar.close()

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from .errors import ConfigError
+from .record import RECORD_FILE, Curves, ModelRecord, RunRecord, Scores
 
 __all__ = ["EXPERIMENT", "track_run"]
 
@@ -22,8 +23,10 @@ logger = logging.getLogger(__name__)
 
 #: The MLflow experiment runs are logged under.
 EXPERIMENT = "dmflow"
-# Scalar metrics logged per split; curves and matrices stay in the artifacts.
+# Scalar metrics (fields of :class:`~pipeline.record.Scores`) logged per split; curves and
+# matrices stay in the artifacts.
 _METRICS = ("roc_auc", "accuracy", "f1", "tpr", "fpr", "tnr", "precision", "misclassification_rate")
+_SPLITS = ("validation", "test")
 _MAX_PARAM = 500  # MLflow limits a parameter value's length; longer values are cut
 _FILE_STORE_VARIABLE = "MLFLOW_ALLOW_FILE_STORE"
 
@@ -53,17 +56,18 @@ def _params(values, prefix=""):
 
 
 def _model_metrics(model):
+    """A :class:`~pipeline.record.ModelRecord`'s numbers as MLflow metrics; missing ones are left out."""
     values = {}
-    for split in ("validation", "test"):
-        scores = model.get(split) or {}
+    for split in _SPLITS:
+        scores = getattr(model, split) or Scores()
         for key in _METRICS:
-            if isinstance(scores.get(key), (int, float)):
-                values[f"{split}_{key}"] = float(scores[key])
-    curves = model.get("curves") or {}
-    if isinstance(curves.get("average_precision"), float):
-        values["test_average_precision"] = curves["average_precision"]
-    if isinstance(model.get("fit_time_s"), (int, float)):
-        values["fit_time_s"] = float(model["fit_time_s"])
+            if isinstance(getattr(scores, key), (int, float)):
+                values[f"{split}_{key}"] = float(getattr(scores, key))
+    precision = (model.curves or Curves()).average_precision
+    if isinstance(precision, float):
+        values["test_average_precision"] = precision
+    if isinstance(model.fit_time_s, (int, float)):
+        values["fit_time_s"] = float(model.fit_time_s)
     return values
 
 
@@ -76,8 +80,8 @@ def track_run(uri, folder, metrics):
         MLflow tracking URI, for example ``file:./mlruns`` or ``http://host:5000``.
     folder : str or path-like
         The finished run folder.
-    metrics : mapping
-        Its ``metrics.json`` content.
+    metrics : RunRecord or mapping
+        Its run record (a parsed ``metrics.json`` is read as one).
 
     Returns
     -------
@@ -86,6 +90,7 @@ def track_run(uri, folder, metrics):
     """
     mlflow = _import_mlflow()
     folder = Path(folder)
+    metrics = RunRecord.from_dict(metrics)
     try:
         with _file_store_allowed(uri):
             run_id = _log(mlflow, uri, folder, metrics)
@@ -134,23 +139,24 @@ def _log_model(mlflow, model_folder):
                                    pip_requirements=requirements)
 
 
-def _log(mlflow, uri, folder, metrics):
-    models = metrics.get("models") or {}
-    best = metrics.get("best_model")
+def _log(mlflow, uri, folder, record):
+    models = record.models or {}
+    best = record.best_model
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment(EXPERIMENT)
     with mlflow.start_run(run_name=folder.name) as parent:
-        mlflow.log_params(_params((metrics.get("run") or {}).get("config") or {}))
+        mlflow.log_params(_params((record.run.config if record.run else None) or {}))
         mlflow.set_tags({"dmflow.best_model": str(best), "dmflow.run_folder": str(folder.resolve())})
-        mlflow.log_metrics({f"best_{k}": v for k, v in _model_metrics(models.get(best) or {}).items()})
-        for name in ("report.html", "metrics.json", "config.yaml"):
+        best_metrics = _model_metrics(models.get(best) or ModelRecord())
+        mlflow.log_metrics({f"best_{k}": v for k, v in best_metrics.items()})
+        for name in ("report.html", RECORD_FILE, "config.yaml"):
             if (folder / name).is_file():
                 mlflow.log_artifact(str(folder / name))
         if (folder / "model").is_dir():
             _log_model(mlflow, folder / "model")
         for name, model in models.items():
             with mlflow.start_run(run_name=name, nested=True):
-                mlflow.log_params(_params(model.get("params") or {}))
+                mlflow.log_params(_params(model.params or {}))
                 mlflow.set_tags({"dmflow.model": name, "dmflow.best": str(name == best)})
                 mlflow.log_metrics(_model_metrics(model))
     return parent.info.run_id

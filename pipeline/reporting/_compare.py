@@ -7,43 +7,46 @@ import logging
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..record import Curves, DataSource, ModelRecord, RunInfo, Scores, load_record
 from ._page import report_environment, write_text_atomic
-from ._rerender import read_metrics
 from ._run_sections import leaderboard
 
 __all__ = ["compare_runs", "render_comparison"]
 
 logger = logging.getLogger(__name__)
 
+# Test scores shown per model: fields of :class:`~pipeline.record.Scores`, and the
+# average precision of the model's curves.
 _COLUMNS = (("roc_auc", "ROC AUC"), ("average_precision", "AP"), ("f1", "F1"),
             ("accuracy", "Accuracy"))
 
 
 def _test_value(model, key):
     if key == "average_precision":
-        return (model.get("curves") or {}).get(key)
-    return (model.get("test") or {}).get(key)
+        return (model.curves or Curves()).average_precision
+    return getattr(model.test or Scores(), key)
 
 
-def _run_entry(name, metrics):
-    run, dataset = metrics.get("run") or {}, metrics.get("dataset") or {}
-    models = metrics.get("models") or {}
-    best = metrics.get("best_model")
+def _run_entry(name, record):
+    run = record.run or RunInfo()
+    data = run.data or DataSource()
+    models = record.models or {}
+    best = record.best_model
     rows = []
     for row in leaderboard(models, best):
         model = models[row["name"]]
         rows.append({"name": row["name"], "best": row["best"],
-                     "validation": (model.get("validation") or {}).get("roc_auc"),
+                     "validation": (model.validation or Scores()).roc_auc,
                      "test": [_test_value(model, key) for key, _ in _COLUMNS]})
     return {
         "name": name,
-        "started": run.get("started"),
-        "data": (run.get("data") or {}).get("path"),
-        "sha256": ((run.get("data") or {}).get("sha256") or "")[:12],
-        "rows": dataset.get("n_rows"),
+        "started": run.started,
+        "data": data.path,
+        "sha256": (data.sha256 or "")[:12],
+        "rows": None if record.dataset is None else record.dataset.n_rows,
         "best": best,
-        "best_test_auc": _test_value(models.get(best) or {}, "roc_auc"),
-        "duration_s": run.get("duration_s"),
+        "best_test_auc": _test_value(models.get(best) or ModelRecord(), "roc_auc"),
+        "duration_s": run.duration_s,
         "leaderboard": rows,
     }
 
@@ -81,15 +84,15 @@ def render_comparison(folders):
             f"compare needs at least two run folders, but got {len(folders)}. "
             "Pass the folders that `dmflow run` printed, e.g. dmflow compare RUN_A RUN_B."
         )
-    all_metrics = [read_metrics(folder) for folder in folders]
+    records = [load_record(folder) for folder in folders]
     names = _names(folders)
-    runs = [_run_entry(name, metrics) for name, metrics in zip(names, all_metrics)]
-    configs = [(m.get("run") or {}).get("config") or {} for m in all_metrics]
+    runs = [_run_entry(name, record) for name, record in zip(names, records)]
+    configs = [(record.run.config if record.run else None) or {} for record in records]
     model_names = list(dict.fromkeys(name for run in runs for name in
                                      (row["name"] for row in run["leaderboard"])))
     by_model = [{"name": model,
-                 "cells": [_test_value((m.get("models") or {}).get(model) or {}, "roc_auc")
-                            for m in all_metrics]} for model in model_names]
+                 "cells": [_test_value((record.models or {}).get(model) or ModelRecord(), "roc_auc")
+                            for record in records]} for model in model_names]
     template = report_environment().get_template("compare.html.j2")
     return template.render(runs=runs, differences=_differences(configs), by_model=by_model,
                            columns=[label for _, label in _COLUMNS])

@@ -18,6 +18,7 @@ from joblib import Parallel, delayed
 from markupsafe import Markup
 
 from ..phases import PHASES
+from ..record import DatasetInfo, ModelRecord, RunInfo, RunRecord
 from . import figures as draw
 from ._model_sections import PER_CLASS_COLUMNS, article_rows, decision_text, model_section, roc_figures
 from ._page import report_environment, write_text_atomic
@@ -90,36 +91,41 @@ def _column_roles(roles):
                    for column, reason in (roles.get("dropped") or {}).items()]
 
 
-def _context(metrics, extras, make):
-    run = metrics.get("run") or {}
-    dataset = metrics.get("dataset") or {}
-    phases = metrics.get("phases") or {}
-    models, best = shown_models(metrics.get("models") or {}, metrics.get("best_model"))
+def _json(part):
+    """A part of the record as the template reads it: its keys (absent ones undefined), {} when missing."""
+    return {} if part is None else part.to_dict()
+
+
+def _context(record, extras, make):
+    run = record.run or RunInfo()
+    dataset = record.dataset or DatasetInfo()
+    phases = record.phases or {}
+    models, best = shown_models(record.models or {}, record.best_model)
 
     balance = phases.get("balance") or {}
     balance_figure = None
     if balance.get("class_counts_before") and balance.get("class_counts_after"):
         balance_figure = make(draw.class_counts_figure, balance["class_counts_before"],
                               balance["class_counts_after"], title="Training rows per class")
-    split_counts = dataset.get("class_counts") or {}
+    split_counts = dataset.class_counts or {}
     split_names = list(split_counts)
     count_labels = list(dict.fromkeys(label for c in split_counts.values() for label in c))
 
     model_sections = [model_section(i, name, model, best, make)
                       for i, (name, model) in enumerate(models.items(), start=1)]
     context = {
-        "title": f"dmflow report: {dataset['target']}" if dataset.get("target") else "dmflow report",
-        "run": run,
-        "config_json": json.dumps(run["config"], indent=2, sort_keys=True, default=str,
-                                  ensure_ascii=False) if run.get("config") else None,
-        "dataset": dataset,
-        "missing": {c: n for c, n in (dataset.get("missing") or {}).items() if n},
-        "column_roles": _column_roles(dataset.get("roles") or {}),
+        "title": f"dmflow report: {dataset.target}" if dataset.target else "dmflow report",
+        "run": _json(record.run),
+        "config_json": json.dumps(run.config, indent=2, sort_keys=True, default=str,
+                                  ensure_ascii=False) if run.config else None,
+        "dataset": _json(record.dataset),
+        "missing": {c: n for c, n in (dataset.missing or {}).items() if n},
+        "column_roles": _column_roles(dataset.roles or {}),
         "split_names": split_names,
         "split_rows": [{"label": label,
                         "counts": [split_counts[s].get(label, 0) for s in split_names]}
                        for label in count_labels],
-        "phases": phases,
+        "phases": _json(record.phases),
         "imputed": {c: n for c, n in
                     ((phases.get("imputation") or {}).get("cells_imputed") or {}).items() if n},
         "balance_figure": balance_figure,
@@ -130,13 +136,13 @@ def _context(metrics, extras, make):
         "models": model_sections,
         "per_class_columns": [label for _, label in PER_CLASS_COLUMNS],
         "roc_figures": roc_figures(models, make),
-        "decision": decision_text(models.get(best) or {}),
-        "article": article_rows(models) if run.get("protocol") == "article" else [],
+        "decision": decision_text(models.get(best) or ModelRecord()),
+        "article": article_rows(models) if run.protocol == "article" else [],
         "phase_labels": _either([phase.label for phase in PHASES]),
-        "notes": list(metrics.get("notes") or []),
+        "notes": list(record.notes or []),
     }
     context.update(extras_sections(extras, make))
-    context["selection"] = selection_section(metrics, make)
+    context["selection"] = selection_section(record, make)
     return context
 
 
@@ -150,10 +156,11 @@ def render_report(metrics, extras=None, *, n_jobs=1):
 
     Parameters
     ----------
-    metrics : mapping
-        The run's metrics (the content of ``metrics.json``): ``run``,
-        ``dataset``, ``phases``, ``models``, ``best_model``, ``notes``. Any
-        part may be missing; its section is then left out.
+    metrics : RunRecord or mapping
+        The run's record (:class:`~pipeline.record.RunRecord`, or a parsed
+        ``metrics.json`` of any version, read as one): ``run``, ``dataset``,
+        ``phases``, ``models``, ``best_model``, ``notes``. Any part may be
+        missing; its section is then left out.
     extras : mapping, default=None
         Arrays that are drawn but not saved: ``lda_projection``
         (``{"values", "labels"}``), ``histories`` (``{model: {"history",
@@ -186,7 +193,7 @@ def render_report(metrics, extras=None, *, n_jobs=1):
         )
     template = report_environment().get_template("report.html.j2")
     make = _FigureMaker()
-    context = _context(metrics, extras or {}, make)
+    context = _context(RunRecord.from_dict(metrics), extras or {}, make)
     make.draw(n_jobs)
     return template.render(**context)
 

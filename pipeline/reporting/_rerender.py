@@ -1,8 +1,9 @@
 """Draw a finished run's report again from its folder, without the models.
 
-``metrics.json`` holds every number of the report; the arrays some figures need
-(the LDA projection, training histories, attention maps, the positional
-encoding) go to ``figures.json`` beside it. :func:`report` reads both back.
+The run record (``metrics.json``, :mod:`pipeline.record`) holds every number of
+the report; the arrays some figures need (the LDA projection, training
+histories, attention maps, the positional encoding) go to ``figures.json``
+beside it. :func:`report` reads both back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..record import load_record
 from ._html import write_report
 
 __all__ = ["FIGURE_DATA", "load_figure_data", "report", "save_figure_data"]
@@ -87,25 +88,10 @@ def load_figure_data(folder):
     return extras
 
 
-def read_metrics(folder):
-    """The parsed ``metrics.json`` of a run folder, or a :class:`DataError` saying what is wrong."""
-    path = Path(folder) / "metrics.json"
-    if not path.is_file():
-        raise DataError(
-            f"{str(folder)!r} holds no metrics.json, so it is not a finished run folder. "
-            "Pass a folder that `dmflow run` printed."
-        )
-    try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DataError(f"{str(path)!r} is not valid JSON ({err}); rerun the run to rewrite it.") from None
-    if not isinstance(metrics, dict):
-        raise DataError(f"{str(path)!r} must hold a JSON object; rerun the run to rewrite it.")
-    return metrics
-
-
 def report(run_folder, out=None):
     """Render a run folder's report again from its ``metrics.json`` and ``figures.json``.
+
+    A record written before the record had a format version is read too.
 
     Parameters
     ----------
@@ -128,6 +114,5 @@ def report(run_folder, out=None):
     'report.html'
     """
     folder = Path(run_folder)
-    metrics = read_metrics(folder)
-    return write_report(folder / "report.html" if out is None else out, metrics,
+    return write_report(folder / "report.html" if out is None else out, load_record(folder),
                         load_figure_data(folder))

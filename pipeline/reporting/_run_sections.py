@@ -75,49 +75,51 @@ def leaderboard(models, best):
 
 
 def _cost(name, model):
-    size = model.get("size_bytes")
+    size = model.size_bytes
     return {"name": name, "size_mb": None if size is None else size / 1e6,
-            "predict_time_s": model.get("predict_time_s")}
+            "predict_time_s": model.predict_time_s}
 
 
-def selection_section(metrics, make):
-    """How the best model was chosen: each model's cross-validated score, its spread, the ensemble."""
-    selection = metrics.get("selection")
-    every_model = metrics.get("models") or {}
+def selection_section(record, make):
+    """How the best model was chosen: each model's cross-validated score, its spread, the ensemble.
+
+    ``record`` is the run's :class:`~pipeline.record.RunRecord`.
+    """
+    selection = record.selection
+    every_model = record.models or {}
     if not selection:
         return None
-    models, best = shown_models(every_model, metrics.get("best_model"))
+    models, best = shown_models(every_model, record.best_model)
     pruned_to = next(filter(None, map(_lone_member, every_model.values())), None)
     ranked = [name for name, _ in sorted(models.items(), key=_sort_key)]
-    rows = [{"name": name, "best": name == best, "mean": models[name]["cv"].get("mean"),
-             "std": models[name]["cv"].get("std"), "folds": len(models[name]["cv"].get("folds") or [])}
-            for name in ranked if models[name].get("cv")]
-    spread = {name: models[name]["cv"]["folds"] for name in ranked
-              if models[name].get("cv") and len(models[name]["cv"].get("folds") or []) > 1}
-    members = next((m["members"] for m in models.values() if m.get("members")), None)
-    single = (metrics.get("phases") or {}).get("reported_model")
-    ensemble = next((name for name, m in models.items() if m.get("members")), None)
+    cvs = {name: models[name].cv for name in ranked if models[name].cv}
+    rows = [{"name": name, "best": name == best, "mean": cv.mean, "std": cv.std,
+             "folds": len(cv.folds or [])} for name, cv in cvs.items()]
+    spread = {name: cv.folds for name, cv in cvs.items() if len(cv.folds or []) > 1}
+    members = next((m.members for m in models.values() if m.members), None)
+    single = record.phases.reported_model if record.phases else None
+    ensemble = next((name for name, m in models.items() if m.members), None)
     cost = [_cost(name, models[name]) for name in (ensemble, single)] if ensemble and single in models else []
-    prevalence = (metrics.get("dataset") or {}).get("prevalence") or {}
+    prevalence = (record.dataset.prevalence if record.dataset else None) or {}
     return {
-        "method": selection.get("method"),
-        "folds": selection.get("folds"),
-        "metric": selection.get("metric"),
-        "time_limit_s": selection.get("time_limit_s"),
-        "search_s": selection.get("search_s"),
-        "longest_fold_s": selection.get("longest_fold_s"),
-        "fixed_cost_s": selection.get("fixed_cost_s"),
-        "candidates": selection.get("candidates"),
-        "skipped": [{"model": s["model"], "reason": s.get("reason"),
-                     "params": None if s["params"] is None else settings_text(s["params"])}
-                    for s in selection.get("skipped") or []],
+        "method": selection.method,
+        "folds": selection.folds,
+        "metric": selection.metric,
+        "time_limit_s": selection.time_limit_s,
+        "search_s": selection.search_s,
+        "longest_fold_s": selection.longest_fold_s,
+        "fixed_cost_s": selection.fixed_cost_s,
+        "candidates": selection.candidates,
+        "skipped": [{"model": s.model, "reason": s.reason,
+                     "params": None if s.params is None else settings_text(s.params)}
+                    for s in selection.skipped or []],
         "rows": rows,
-        "figure": make(draw.cv_spread_figure, spread, metric=selection.get("metric") or "score",
+        "figure": make(draw.cv_spread_figure, spread, metric=selection.metric or "score",
                        title="Score on each fold") if spread else None,
         "members": sorted((members or {}).items(), key=lambda item: -item[1]),
         "pruned_to": pruned_to,
         "cost": cost,
-        "rule": selection.get("ensemble_rule"),
+        "rule": selection.ensemble_rule,
         "prevalence_splits": list(prevalence),
         "prevalence": [{"label": label, "shares": [prevalence[s].get(label) for s in prevalence]}
                        for label in dict.fromkeys(k for p in prevalence.values() for k in p)],
