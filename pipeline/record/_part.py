@@ -52,7 +52,7 @@ def optional():
     return dataclasses.field(default=None, metadata={"optional": True})
 
 
-@dataclasses.dataclass(eq=False)  # equal when their JSON is: see __eq__
+@dataclasses.dataclass(eq=False, repr=False)  # equal when their JSON is: see __eq__
 class Part(Mapping):
     """Base of the record's parts: ``from_dict`` / ``to_dict`` and read access by key.
 
@@ -69,6 +69,8 @@ class Part(Mapping):
     (0.3, 0.3, 'from a later version', False)
     >>> threshold.to_dict()  # what was read, as it was read
     {'value': 0.3, 'note': 'from a later version'}
+    >>> threshold
+    Threshold(value=0.3, note='from a later version')
     """
 
     # Parts of the entries in ``extra``, for parts whose keys are open (the phases).
@@ -106,6 +108,10 @@ class Part(Mapping):
         return self.to_dict() == _plain(other)
 
     __hash__ = None  # mutable, as the dict it replaces
+
+    def __repr__(self):
+        # the keys the JSON holds, as the part reads them: no bookkeeping, no absent fields
+        return f"{type(self).__name__}({', '.join(f'{key}={self[key]!r}' for key in self._keys())})"
 
     def __getattr__(self, name):
         # the keys a part does not type (a phase by name, a detail of a phase) read as attributes too

@@ -30,7 +30,7 @@ def _from_unversioned(data):
 _UPGRADES = {0: _from_unversioned}
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class RunRecord(Part):
     """What a run found, as ``metrics.json`` holds it: the run, the data, the phases, selection, every model.
 

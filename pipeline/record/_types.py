@@ -18,7 +18,7 @@ __all__ = ["Activation", "CrossValidation", "Curves", "DataSource", "DatasetInfo
            "SplitCounts", "Threshold", "Trial"]
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class DataSource(Part):
     """The data file a run read: its path as given, and its SHA-256 (None for a folder of series)."""
 
@@ -26,7 +26,7 @@ class DataSource(Part):
     sha256: str | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class RunInfo(Part):
     """When and how the run ran: timing, seed, protocol, package versions, data and configuration.
 
@@ -45,7 +45,7 @@ class RunInfo(Part):
     write_s: float | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class SplitCounts(Part):
     """One value per class label in each split: the selection rows and the test rows."""
 
@@ -63,7 +63,7 @@ class SplitCounts(Part):
         return {name: sum(counts.values()) for name, counts in self.items() if counts is not None}
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class DatasetInfo(Part):
     """The data as loaded: size, target, classes, column roles, missing cells, rows per split."""
 
@@ -79,14 +79,14 @@ class DatasetInfo(Part):
     prevalence: SplitCounts | None = part(SplitCounts)
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Phase(Part):
     """What one phase did to the training rows of the reported model; its details are in ``extra``."""
 
     method: str | None = optional()
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Reduction(Part):
     """A model's dimension reduction: ``lda``, ``pca`` or ``none``, and the components kept."""
 
@@ -94,7 +94,7 @@ class Reduction(Part):
     n_components: int | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Phases(Part):
     """Every phase of the reported model (``extra``: name -> :class:`Phase`), and each model's reduction."""
 
@@ -105,7 +105,7 @@ class Phases(Part):
     reported_model: str | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Skipped(Part):
     """A model or candidate the time limit left out of selection, and why (``params`` None: every one)."""
 
@@ -114,7 +114,7 @@ class Skipped(Part):
     reason: str | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class SelectionInfo(Part):
     """How selection ran: method, folds, metric, the time budget and what it cost, skipped candidates."""
 
@@ -130,7 +130,7 @@ class SelectionInfo(Part):
     ensemble_rule: dict | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class CrossValidation(Part):
     """A model's cross-validated score on the selection metric: mean, spread and each fold."""
 
@@ -140,7 +140,7 @@ class CrossValidation(Part):
     folds: list | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Trial(Part):
     """One candidate of a model's search: its settings, its score on each fold, what it cost.
 
@@ -161,7 +161,7 @@ class Trial(Part):
     stop_reason: str | None = optional()
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Threshold(Part):
     """The positive class's probability a model decides at, and where it came from."""
 
@@ -169,7 +169,7 @@ class Threshold(Part):
     source: str | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Scores(Part):
     """A model's scores on one split: the rates table, F1, ROC AUC, the confusion matrix, ROC curves.
 
@@ -194,7 +194,7 @@ class Scores(Part):
     per_class: dict | None = optional()
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Curves(Part):
     """Two classes: the test split's average precision, precision-recall, calibration and threshold curves.
 
@@ -207,7 +207,7 @@ class Curves(Part):
     thresholds: dict | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Importance(Part):
     """Permutation importance on the test split: the score it drops from, and one entry per column."""
 
@@ -219,7 +219,7 @@ class Importance(Part):
     columns: list | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class Activation(Part):
     """Class activation maps of a convolutional model: a few test series and where the network looked."""
 
@@ -228,7 +228,7 @@ class Activation(Part):
     series: list | None = None
 
 
-@dataclass(eq=False)  # equal when their JSON is: see Part.__eq__
+@dataclass(eq=False, repr=False)  # equality and repr: see Part
 class ModelRecord(Part):
     """One model of the run: its choice, its cross-validated and test scores, its costs and diagnostics.
 
