@@ -96,6 +96,7 @@ API_MODULES = {
     "pipeline.selection": "Choosing models",
     "pipeline.nn": "The torch core: engine, runtime, layers",
     "pipeline.evaluation": "Evaluation",
+    "pipeline.record": "The run record",
     "pipeline.persistence": "Model folders",
     "pipeline.predict": "Predicting",
     "pipeline.reporting": "Reports",
