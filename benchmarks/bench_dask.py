@@ -208,7 +208,8 @@ def main():
     parser.add_argument("--time-limit", type=float, default=RunConfig.time_limit,
                         help=f"search time limit, seconds (default: the run's, {RunConfig.time_limit:g})")
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows scored by predict")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of the three search arms")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="rounds of the three search arms; 0: the predict arms alone")
     parser.add_argument("--deadline", default=None, help="HH:MM UTC: start no arm that would end after it")
     parser.add_argument("--stem", default="dask", help="results file name (default: dask)")
     args = parser.parse_args()
@@ -233,6 +234,8 @@ def main():
                 payload["predict"] = predict_arms(args.rows, folder / "predict")
                 write_results(args.stem, payload, markdown(payload))
             order.reverse()
+        if payload["predict"] is None:  # --rounds 0: the predict arms alone
+            payload["predict"] = predict_arms(args.rows, folder / "predict")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     payload["complete"] = True
@@ -249,20 +252,21 @@ def markdown(payload):
                          r.get("candidates", "–"), r["best"], fmt(r["test_roc_auc"].get(r["best"]), 4),
                          fmt(r["main_gb"]), fmt(r["worker_gb_max"]), fmt(r["load_mean"], 1),
                          fmt(r["load_max"], 1), fmt(r["seconds_per_task"] * 1000, 1)])
-    parts = [
-        "# Dask against loky: search and batch scoring",
-        f"`{payload['command']}`, from the repository's root. Adult; models: "
-        f"{', '.join(payload['models']) if payload['models'] else 'the run defaults'}; search time limit "
-        f"{payload['time_limit']:g} s; two workers of one thread in every arm. Peak resident memory per "
-        "process (main: the process running the search; worker: the largest other, a worker or the external "
-        "scheduler). Load: the machine's 1-minute load average while the arm ran (2 cores; other jobs "
-        "shared the machine). Arms in the order run: " + ", ".join(payload["order"]) + ".",
-        table(["search on", "repeat", "started (UTC)", "seconds", "x loky (median)", "candidates", "best",
-               "best's test AUC", "main GB", "worker GB (max)", "load mean", "load max", "ms per empty task"],
-              rows),
-        f"Per-task overhead: {OVERHEAD_TASKS} tasks that do nothing, on the same kind of pool right after "
-        "the search arm, the workers already started.",
-    ]
+    parts = ["# Dask against loky: search and batch scoring",
+             f"`{payload['command']}`, from the repository's root. Two workers of one thread in every arm. "
+             "Peak resident memory per process (main: the process running the arm; worker: the largest "
+             "other, a worker, the external scheduler, or for local predict a helper process). Load: the "
+             "machine's 1-minute load average while the arm ran (2 cores; other jobs shared the machine)."]
+    if rows:
+        models = ", ".join(payload["models"]) if payload["models"] else "the run defaults"
+        parts += [
+            f"Search: Adult; models: {models}; time limit {payload['time_limit']:g} s. Arms in order: "
+            + ", ".join(payload["order"]) + ".",
+            table(["search on", "repeat", "started (UTC)", "seconds", "x loky (median)", "candidates", "best",
+                   "best's test AUC", "main GB", "worker GB (max)", "load mean", "load max",
+                   "ms per empty task"], rows),
+            f"Per-task overhead: {OVERHEAD_TASKS} tasks that do nothing, on the same kind of pool right "
+            "after the search arm, the workers already started."]
     scoring = payload["predict"]
     if scoring:
         local_s = scoring["local"]["seconds"]
@@ -275,7 +279,7 @@ def markdown(payload):
                     fmt(s["worker_gb_max"]), fmt(s["load_mean"], 1), fmt(s["load_max"], 1)]
                    for arm, s in ((arm, scoring[arm]) for arm in PREDICT_ARMS)])]
     if not payload.get("complete"):
-        parts.append("The run was still going when this was written.")
+        parts.append("The run stopped (or was stopped) before the arms it would have run next.")
     parts.append(machine_markdown(payload["machine"]))
     return "\n\n".join(parts)
 
