@@ -134,6 +134,8 @@ def _cmd_predict(args):
     from .predict import predict_file
 
     keep = [column.strip() for column in args.keep.split(",") if column.strip()]
+    limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
+    limits.validate()
     if args.backend != "local" or args.scheduler is not None:
         from .predict_dask import check_flags, predict_partitions
 
@@ -141,10 +143,8 @@ def _cmd_predict(args):
         if args.verify_with is not None:  # the workers load the folder as it is once checked here
             load_model(args.model, verify_with=args.verify_with)
         n_rows = predict_partitions(args.model, args.data, args.out, keep=keep, scheduler=args.scheduler,
-                                    n_jobs=args.n_jobs)
+                                    n_jobs=args.n_jobs, limits=limits)
     else:
-        limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
-        limits.validate()
         model = load_model(args.model, verify_with=args.verify_with)
         n_rows = predict_file(model, None, args.data, args.out, keep=keep,
                               defuse_formulas=args.defuse_formulas, limits=limits)

@@ -412,14 +412,20 @@ class _ChunkWarnings(logging.Filter):
 
 
 @contextlib.contextmanager
-def _summarised_warnings(keep):
+def summarised_warnings(keep, report=True):
+    """Hold back the row warnings of the chunks predicted inside; give them once at the end.
+
+    Columns in ``keep`` are not called unused. With ``report=False`` the warnings
+    are dropped (rows predicted only to learn the output's shape).
+    """
     summary = _ChunkWarnings(keep)
     logger.addFilter(summary)
     try:
         yield
     finally:
         logger.removeFilter(summary)
-    summary.report()  # only once every chunk is predicted: an error ends the run without it
+    if report:
+        summary.report()  # only once every chunk is predicted: an error ends the run without it
 
 
 def kept_columns(chunk, keep):
@@ -489,7 +495,7 @@ def predict_file(estimator, manifest, data, out=None, *, keep=(), chunk_rows=Non
     _refuse_writing_over_input(data, out)
     keep = list(keep)
     check_keep(estimator, keep)
-    with _summarised_warnings(keep), _output_stream(out) as stream:
+    with summarised_warnings(keep), _output_stream(out) as stream:
         n_rows = 0
         for output in predicted_chunks(estimator, data, keep, chunk_rows, limits):
             write_csv_rows(output, stream, header=n_rows == 0, defuse_formulas=defuse_formulas)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ConfigError, DataError
-from .predict import check_keep, predicted_chunks
+from .predict import check_keep, predicted_chunks, summarised_warnings
 
 __all__ = ["PARTITION_SUFFIXES", "check_flags", "partition_files", "predict_partitions"]
 
@@ -80,17 +80,23 @@ def _load(model_dir):
 _worker_model = functools.lru_cache(maxsize=1)(_load)
 
 
-def _score_file(path, model_dir, keep, chunk_rows=None):
-    """The predictions of one partition file, read a chunk at a time; errors name the file."""
+def _score_file(path, model_dir, keep, chunk_rows=None, limits=None):
+    """The predictions of one partition file, read a chunk at a time; errors name the file.
+
+    Its warnings are those of local ``predict``: given once for the file, not per
+    chunk, and a kept column is not called unused.
+    """
     model = _worker_model(model_dir)
     try:
-        parts = list(predicted_chunks(model, path, keep, chunk_rows))
+        with summarised_warnings(keep):
+            parts = list(predicted_chunks(model, path, keep, chunk_rows, limits))
     except DataError as err:
         raise DataError(f"Partition {str(path)!r}: {err}") from None
     return pd.concat(parts, ignore_index=True)
 
 
-def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=None, chunk_rows=None):
+def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=None, chunk_rows=None,
+                       limits=None):
     """Score every partition of ``data`` on a Dask cluster; write Parquet partitions to ``out``.
 
     Parameters
@@ -109,6 +115,9 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
         Workers of the local cluster; default: ``RunConfig.n_jobs``, as for a run.
     chunk_rows : int, optional
         Rows read at a time on a worker; default :data:`~pipeline.predict.CHUNK_ROWS`.
+    limits : InputLimits, optional
+        Caps on each partition file, checked as a worker reads it, as local
+        ``predict`` checks its file; default :class:`~pipeline.limits.InputLimits`'s defaults.
 
     Returns
     -------
@@ -118,8 +127,8 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
     Raises
     ------
     DataError
-        No partition files, a bad file or row (named with its file), a missing
-        column, or an output folder that already exists.
+        No partition files, a bad file or row (named with its file), a file over
+        an input limit, a missing column, or an output folder that already exists.
     """
     import dask.dataframe as dd
 
@@ -132,9 +141,10 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
     model_dir = str(Path(model_dir).resolve())
     model = _load(model_dir)
     check_keep(model, keep)
-    meta = next(predicted_chunks(model, files[0], keep, _PROBE_ROWS))
+    with summarised_warnings(keep, report=False):  # the worker scoring this file gives them
+        meta = next(predicted_chunks(model, files[0], keep, _PROBE_ROWS, limits))
     frame = dd.from_map(_score_file, [str(p) for p in files], model_dir=model_dir, keep=keep,
-                        chunk_rows=chunk_rows, meta=meta.iloc[:0], label="score")
+                        chunk_rows=chunk_rows, limits=limits, meta=meta.iloc[:0], label="score")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     n_jobs = RunConfig.n_jobs if n_jobs is None else n_jobs

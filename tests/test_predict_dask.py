@@ -1,6 +1,8 @@
 """``dmflow predict --backend dask``: partitions scored on a cluster, equal to local predict."""
 
+import logging
 import re
+import time
 
 import pandas as pd
 import pytest
@@ -106,3 +108,65 @@ def test_no_partition_files_and_an_existing_output_are_refused(model, address, t
     assert "pass it as --out FOLDER" in capsys.readouterr().err
 
 
+
+
+def _columns_plus_one(frame):
+    """The partition with one column more than ``--max-columns`` allows; the message expected."""
+    n = len(frame.columns)
+    message = rf"has more columns than allowed \({n + 1} columns in its header\), over the limit " \
+        rf"max_columns = {n}"
+    return frame.assign(extra=0.0), ["--max-columns", str(n)], message + "; .* --max-columns"
+
+
+def _a_long_line(frame):
+    """The partition with a line over ``--max-line-bytes``; the message expected."""
+    frame = frame.copy()
+    frame.loc[3, "size"] = "M" * 400  # an unseen category, harmless but for its length
+    message = r"has a line too long \(past 300 bytes without a line break\), over the limit " \
+        r"max_line_bytes = 300"
+    return frame, ["--max-line-bytes", "300"], message + "; .* --max-line-bytes"
+
+
+@pytest.mark.parametrize("fault", [_columns_plus_one, _a_long_line])
+def test_the_input_limits_reach_the_workers(model, address, tmp_path, capsys, fault):
+    """Partition 1 is read on a worker only (partition 0 is probed here): the flag must travel."""
+    _partitions(tmp_path / "rows")
+    bad, flags, message = fault(pd.read_csv(tmp_path / "rows" / "part1.csv"))
+    bad.to_csv(tmp_path / "rows" / "part1.csv", index=False)
+    assert _predict(model, tmp_path / "rows", tmp_path / "scored", address, *flags) == 65
+    named = r"Partition '.*part1\.csv': Data file '.*part1\.csv' "
+    assert re.search(named + message, capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows"]  # no output, no staging folder
+    # within the default limits the same partitions are scored
+    assert _predict(model, tmp_path / "rows", tmp_path / "scored", address) == 0
+
+
+def test_workers_do_not_call_kept_columns_unused(model, address, tmp_path):
+    """The workers' warnings, forwarded to this process, name an unused column but not a kept one."""
+    folder = tmp_path / "rows"
+    for i, frame in enumerate(_partitions(folder)):
+        for old in folder.glob(f"part{i}.*"):
+            old.unlink()
+        frame.assign(extra="x").to_parquet(folder / f"part{i}.parquet", index=False)
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    predict_logger = logging.getLogger("pipeline.predict")
+    predict_logger.addHandler(handler)
+    with distributed.Client(address) as client:
+        client.forward_logging("pipeline.predict", level=logging.WARNING)
+        try:
+            assert _predict(model, folder, tmp_path / "scored", address, "--keep", "id") == 0
+            ignored = _wait_for(lambda: [r.getMessage() for r in records if "does not use" in r.getMessage()])
+        finally:
+            client.unforward_logging("pipeline.predict")
+            predict_logger.removeHandler(handler)
+    assert ignored and all(m.endswith("does not use: extra.") for m in ignored), ignored
+
+
+def _wait_for(found, seconds=20.0):
+    """What ``found()`` returns once it is not empty: forwarded records arrive after the work ends."""
+    deadline = time.monotonic() + seconds
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return result
