@@ -49,8 +49,8 @@ from pathlib import Path
 import psutil
 from _common import adult_table, fmt, machine, machine_markdown, table, write_results
 
-from pipeline.config import RunConfig
-from pipeline.runner import run
+from pipeline import RunConfig
+from pipeline.flow.runner import run
 from pipeline.selection import _backends
 
 PARTITION_ROWS = 250_000
@@ -169,9 +169,9 @@ def overhead(backend, scheduler=None):
 
 
 def predict_arms(n_rows, folder):
+    from pipeline.flow.predict_dask import predict_partitions
     from pipeline.persistence import load_model
     from pipeline.predict import predict_file
-    from pipeline.predict_dask import predict_partitions
 
     run_result = run(RunConfig(models=["logreg"], n_jobs=1, n_candidates=1, out=str(folder / "model-run")),
                      verbose=False)

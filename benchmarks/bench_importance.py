@@ -29,7 +29,7 @@ from _common import adult_table, machine, machine_markdown, table, write_results
 from sklearn.inspection import permutation_importance
 from threadpoolctl import threadpool_limits
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.evaluation import column_importance
 from pipeline.models import build_model

@@ -46,7 +46,7 @@ TARGET_GB = 1.0
 
 
 def _train(folder):
-    from pipeline.config import RunConfig
+    from pipeline import RunConfig
     from pipeline.datasets import infer_roles
     from pipeline.models import build_model
     from pipeline.persistence import save_model

@@ -60,7 +60,7 @@ COLD_RATIO_TARGET, WARM_MS_TARGET = 2.0, 20.0
 
 
 def _dmflow_model(name, X, y, roles):
-    from pipeline.config import RunConfig
+    from pipeline import RunConfig
     from pipeline.models import build_model
     from pipeline.selection import EnsembleClassifier
 

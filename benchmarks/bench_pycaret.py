@@ -35,8 +35,8 @@ PYCARET_NAMES = {"RandomForestClassifier": "rf", "MLPClassifier": "mlp", "Logist
 
 
 def dmflow_child(out):
-    from pipeline.config import RunConfig
-    from pipeline.runner import run
+    from pipeline import RunConfig
+    from pipeline.flow.runner import run
 
     start = time.perf_counter()
     result = run(RunConfig(data="adult", models=MODELS, seed=0, n_jobs=2, out=out), verbose=False)

@@ -85,9 +85,9 @@ sphinx_gallery_conf = {
 #: The packages and modules whose public names (``__all__``) the API reference lists,
 #: in reading order, each with its one-line title.
 API_MODULES = {
-    "pipeline.runner": "Running the flow",
-    "pipeline.config": "Configuration",
-    "pipeline.stages": "The stages of a run",
+    "pipeline.flow.runner": "Running the flow",
+    "pipeline.flow.config": "Configuration",
+    "pipeline.flow.stages": "The stages of a run",
     "pipeline.datasets": "Reading data",
     "pipeline.kinds": "Kinds of data",
     "pipeline.phases": "Phases",
@@ -101,7 +101,7 @@ API_MODULES = {
     "pipeline.predict": "Predicting",
     "pipeline.reporting": "Reports",
     "pipeline.reporting.figures": "Report figures",
-    "pipeline.tracking": "Experiment tracking",
+    "pipeline.flow.tracking": "Experiment tracking",
     "pipeline.translate": "The translator",
     "pipeline.errors": "Errors and exit codes",
 }
@@ -137,8 +137,8 @@ def _generate_api() -> None:
 
 
 def _config_table() -> str:
-    """The configuration keys as a table, from :class:`pipeline.config.RunConfig`'s fields."""
-    from pipeline.config import RunConfig
+    """The configuration keys as a table, from :class:`pipeline.flow.config.RunConfig`'s fields."""
+    from pipeline import RunConfig
 
     rows = []
     for f in dataclasses.fields(RunConfig):

@@ -2,8 +2,8 @@
 Run the flow from Python and read its result
 ============================================
 
-:func:`pipeline.run` takes a :class:`~pipeline.config.RunConfig`, writes a run folder
-and returns a :class:`~pipeline.runner.RunResult`: the folder, the content of its
+:func:`pipeline.run` takes a :class:`~pipeline.flow.config.RunConfig`, writes a run folder
+and returns a :class:`~pipeline.flow.runner.RunResult`: the folder, the content of its
 ``metrics.json``, the name of the chosen model and every fitted model.
 """
 

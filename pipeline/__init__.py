@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     # the whole flow
-    "run": "runner", "RunResult": "runner", "RunConfig": "config", "load_config": "config",
+    "run": "flow", "RunResult": "flow", "RunConfig": "flow", "load_config": "flow",
     "build_model": "models", "MODELS": "models",
     "DataError": "errors", "ConfigError": "errors",
     "save_model": "persistence", "load_model": "persistence",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, DataError, environment_fault
-from .flags import add_config_flags, config_overrides
+from .flow.flags import add_config_flags, config_overrides
 
 __all__ = ["main"]
 
@@ -116,10 +116,10 @@ def _add_limit_flags(parser):
 
 
 def _cmd_run(args):
-    from .config import load_config
-    from .runner import run
+    from .flow.config import load_config
+    from .flow.runner import run
 
-    # no worker is started here: the run checks the data first (see pipeline.runner)
+    # no worker is started here: the run checks the data first (see pipeline.flow.runner)
     config = load_config(args.config, **config_overrides(args))
 
     result = run(config, verbose=not args.quiet)
@@ -137,7 +137,7 @@ def _cmd_predict(args):
     limits = InputLimits(**{name: getattr(args, name) for name in InputLimits.__dataclass_fields__})
     limits.validate()
     if args.backend != "local" or args.scheduler is not None:
-        from .predict_dask import check_flags, predict_partitions
+        from .flow.predict_dask import check_flags, predict_partitions
 
         check_flags(args.backend, args.scheduler, args.out)
         if args.verify_with is not None:  # the workers load the folder as it is once checked here

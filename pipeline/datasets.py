@@ -118,7 +118,7 @@ def load_table(path, *, min_columns=2, limits=None):
         Fewest columns accepted (features and a target for training).
     limits : InputLimits, optional
         Caps on the columns, line length and decompressed size, checked while
-        reading (a :class:`~pipeline.config.RunConfig` carries them); default
+        reading (a :class:`~pipeline.flow.config.RunConfig` carries them); default
         :class:`~pipeline.limits.InputLimits`'s defaults.
 
     Returns

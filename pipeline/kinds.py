@@ -32,7 +32,7 @@ class TableKind:
 
     Examples
     --------
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> X, roles = TableKind().features(pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), RunConfig())
     >>> roles.numeric, roles.categorical
     (['a'], ['b'])

@@ -6,7 +6,7 @@ whole by the parser: both exhausted memory before any check ran. Every data file
 compressed) or :func:`check_parquet`, which stop at the first limit passed with a
 :class:`~pipeline.errors.DataError` (exit 65) naming the limit, the value seen and
 the setting that raises it. The limits are the fields of :class:`InputLimits`;
-:class:`~pipeline.config.RunConfig` inherits them, so each is a config key and a
+:class:`~pipeline.flow.config.RunConfig` inherits them, so each is a config key and a
 flag of ``run`` and ``predict``.
 """
 
@@ -43,7 +43,7 @@ COMPRESSED = {
 
 
 def _limit(default, help, *, number=int, at_least=1):
-    # The metadata keys are those of pipeline.config.key, so RunConfig reads these
+    # The metadata keys are those of pipeline.flow.config.key, so RunConfig reads these
     # fields as its own config keys (validated, documented, and given flags alike).
     return dataclasses.field(default=number(default), metadata={
         "help": help, "choices": None, "metavar": "N", "at_least": at_least, "above": None, "below": None})
@@ -177,7 +177,7 @@ def open_limited(path, limits=None):
         Compressed when its suffix is one of :data:`COMPRESSED`.
     limits : InputLimits, optional
         Default :class:`InputLimits`'s defaults; any object with its fields works
-        (a :class:`~pipeline.config.RunConfig`).
+        (a :class:`~pipeline.flow.config.RunConfig`).
 
     Returns
     -------

@@ -507,7 +507,7 @@ def predicted_chunks(model, data, keep=(), chunk_rows=None, limits=None):
     """Yield the predictions of ``data`` a chunk at a time, the ``keep`` columns first.
 
     The one loop behind local and partitioned scoring (``predict_file`` and
-    :mod:`pipeline.predict_dask`).
+    :mod:`pipeline.flow.predict_dask`).
     """
     for chunk in read_chunks(data, chunk_rows, limits):
         output = predict_frame(model, None, chunk)

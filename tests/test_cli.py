@@ -94,7 +94,7 @@ def _run_parser():
 def test_every_config_key_has_a_run_flag_with_its_help():
     import dataclasses
 
-    from pipeline.config import RunConfig
+    from pipeline import RunConfig
 
     _, run = _run_parser()
     by_dest = {action.dest: action for action in run._actions}
@@ -122,8 +122,8 @@ def test_help_lists_the_registered_models(capsys):
 
 
 def test_kind_flag_and_set_reach_the_config():
-    from pipeline.config import load_config
-    from pipeline.flags import config_overrides
+    from pipeline.flow.config import load_config
+    from pipeline.flow.flags import config_overrides
 
     parser, _ = _run_parser()
     args = parser.parse_args(["run", "--kind", "sequence", "--set", "channels=2", "--set",

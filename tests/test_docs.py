@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 from pipeline import cli
-from pipeline.config import build_config
+from pipeline.flow.config import build_config
 from tests.conftest import make_mixed_frame
 
 ROOT = Path(__file__).resolve().parent.parent

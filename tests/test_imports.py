@@ -128,7 +128,7 @@ PRIVATE_IMPORT_EXCEPTIONS: dict[str, str] = {}
 
 def test_no_module_imports_another_packages_private_modules_or_names():
     paths = {_module_name(p): p for p in ROOT.rglob("*.py")}
-    assert {"pipeline.stages", "pipeline.predict"} <= set(paths)  # the two the flow runs through
+    assert {"pipeline.flow.stages", "pipeline.predict"} <= set(paths)  # the two the flow runs through
     reached = {name: _reaches_into(name, _imported_names(path, name)) for name, path in paths.items()
                if name not in PRIVATE_IMPORT_EXCEPTIONS}
     assert {name: found for name, found in reached.items() if found} == {}
@@ -137,10 +137,11 @@ def test_no_module_imports_another_packages_private_modules_or_names():
 def test_the_private_import_check_finds_one():
     assert _reaches_into("pipeline.predict", ["pipeline.datasets._check_shape"]) == [
         "pipeline.datasets._check_shape"]
-    assert _reaches_into("pipeline.stages", ["pipeline.evaluation._protocol.article_proba"]) == [
+    assert _reaches_into("pipeline.flow.stages", ["pipeline.evaluation._protocol.article_proba"]) == [
         "pipeline.evaluation._protocol.article_proba"]
     assert _reaches_into("pipeline.phases._steps", ["pipeline.phases._outliers._take_rows"]) == []
-    assert _reaches_into("pipeline.stages", ["pipeline.selection.search_models", "pipeline._sklearn"]) == []
+    assert _reaches_into("pipeline.flow.stages",
+                         ["pipeline.selection.search_models", "pipeline._sklearn"]) == []
 
 
 def _loaded_after(code):
@@ -176,3 +177,35 @@ def test_the_core_knows_neither_application():
             assert not [t for t in targets if t.startswith("pipeline.translate")], name
     for path in (ROOT / "persistence").glob("*.py"):  # no branch on the translator's format either
         assert "translat" not in path.read_text(encoding="utf-8").lower(), path.name
+
+
+#: Modules outside ``pipeline.flow`` that may import it: the package's public names and the
+#: command line, which serve both applications.
+FLOW_IMPORTERS = {"pipeline", "pipeline.cli"}
+
+
+def _reachable(graph, start):
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_nothing_but_the_entry_points_imports_the_flow():
+    """The core, the building blocks and the translator reach no flow module, even through
+    another module: the flow sits on top of them."""
+    graph = _graph()
+    assert "pipeline.flow.runner" in graph["pipeline.flow"]  # its lazy exports are read
+    reaching = {name: sorted(t for t in _reachable(graph, name) if t.startswith("pipeline.flow"))
+                for name in graph
+                if not name.startswith("pipeline.flow") and name not in FLOW_IMPORTERS}
+    assert {name: found for name, found in reaching.items() if found} == {}
+
+
+def test_the_flow_check_finds_a_module_reaching_the_flow():
+    graph = {"pipeline.persistence": ["pipeline.predict"], "pipeline.predict": ["pipeline.flow.config"],
+             "pipeline.flow.config": []}
+    assert _reachable(graph, "pipeline.persistence") == {"pipeline.predict", "pipeline.flow.config"}

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import BALANCE_CHOICES, RunConfig
 from pipeline.datasets import infer_roles
+from pipeline.flow.config import BALANCE_CHOICES, RunConfig
 from pipeline.models import build_model
 from pipeline.persistence import FittedModel, ModelFileError, describe_model, load_model, save_model
 from pipeline.phases import OUTLIER_METHODS, REDUCE_METHODS

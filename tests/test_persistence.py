@@ -10,7 +10,7 @@ import skops.io
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import FunctionTransformer
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import MODELS, build_model
 from pipeline.models.neural import LSTMClassifier, TorchMLPClassifier

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import build_model
 from pipeline.persistence import ModelFileError, load_model, save_model
@@ -124,7 +124,7 @@ def test_track_logs_the_model_folder_as_a_logged_pyfunc_model(folder, tmp_path, 
     import shutil
 
     monkeypatch.chdir(tmp_path)  # MLflow's SQL store puts artifacts under ./mlruns
-    from pipeline.tracking import track_run
+    from pipeline.flow.tracking import track_run
 
     run_folder = tmp_path / "run"
     shutil.copytree(folder, run_folder / "model")

@@ -235,7 +235,7 @@ def build_model(name, config, roles=None, *, kind="table", memory=None, variant=
 
     Examples
     --------
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> from pipeline.datasets import Roles
     >>> model = build_model("rf", RunConfig(outliers=["drop"]), Roles(numeric=["age"], categorical=["city"]))
     >>> [name for name, _ in model.steps]
@@ -273,7 +273,7 @@ def phase_options(name, config, kind="table"):
 
     Examples
     --------
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> phase_options("rf", RunConfig(balance=["weight", "smote"]))["balance"]
     ['weight', 'smote']
     >>> phase_options("mlp", RunConfig(balance=["weight", "smote"]))["balance"]
@@ -308,7 +308,7 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
 
     Examples
     --------
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> found = candidate_params("logreg", RunConfig(outliers=["none"], balance=["none"], reduce=["none"]))
     >>> found[0], len(found)
     ({'outliers': 'none', 'balance': 'none', 'reduce': 'none'}, 6)

@@ -55,7 +55,7 @@ class FittedModel(ClassifierMixin, BaseEstimator):
     """A trained dmflow model: the chosen pipeline with the facts it predicts by.
 
     What :func:`~pipeline.persistence.load_model` returns and
-    :attr:`pipeline.runner.RunResult.model` hands out. It takes raw rows as a
+    :attr:`pipeline.flow.runner.RunResult.model` hands out. It takes raw rows as a
     DataFrame whose columns may come in any order (extra columns, the target
     among them, are ignored; a missing one is named in the error), with missing
     values and unseen categories, and answers at the model's saved decision

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.evaluation._protocol import article_proba, article_test_split, refitted_steps
+from pipeline.flow.runner import run
 from pipeline.models import MODELS, build_model
-from pipeline.runner import run
 from pipeline.selection import EnsembleClassifier
 from tests.conftest import make_mixed_frame
 

@@ -89,7 +89,7 @@ def test_a_bug_is_exit_1_with_a_traceback_only_under_debug(tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pipeline.runner.run", broken)
+    monkeypatch.setattr("pipeline.flow.runner.run", broken)
     args = corpus._run(corpus._csv(tmp_path, corpus.base_frame()))
     code, _, stderr = _main(args)
     assert code == 1 and "This is a bug in dmflow; rerun with --debug" in stderr and "Traceback" not in stderr
@@ -105,7 +105,7 @@ def test_failure_in_a_run_leaves_nothing(tmp_path, monkeypatch, step, error, cod
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(f"pipeline.stages.{step}", fail)
+    monkeypatch.setattr(f"pipeline.flow.stages.{step}", fail)
     out = tmp_path / "runs"
     data = corpus._csv(tmp_path, corpus.base_frame())
     got, _, stderr = _main([*corpus._fast_run(tmp_path, data), "--out", str(out)])

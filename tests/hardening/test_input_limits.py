@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline import RunConfig
 from pipeline.cli import main
-from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles, load_table
 from pipeline.errors import ConfigError, DataError
 from pipeline.limits import InputLimits, name_some

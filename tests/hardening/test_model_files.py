@@ -6,7 +6,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import build_model
 from pipeline.persistence import save_model

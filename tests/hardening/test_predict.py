@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.errors import DataError
 from pipeline.models import build_model
 from pipeline.persistence import load_model, save_model

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline import RunConfig
 from pipeline.cli import main
-from pipeline.config import RunConfig
 from pipeline.datasets import infer_roles
 from pipeline.models import build_model
 from pipeline.persistence import load_model, save_model

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.models import MODELS, candidate_params, import_estimators, worker_modules
 
 

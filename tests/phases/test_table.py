@@ -7,10 +7,10 @@ import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
 
-from pipeline.config import RunConfig, load_config
 from pipeline.datasets import Roles
 from pipeline.errors import ConfigError
 from pipeline.evaluation._protocol import refitted_steps
+from pipeline.flow.config import RunConfig, load_config
 from pipeline.kinds import KINDS
 from pipeline.models import MODELS, build_candidate, build_model, candidate_params, phase_options
 from pipeline.phases import PHASE_NAMES, PHASES, build_phase_steps, build_sequence_steps, phase_named

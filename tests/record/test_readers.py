@@ -97,7 +97,7 @@ def test_the_notebook_summary_reads_an_old_record(old_record):
 def test_tracking_logs_an_old_record_with_every_models_scores(tmp_path, old_record):
     import mlflow  # the tracking extra is part of the test install; imported here, as it is slow
 
-    from pipeline.tracking import EXPERIMENT, track_run
+    from pipeline.flow.tracking import EXPERIMENT, track_run
 
     folder = _old_folder(tmp_path / "old")
     uri = (tmp_path / "mlruns").as_uri()

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from sklearn.datasets import load_breast_cancer
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.errors import DataError
+from pipeline.flow.runner import run
 from pipeline.record import (
     FORMAT_VERSION,
     RECORD_FILE,
@@ -38,7 +39,6 @@ from pipeline.record import (
     Trial,
     load_record,
 )
-from pipeline.runner import run
 
 UNVERSIONED = Path(__file__).with_name("metrics_unversioned.json")
 

@@ -14,9 +14,9 @@ distributed = pytest.importorskip(
 )
 
 from pipeline.cli import main  # noqa: E402
-from pipeline.config import RunConfig  # noqa: E402
 from pipeline.datasets import infer_roles  # noqa: E402
 from pipeline.errors import ConfigError  # noqa: E402
+from pipeline.flow.config import RunConfig  # noqa: E402
 from pipeline.models import build_candidate, candidate_params  # noqa: E402
 from pipeline.selection import _backends, search_models  # noqa: E402
 from tests.conftest import make_mixed_frame  # noqa: E402

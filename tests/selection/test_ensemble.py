@@ -11,8 +11,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.datasets import infer_roles
+from pipeline.flow.stages import Parts
 from pipeline.models import build_model
 from pipeline.persistence import (
     RENAMED_TYPES,
@@ -34,7 +35,6 @@ from pipeline.selection import (
     refit_models,
     select,
 )
-from pipeline.stages import Parts
 from tests.conftest import make_mixed_frame
 
 

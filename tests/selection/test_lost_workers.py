@@ -16,8 +16,8 @@ distributed = pytest.importorskip(
     reason="dask.distributed is an optional extra: pip install 'dmflow[distributed]'",
 )
 
-from pipeline.config import RunConfig  # noqa: E402
-from pipeline.runner import run  # noqa: E402
+from pipeline.flow.config import RunConfig  # noqa: E402
+from pipeline.flow.runner import run  # noqa: E402
 from pipeline.selection import _backends, search_models  # noqa: E402
 from tests.conftest import make_mixed_frame  # noqa: E402
 

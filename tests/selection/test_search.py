@@ -14,8 +14,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from pipeline.config import load_config
 from pipeline.errors import ConfigError
+from pipeline.flow.config import load_config
 from pipeline.selection import score_proba, search_models
 
 

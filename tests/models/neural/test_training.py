@@ -110,7 +110,7 @@ def test_lstm_forget_gates_start_open():
 
 @pytest.mark.parametrize("name", ["cnn", "resnet"])
 def test_cnns_are_registered_flow_models(name):
-    from pipeline.config import DEFAULT_MODELS, RunConfig
+    from pipeline.flow.config import DEFAULT_MODELS, RunConfig
     from pipeline.models import build_model
 
     assert name in DEFAULT_MODELS["sequence"]

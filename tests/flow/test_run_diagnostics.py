@@ -8,12 +8,12 @@ import mlflow  # the tracking extra is part of the test install
 import numpy as np
 import pytest
 
-from pipeline.config import RunConfig, load_config
 from pipeline.errors import ConfigError
 from pipeline.evaluation import f1_optimal_threshold
+from pipeline.flow.config import RunConfig, load_config
+from pipeline.flow.runner import run
 from pipeline.persistence import load_model
 from pipeline.predict import predict_frame
-from pipeline.runner import run
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The ``run`` command's flags, generated from the fields of :class:`~pipeline.config.RunConfig`.
+"""The ``run`` command's flags, generated from the fields of :class:`~pipeline.flow.config.RunConfig`.
 
 Each config key becomes ``--key-name`` with the field's help, choices, type and
 default, so the command line and the config schema cannot drift apart; any key
@@ -13,7 +13,7 @@ import dataclasses
 
 import yaml
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["add_config_flags", "config_overrides"]
 

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.config import RunConfig
+from pipeline import RunConfig
 from pipeline.errors import ConfigError
+from pipeline.flow.runner import run
 from pipeline.persistence import load_model
-from pipeline.runner import run
 from tests.conftest import make_mixed_frame
 
 RATES = {"accuracy", "misclassification_rate", "tpr", "fpr", "tnr", "precision", "prevalence", "f1",

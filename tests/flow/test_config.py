@@ -2,8 +2,8 @@ import dataclasses
 
 import pytest
 
-from pipeline.config import DEFAULT_MODELS, RunConfig, build_config, load_config
 from pipeline.errors import ConfigError
+from pipeline.flow.config import DEFAULT_MODELS, RunConfig, build_config, load_config
 from pipeline.models import MODELS
 
 
@@ -109,8 +109,8 @@ def test_unknown_model_param_names_the_estimator_and_its_parameters():
 def test_a_new_key_is_one_field_with_its_flag_and_checks():
     import argparse
 
-    from pipeline.config import key
-    from pipeline.flags import add_config_flags, config_overrides
+    from pipeline.flow.config import key
+    from pipeline.flow.flags import add_config_flags, config_overrides
 
     @dataclasses.dataclass
     class Extended(RunConfig):

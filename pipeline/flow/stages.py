@@ -1,4 +1,4 @@
-"""The stages of a run, called once each and in this order by :func:`pipeline.runner.run`.
+"""The stages of a run, called once each and in this order by :func:`pipeline.flow.runner.run`.
 
 ``load_dataset`` -> ``check_settings`` -> ``split`` -> ``search`` -> ``evaluate`` -> ``build_metrics``
 -> ``write_run``.
@@ -22,11 +22,10 @@ from joblib import Memory
 from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
-from . import record
-from .config import DEFAULT_MODELS, LARGE_ROWS
-from .datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
-from .errors import DataError
-from .evaluation import (
+from .. import record
+from ..datasets import BUNDLED, bundled_name, bundled_path, file_sha256, load_table, split_target
+from ..errors import DataError
+from ..evaluation import (
     article_proba,
     check_threshold,
     choose_threshold,
@@ -35,14 +34,15 @@ from .evaluation import (
     diagnose_models,
     refitted_steps,
 )
+from ..kinds import resolve_kind
+from ..models import MODELS, build_candidate, candidate_params
+from ..persistence import save_model
+from ..phases import train_val_test_split
+from ..reporting import save_figure_data, write_report
+from ..selection import ENSEMBLE, ENSEMBLE_RULE, refit_models, search_models, select
+from ..versions import package_versions
+from .config import DEFAULT_MODELS, LARGE_ROWS
 from .extras import lda_projection, neural_extras
-from .kinds import resolve_kind
-from .models import MODELS, build_candidate, candidate_params
-from .persistence import save_model
-from .phases import train_val_test_split
-from .reporting import save_figure_data, write_report
-from .selection import ENSEMBLE, ENSEMBLE_RULE, refit_models, search_models, select
-from .versions import package_versions
 
 __all__ = ["Dataset", "Parts", "build_metrics", "check_settings", "data_source", "evaluate", "load_dataset",
            "search", "split", "write_run"]
@@ -81,7 +81,7 @@ def data_source(config):
 
     Examples
     --------
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> data_source(RunConfig(data="my.csv"))
     (PosixPath('my.csv'), None)
     """

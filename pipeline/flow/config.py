@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ConfigError
-from .limits import InputLimits
-from .models import LARGE_ROWS, MODELS
-from .phases import PHASE_NAMES, PHASES, phase_named
-from .selection import BACKENDS, METRIC_LABELS
+from ..errors import ConfigError
+from ..limits import InputLimits
+from ..models import LARGE_ROWS, MODELS
+from ..phases import PHASE_NAMES, PHASES, phase_named
+from ..selection import BACKENDS, METRIC_LABELS
 
 __all__ = [
     "DEFAULT_MODELS",

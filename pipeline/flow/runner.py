@@ -1,6 +1,6 @@
 """Orchestrates the six phases into a run folder.
 
-``run(config)`` calls the stages of :mod:`pipeline.stages` in order: it loads the
+``run(config)`` calls the stages of :mod:`pipeline.flow.stages` in order: it loads the
 data, splits off the test rows, cross-validates every model's candidates on the
 rest, refits the best of each (and their ensemble) on all non-test rows, scores
 each once on the test split, and writes ``report.html``, ``metrics.json``, ``config.yaml``, ``model/`` and
@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..models import import_estimators, worker_modules
+from ..record import CrossValidation, ModelRecord, RunRecord, Scores
+from ..rundir import default_stem, run_folder
+from ..selection import cluster, start_workers, workers_die_with_parent
 from . import stages
 from .config import RunConfig
-from .models import import_estimators, worker_modules
-from .record import CrossValidation, ModelRecord, RunRecord, Scores
-from .rundir import default_stem, run_folder
-from .selection import cluster, start_workers, workers_die_with_parent
 
 __all__ = ["RunResult", "run"]
 
@@ -92,7 +92,7 @@ class RunResult:
         A :class:`~pipeline.persistence.FittedModel`: raw rows in any column order,
         answered at the run's threshold.
         """
-        from .persistence import FittedModel, describe_model
+        from ..persistence import FittedModel, describe_model
 
         return FittedModel(self.estimator, describe_model(self.estimator, self.model_metadata)).fit()
 
@@ -106,7 +106,7 @@ class RunResult:
 
     def _repr_html_(self):
         """Jupyter's view: leaderboard, best model and a link to the report."""
-        from .reporting import run_summary_html
+        from ..reporting import run_summary_html
 
         return run_summary_html(self.path, self.metrics)
 
@@ -128,7 +128,7 @@ def run(config=None, *, verbose=True):
     Examples
     --------
     >>> import tempfile
-    >>> from pipeline.config import RunConfig
+    >>> from pipeline import RunConfig
     >>> from sklearn.datasets import load_breast_cancer
     >>> frame = load_breast_cancer(as_frame=True).frame.iloc[:, [0, 1, 2, -1]]
     >>> folder = tempfile.mkdtemp()

@@ -88,7 +88,7 @@ def neural_extras(models, neural_names, X_example, kind):
         names = token_names(models[name], kind, n_tokens - int(with_cls))
         extras["attention"] = {name: {"maps": maps, "tokens": (["[CLS]"] if with_cls else []) + names}}
         # imported here: a run without a Transformer need not import torch for the report
-        from .nn import sinusoidal_positional_encoding
+        from ..nn import sinusoidal_positional_encoding
 
         extras["positional_encoding"] = sinusoidal_positional_encoding(n_tokens, estimator.d_model).numpy()
     if not extras["histories"]:

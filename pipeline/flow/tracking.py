@@ -14,8 +14,8 @@ import logging
 import os
 from pathlib import Path
 
-from .errors import ConfigError
-from .record import RECORD_FILE, Curves, ModelRecord, RunRecord, Scores
+from ..errors import ConfigError
+from ..record import RECORD_FILE, Curves, ModelRecord, RunRecord, Scores
 
 __all__ = ["EXPERIMENT", "track_run"]
 
@@ -129,8 +129,8 @@ def _log_model(mlflow, model_folder):
     package versions the manifest records, stated so that MLflow does not load
     the model to infer them.
     """
-    from .persistence import PYFUNC_LOADER as loader
-    from .persistence import read_manifest
+    from ..persistence import PYFUNC_LOADER as loader
+    from ..persistence import read_manifest
 
     versions = read_manifest(model_folder).get("versions") or {}
     requirements = [f"{name}=={version}" for name, version in sorted(versions.items())

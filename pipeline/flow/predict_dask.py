@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigError, DataError
-from .predict import check_keep, predicted_chunks, summarised_warnings
+from ..errors import ConfigError, DataError
+from ..predict import check_keep, predicted_chunks, summarised_warnings
 
 __all__ = ["PARTITION_SUFFIXES", "check_flags", "partition_files", "predict_partitions"]
 
@@ -71,7 +71,7 @@ def _is_partition(path):
 
 def _load(model_dir):
     """The one place the model folder is opened: a :class:`~pipeline.persistence.FittedModel`."""
-    from .persistence import load_model
+    from ..persistence import load_model
 
     return load_model(model_dir)
 
@@ -132,8 +132,8 @@ def predict_partitions(model_dir, data, out, *, keep=(), scheduler=None, n_jobs=
     """
     import dask.dataframe as dd
 
+    from ..selection import cluster
     from .config import RunConfig
-    from .selection import cluster
 
     files, out, keep = partition_files(data), Path(out), list(keep)
     if out.exists():
