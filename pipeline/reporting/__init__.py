@@ -23,6 +23,7 @@ _EXPORTS = {
     "run_summary_html": "_notebook",
     "save_figure_data": "_rerender",
     "short_label": "figures",
+    "shown_models": "_run_sections",
     "template_environment": "_page",
     "to_svg": "figures",
     "training_curves_figure": "figures",

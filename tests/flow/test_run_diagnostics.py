@@ -14,6 +14,7 @@ from pipeline.flow.config import RunConfig, load_config
 from pipeline.flow.runner import run
 from pipeline.persistence import load_model
 from pipeline.predict import predict_frame
+from pipeline.reporting import shown_models
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_every_model_has_curves_importance_and_an_auto_threshold(tuned):
         assert columns[0] == "x1"  # the strongest term of the label's score
     report = (tuned.path / "report.html").read_text(encoding="utf-8")
     # an ensemble pruned to one member is that member, shown once under its own name
-    shown = [name for name, model in metrics["models"].items() if len(model.get("members") or {}) != 1]
+    shown, _ = shown_models(metrics["models"], None)
     assert report.count('<figure class="curve"><svg') == 3 * len(shown)
 
 

@@ -12,7 +12,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.errors import DataError
 from pipeline.record import FORMAT_VERSION, RECORD_FILE, RunRecord
-from pipeline.reporting import compare_runs, report, run_summary_html
+from pipeline.reporting import compare_runs, report, run_summary_html, shown_models
 
 UNVERSIONED = Path(__file__).with_name("metrics_unversioned.json")
 
@@ -42,7 +42,7 @@ def test_re_rendering_an_old_folder_gives_the_report_of_its_record(tmp_path, old
     best = old_record.models[old_record.best_model]
     assert f"{best.test.roc_auc:.4f}" in written  # the best model's test score is on the page
     # one section per model, in the record's order; an ensemble pruned to one member is that member
-    shown = [name for name, model in old_record.models.items() if len(model.members or {}) != 1]
+    shown, _ = shown_models(old_record.models, None)
     assert shown
     for i, name in enumerate(shown, start=1):
         assert f'<article id="model-{i}">\n<h3>{name}' in written
@@ -90,7 +90,7 @@ def test_the_command_line_exits_65_on_a_newer_record(tmp_path, capsys):
 def test_the_notebook_summary_reads_an_old_record(old_record):
     html = run_summary_html(None, json.loads(UNVERSIONED.read_text(encoding="utf-8")))
     assert html == run_summary_html(None, old_record)
-    shown = [name for name, model in old_record.models.items() if len(model.members or {}) != 1]
+    shown, _ = shown_models(old_record.models, None)
     assert old_record.dataset.target in html and shown and all(name in html for name in shown)
 
 

@@ -3,6 +3,7 @@
 Reuses the hostile run and the Chromium set-up of test_browser.py.
 """
 
+from pipeline.reporting import shown_models
 from tests.reporting import test_browser as browser
 from tests.reporting.test_browser import report  # noqa: F401  (the shared module fixture)
 
@@ -39,8 +40,7 @@ def test_every_model_shows_importance_precision_recall_calibration_and_threshold
 
     found = _figures_per_model(report)
     models = json.loads((report.parent / "metrics.json").read_text(encoding="utf-8"))["models"]
-    # An ensemble pruned to one member is that member, shown under its own name only.
-    models = {name: model for name, model in models.items() if len(model.get("members") or {}) != 1}
+    models, _ = shown_models(models, None)  # an ensemble pruned to one member is that member
     assert len(found) == len(models) >= 2, found  # every model, the ensemble too when built
     for name, seen in found.items():
         assert seen["curves"] == [True, True, True], (name, seen)
