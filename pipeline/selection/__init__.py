@@ -52,6 +52,7 @@ _EXPORTS = {
     "Found": "_refit",
     "refit_models": "_refit",
     "select": "_refit",
+    "selection_keys": "_refit",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
