@@ -60,6 +60,8 @@ except ImportError:  # optional: its rows are skipped with a note
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PREDICT_BATCH = 1024  # the plain loop predicts in the engine's default inference batch
+#: The plain loop on the estimator's own network (its default dropout included).
+LIKE_ESTIMATOR = "plain loop, the estimator's network"
 
 
 def _bce(logits, target):
@@ -127,8 +129,14 @@ def _median_rate(times, n):
     return n / statistics.median(times)
 
 
-def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size, repeats, sklearn_mlp=None):
-    """Time every contender on one workload; return rows of results."""
+def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size, repeats, sklearn_mlp=None,
+                 make_estimators_module=None):
+    """Time every contender on one workload; return rows of results.
+
+    ``make_estimators_module`` builds the network the estimator trains when it
+    differs from ``make_module`` (the MLP's dropout): the plain loop then runs on it
+    too, so the estimator is also compared with a plain loop on its own network.
+    """
     n = len(y)
     X_np = inputs[0].numpy()
     lengths_np = inputs[1].numpy() if len(inputs) > 1 else None
@@ -160,6 +168,15 @@ def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size,
         return t_fit, t_pred
 
     contenders["plain loop"] = plain
+    if make_estimators_module is not None:
+        def plain_like():
+            torch.manual_seed(0)
+            m = make_estimators_module()
+            t_fit, _ = _timed(lambda: plain_fit(m, inputs, y, epochs=epochs, batch_size=batch_size))
+            t_pred, _ = _timed(lambda: plain_predict(m, inputs))
+            return t_fit, t_pred
+
+        contenders[LIKE_ESTIMATOR] = plain_like
     contenders["Engine"] = engine
     contenders[f"{type(estimator()).__name__} (estimator)"] = wrapper
     if skorch is not None:
@@ -288,6 +305,13 @@ def to_markdown(info, rows, threads, sizes, repeats, elapsed, command) -> str:
                     f"{r['predict_samples_per_s']:,.0f} | {r['predict_ratio']:.2f} |"
                 )
         out.append("")
+        like = {r["contender"]: r for r in rows if r["workload"] == workload}
+        estimator = next((r for key, r in like.items() if key.endswith("(estimator)")), None)
+        if LIKE_ESTIMATOR in like and estimator is not None:
+            ratio = estimator["train_samples_per_s"] / like[LIKE_ESTIMATOR]["train_samples_per_s"]
+            out += [f"Like with like, the estimator trains at {ratio:.2f}x the plain loop on its own "
+                    "network (the first plain loop's network has no dropout; the estimator's default "
+                    "has, and torch's CPU dropout is slow).", ""]
     if skorch is None:
         out += ["skorch was not importable, so its rows are missing (`pip install skorch`).", ""]
     if not threads:
@@ -349,6 +373,7 @@ def main(argv=None):
                                        random_state=0),
             epochs=epochs_mlp, batch_size=256, repeats=args.repeats,
             sklearn_mlp=lambda: MLPClassifier((64, 64), batch_size=256, max_iter=epochs_mlp, random_state=0),
+            make_estimators_module=lambda: MLP(32, (64, 64), 1, dropout=TorchMLPClassifier().dropout),
         )
         rows += [] if "LSTM" not in wanted else run_workload(
             "LSTM", make_lstm, (X_lstm,), y_lstm,
