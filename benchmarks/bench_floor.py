@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
@@ -81,8 +82,9 @@ def markdown(payload):
                "floor / default"], rows),
         "",
         "The floor fits one logistic regression per fold and once on all rows, with no ensemble; the rest "
-        "of its time (interpreter and library imports, the search workers, diagnostics, the report's "
-        "figures, the model folder, loading the model to predict) every run pays.",
+        "of its time (interpreter and library imports, diagnostics, the report's figures, the model "
+        "folder, loading the model to predict) every run pays. Its fits take under a second, so they "
+        "run in the main process and no worker process starts.",
         "",
         machine_markdown(payload["machine"]),
     ])
@@ -92,8 +94,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", required=True, help="folder of tables with a DATASETS.md")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each arm per table (default: 2)")
-    parser.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"),
-                        help="interpreter with dmflow installed (default: .venv/bin/python)")
+    venv = ROOT / ".venv" / "bin" / "python"
+    parser.add_argument("--python", default=str(venv) if venv.exists() else sys.executable,
+                        help="interpreter with dmflow installed (default: .venv/bin/python when present, "
+                             "else this one)")
     args = parser.parse_args(argv)
     commit, dirty = git_commit(ROOT, ("pipeline", "cli.py", "pyproject.toml"))
     payload = {"machine": machine(), "repeats": args.repeats,

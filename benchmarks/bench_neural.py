@@ -18,8 +18,8 @@ Reported: samples/s in training (rows x epochs / fit time)
 and prediction, medians over repeats, and ratios to the plain loop. A final table
 times the engine with one and with two torch threads.
 
-Run: ``python benchmarks/bench_neural.py [--repeats 3] [--quick]``; writes
-``benchmarks/results/neural.md`` and ``neural.json``.
+Run: ``python benchmarks/bench_neural.py [--repeats 3] [--quick] [--only MLP]``; writes
+``benchmarks/results/neural.md`` and ``neural.json`` (``neural-MLP.*`` with ``--only MLP``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _common import git_commit  # noqa: E402
+
 from pipeline.models.neural import (  # noqa: E402
     MLP,
     LSTMClassifier,
@@ -58,6 +60,8 @@ except ImportError:  # optional: its rows are skipped with a note
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PREDICT_BATCH = 1024  # the plain loop predicts in the engine's default inference batch
+#: The plain loop on the estimator's own network (its default dropout included).
+LIKE_ESTIMATOR = "plain loop, the estimator's network"
 
 
 def _bce(logits, target):
@@ -125,8 +129,14 @@ def _median_rate(times, n):
     return n / statistics.median(times)
 
 
-def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size, repeats, sklearn_mlp=None):
-    """Time every contender on one workload; return rows of results."""
+def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size, repeats, sklearn_mlp=None,
+                 make_estimators_module=None):
+    """Time every contender on one workload; return rows of results.
+
+    ``make_estimators_module`` builds the network the estimator trains when it
+    differs from ``make_module`` (the MLP's dropout): the plain loop then runs on it
+    too, so the estimator is also compared with a plain loop on its own network.
+    """
     n = len(y)
     X_np = inputs[0].numpy()
     lengths_np = inputs[1].numpy() if len(inputs) > 1 else None
@@ -158,6 +168,15 @@ def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size,
         return t_fit, t_pred
 
     contenders["plain loop"] = plain
+    if make_estimators_module is not None:
+        def plain_like():
+            torch.manual_seed(0)
+            m = make_estimators_module()
+            t_fit, _ = _timed(lambda: plain_fit(m, inputs, y, epochs=epochs, batch_size=batch_size))
+            t_pred, _ = _timed(lambda: plain_predict(m, inputs))
+            return t_fit, t_pred
+
+        contenders[LIKE_ESTIMATOR] = plain_like
     contenders["Engine"] = engine
     contenders[f"{type(estimator()).__name__} (estimator)"] = wrapper
     if skorch is not None:
@@ -248,17 +267,22 @@ def machine() -> dict:
     }
 
 
-def to_markdown(info, rows, threads, sizes, repeats, elapsed) -> str:
+def _commit_text():
+    commit, dirty = git_commit(Path(__file__).resolve().parents[1], ["pipeline"])
+    return "an unknown commit" if commit is None else commit[:7] + (" with local changes" if dirty else "")
+
+
+def to_markdown(info, rows, threads, sizes, repeats, elapsed, command) -> str:
     out = [
         "# Neural stages: training and prediction speed",
         "",
-        f"Command: `python benchmarks/bench_neural.py --repeats {repeats}` ({elapsed / 60:.1f} min in all).",
+        f"Command: `{command}` at {_commit_text()} ({elapsed / 60:.1f} min in all).",
         "",
         f"Machine: {info['cpu']}, {info['logical_cores']} logical cores (shared, noisy: read ratios, "
         f"not seconds); {info['platform']}; Python {info['python']}, torch {info['torch']} (CPU), "
         f"scikit-learn {info['scikit-learn']}, skorch {info['skorch']}. One-minute load average "
         f"at start / end: {info['load_average_1min'][0]} / {info['load_average_1min'][1]} "
-        "(other jobs shared the cores).",
+        "(above 1: other jobs shared the cores).",
         "",
         "Every contender runs in the same process with ONE torch thread (and one BLAS thread for "
         "scikit-learn); repeats are interleaved; figures are medians. Train rate = rows x epochs / "
@@ -281,8 +305,17 @@ def to_markdown(info, rows, threads, sizes, repeats, elapsed) -> str:
                     f"{r['predict_samples_per_s']:,.0f} | {r['predict_ratio']:.2f} |"
                 )
         out.append("")
+        like = {r["contender"]: r for r in rows if r["workload"] == workload}
+        estimator = next((r for key, r in like.items() if key.endswith("(estimator)")), None)
+        if LIKE_ESTIMATOR in like and estimator is not None:
+            ratio = estimator["train_samples_per_s"] / like[LIKE_ESTIMATOR]["train_samples_per_s"]
+            out += [f"Like with like, the estimator trains at {ratio:.2f}x the plain loop on its own "
+                    "network (the first plain loop's network has no dropout; the estimator's default "
+                    "has, and torch's CPU dropout is slow).", ""]
     if skorch is None:
         out += ["skorch was not importable, so its rows are missing (`pip install skorch`).", ""]
+    if not threads:
+        return "\n".join(out)
     out += ["## Torch threads (Engine training)", "",
             "| workload | 1 thread samples/s | 2 threads samples/s | 2 / 1 |", "|---|---:|---:|---:|"]
     for r in threads:
@@ -296,6 +329,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the script runs")
+    parser.add_argument("--only", choices=("MLP", "LSTM", "Transformer"), default=None,
+                        help="one workload, no thread study; writes neural-<name>.md (default: all)")
     args = parser.parse_args(argv)
     scale = 0.05 if args.quick else 1.0
     torch.set_num_threads(1)
@@ -331,20 +366,22 @@ def main(argv=None):
     with threadpool_limits(1):
         from sklearn.neural_network import MLPClassifier
 
-        rows += run_workload(
+        wanted = {"MLP", "LSTM", "Transformer"} if args.only is None else {args.only}
+        rows += [] if "MLP" not in wanted else run_workload(
             "MLP", make_mlp, (X_mlp,), y_mlp,
             lambda: TorchMLPClassifier((64, 64), max_epochs=epochs_mlp, batch_size=256, device="cpu",
                                        random_state=0),
             epochs=epochs_mlp, batch_size=256, repeats=args.repeats,
             sklearn_mlp=lambda: MLPClassifier((64, 64), batch_size=256, max_iter=epochs_mlp, random_state=0),
+            make_estimators_module=lambda: MLP(32, (64, 64), 1, dropout=TorchMLPClassifier().dropout),
         )
-        rows += run_workload(
+        rows += [] if "LSTM" not in wanted else run_workload(
             "LSTM", make_lstm, (X_lstm,), y_lstm,
             lambda: LSTMClassifier(64, max_epochs=epochs_lstm, batch_size=256, grad_clip=None,
                                    device="cpu", random_state=0),
             epochs=epochs_lstm, batch_size=256, repeats=args.repeats + 2,
         )
-        rows += run_workload(
+        rows += [] if "Transformer" not in wanted else run_workload(
             "Transformer (variable lengths)", make_tr, (X_tr, lengths), y_tr,
             lambda: TransformerClassifier(64, n_heads=4, n_layers=2, dim_feedforward=128,
                                           max_epochs=epochs_tr, batch_size=128, grad_clip=None,
@@ -352,7 +389,7 @@ def main(argv=None):
             epochs=epochs_tr, batch_size=128, repeats=args.repeats + 2,
         )
         small = 1 / 4  # the thread study uses a quarter of each workload
-        threads = thread_study([
+        threads = [] if args.only else thread_study([
             ("MLP", make_mlp, (X_mlp[: int(n_mlp * small)],), y_mlp[: int(n_mlp * small)], 1, 256),
             ("LSTM", make_lstm, (X_lstm[: int(n_lstm * small)],), y_lstm[: int(n_lstm * small)], 1, 256),
             ("Transformer", make_tr, (X_tr[: int(n_tr * small)], lengths[: int(n_tr * small)]),
@@ -362,11 +399,12 @@ def main(argv=None):
     info = machine()
     info["load_average_1min"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "-quick" if args.quick else ""
+    suffix = ("-quick" if args.quick else "") + (f"-{args.only}" if args.only else "")
     (RESULTS / f"neural{suffix}.json").write_text(json.dumps(
         {"machine": info, "repeats": args.repeats, "sizes": sizes, "rows": rows, "threads": threads,
          "elapsed_seconds": elapsed}, indent=2))
-    markdown = to_markdown(info, rows, threads, sizes, args.repeats, elapsed)
+    command = " ".join(["python benchmarks/bench_neural.py", *(argv if argv is not None else sys.argv[1:])])
+    markdown = to_markdown(info, rows, threads, sizes, args.repeats, elapsed, command)
     (RESULTS / f"neural{suffix}.md").write_text(markdown)
     print(to_markdown(info, rows, threads, sizes, args.repeats, elapsed))
 

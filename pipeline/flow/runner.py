@@ -20,7 +20,7 @@ from pathlib import Path
 from ..models import import_estimators, worker_modules
 from ..record import CrossValidation, ModelRecord, RunRecord, Scores
 from ..rundir import default_stem, run_folder
-from ..selection import cluster, start_workers, workers_die_with_parent
+from ..selection import START_AFTER_S, cluster, start_workers, workers_die_with_parent
 from . import stages
 from .config import RunConfig
 
@@ -160,8 +160,9 @@ def _run(config, verbose):
         # second, not the start of the search.
         config, dataset = stages.load_dataset(config)
         stages.check_settings(config, dataset)
-        # their imports overlap the split
-        start_workers(config.backend, config.n_jobs, modules=worker_modules(config.models))
+        # the workers start once the fits run here have taken START_AFTER_S seconds
+        start_workers(config.backend, config.n_jobs, modules=worker_modules(config.models),
+                      after=START_AFTER_S)
         import_estimators(config.models)
         parts = stages.split(config, dataset)
         found = stages.search(config, dataset, parts, verbose=verbose, scratch=holder.staging)

@@ -39,7 +39,7 @@ from ..models import MODELS, build_candidate, candidate_params
 from ..persistence import save_model
 from ..phases import train_val_test_split
 from ..reporting import save_figure_data, write_report
-from ..selection import ENSEMBLE, ENSEMBLE_RULE, refit_models, search_models, select
+from ..selection import ENSEMBLE, ENSEMBLE_RULE, refit_models, search_models, select, workers_ready
 from ..versions import package_versions
 from .config import DEFAULT_MODELS, LARGE_ROWS
 from .extras import lda_projection, neural_extras
@@ -398,8 +398,10 @@ def write_run(staging, config, dataset, parts, found, metrics, *, verbose=True):
     save_model(found.models[found.best], staging / "model",
                metadata=model_metadata(config, dataset, found, metrics))
     bar.update()
-    # Figures drawn on the search's workers, still running, unless the search ran elsewhere.
-    drawers = config.n_jobs if config.backend == "loky" else 1
+    # Figures drawn on the search's workers, still running, unless the search ran elsewhere
+    # or ended before they were up (drawing here then costs less than waiting for them).
+    on_workers = config.backend == "loky" and workers_ready(config.backend, config.n_jobs)
+    drawers = config.n_jobs if on_workers else 1
     write_report(staging / "report.html", metrics, extras, n_jobs=drawers)
     bar.update()
     save_figure_data(staging, extras)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..phases import PHASES
 from ..record import DatasetInfo, ModelRecord, RunInfo, RunRecord
-from . import figures as draw
+from ._deferred import draw
 from ._model_sections import PER_CLASS_COLUMNS, article_rows, decision_text, model_section, roc_figures
 from ._page import report_environment, write_text_atomic
 from ._run_sections import (

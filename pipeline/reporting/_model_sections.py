@@ -5,7 +5,7 @@ and the figures and tables that compare models on the test split.
 from __future__ import annotations
 
 from ..record import Activation, CrossValidation, Curves, Scores, Threshold
-from . import figures as draw
+from ._deferred import draw
 from ._page import compact_json
 
 __all__ = ["PER_CLASS_COLUMNS", "RATE_ROWS", "article_rows", "decision_text", "model_section", "roc_figures"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import figures as draw
+from ._deferred import draw
 from ._page import settings_text
 
 __all__ = ["LEADERBOARD_COLUMNS", "LEADERBOARD_MORE_COLUMNS", "extras_sections", "leaderboard",

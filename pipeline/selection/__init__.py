@@ -28,7 +28,9 @@ _EXPORTS = {
     "cluster": "_backends",
     "parallel": "_backends",
     "single_threaded": "_backends",
+    "START_AFTER_S": "_backends",
     "start_workers": "_backends",
+    "workers_ready": "_backends",
     "workers_die_with_parent": "_backends",
     "METRIC_LABELS": "_scoring",
     "better": "_scoring",
@@ -50,6 +52,7 @@ _EXPORTS = {
     "Found": "_refit",
     "refit_models": "_refit",
     "select": "_refit",
+    "selection_keys": "_refit",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -32,7 +32,7 @@ from ._ensemble import (
 from ._scoring import better, score_proba
 from ._search import RACE_STANDARD_ERRORS, SearchResult
 
-__all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select"]
+__all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select", "selection_keys"]
 
 #: The ensemble's name in the leaderboard.
 ENSEMBLE = "ensemble"
@@ -126,7 +126,8 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
         raise DataError(f"Every candidate of every model failed to fit ({', '.join(failed)}); "
                         "see the warnings above for the reason, and check the data.")
     order = list(results)
-    best_single = max(order, key=lambda n: (better(metric, results[n].score), -order.index(n)))
+    keys = selection_keys(results, metric)
+    best_single = max(order, key=lambda n: (keys[n], -order.index(n)))
     found = Found(results, skipped, best_single, best_single)
     if ensemble and len(results) > 1:
         result, weights = _ensemble_result(results, parts, metric)
@@ -141,6 +142,51 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
                        for name, r in found.results.items())
     logger.info("Cross-validated %s: %s; chosen: %s", metric, scores, found.best)
     return found
+
+
+def selection_keys(results, metric):
+    """Each model's sort key for choosing the best (larger is better): its mean over the folds all finished.
+
+    Without a time limit every model has every fold and the key is its
+    cross-validated mean. When the limit stopped some models' folds early, means
+    over different folds are not comparable (one lucky fold once beat three), so
+    each model is judged on the folds all of them finished; when they share no
+    fold, the models with more folds rank first.
+
+    Parameters
+    ----------
+    results : dict
+        Model name -> :class:`~._search.SearchResult`.
+    metric : str
+        The selection metric (its direction, see :func:`~._scoring.better`).
+
+    Returns
+    -------
+    keys : dict
+        Model name -> ``(folds, score)``, to compare with ``max``.
+
+    Examples
+    --------
+    >>> from pipeline.selection import SearchResult
+    >>> full = SearchResult(score=0.80, fold_scores=[0.85, 0.75, 0.80], folds=[0, 1, 2])
+    >>> short = SearchResult(score=0.84, fold_scores=[0.84], folds=[0])
+    >>> keys = selection_keys({"logreg": full, "hgb": short}, "roc_auc")
+    >>> max(keys, key=keys.get), keys["logreg"]
+    ('logreg', (0, 0.85))
+    """
+    common = set.intersection(*(set(r.folds) for r in results.values()))
+    if all(len(r.folds) == len(common) for r in results.values()):
+        return {name: (0, better(metric, r.score)) for name, r in results.items()}
+    if not common:
+        logger.info("The time limit left the models no fold in common: those with more folds rank first.")
+        return {name: (len(r.folds), better(metric, r.score)) for name, r in results.items()}
+    logger.info("The time limit stopped some models' folds early: the models are compared on the %d "
+                "fold(s) all of them finished.", len(common))
+    keys = {}
+    for name, r in results.items():
+        shared = [s for fold, s in zip(r.folds, r.fold_scores) if fold in common and s is not None]
+        keys[name] = (0, better(metric, float(np.mean(shared)) if shared else None))
+    return keys
 
 
 def _refit(name, estimator, X, y, one_thread):

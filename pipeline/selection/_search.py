@@ -69,6 +69,9 @@ class SearchResult:
         Mean and standard deviation of its fold scores.
     fold_scores : list of float
         Its score on each fold's validation part.
+    folds : list of int
+        The folds of ``fold_scores``, in order: all of them unless a time limit cut
+        the search short.
     oof : ndarray of shape (n_rows, n_classes) or None
         Its out-of-fold probabilities (NaN on rows no fold validated).
     fit_time_s : float
@@ -85,6 +88,7 @@ class SearchResult:
     score: float | None = None
     std: float | None = None
     fold_scores: list = field(default_factory=list)
+    folds: list = field(default_factory=list)
     oof: object = None
     fit_time_s: float = 0.0
     trials: list = field(default_factory=list)
@@ -451,6 +455,7 @@ class _Search:
             result.estimator, result.params = tally.estimator, trial["params"]
             result.score, result.std = mean, std
             result.fold_scores, result.oof, result.fit_time_s = scores, oof, trial["fit_time_s"]
+            result.folds = sorted(tally.probas)
             result._index = index
 
 

@@ -81,16 +81,18 @@ def _kill(process):
 
 
 @pytest.mark.parametrize("moment, n_rows, extra", [(_searching, 6000, ()),
-                                                  (_writing, 1500, ("--cv", "2", "--n-candidates", "1"))],
+                                                  (_writing, 6000, ("--cv", "2", "--n-candidates", "1"))],
                          ids=["search", "writing"])
 def test_kill_9_leaves_nothing_that_outlives_the_run(tmp_path, moment, n_rows, extra, capsys):
     process, out, scratch = _start_run(tmp_path, n_rows, *extra)
     try:
+        # the workers start once the fits run in the run's own process took a second (START_AFTER_S)
+        assert _wait_for(lambda: len(psutil.Process(process.pid).children(recursive=True)) >= 2, process), \
+            _ended(process, tmp_path)
         assert _wait_for(lambda: moment(out), process), _ended(process, tmp_path)
         if moment is _searching:
             time.sleep(1.0)  # well inside the fits
         family = psutil.Process(process.pid).children(recursive=True)
-        assert len(family) >= 2, "the run started no worker"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:
