@@ -20,7 +20,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..errors import DataError
-from ._backends import parallel, single_threaded
+from ._backends import parallel
 from ._ensemble import (
     MIN_WEIGHT,
     EnsembleClassifier,
@@ -31,6 +31,7 @@ from ._ensemble import (
 )
 from ._scoring import better, score_proba
 from ._search import RACE_STANDARD_ERRORS, SearchResult
+from ._workers import single_threaded
 
 __all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select", "selection_keys"]
 
