@@ -10,8 +10,10 @@ ARMS = ("dmflow", "hgb", "logreg", "rf", "autogluon")
 PLAIN = ("hgb", "logreg", "rf")
 LABELS = {"dmflow": "dmflow", "hgb": "HGB", "logreg": "logreg", "rf": "RF 300",
           "autogluon": "AutoGluon"}
-# The targets for the default run, checked in the summary line.
-BELOW_PLAIN_LIMIT, AUTOGLUON_LIMIT = 0.02, 0.01
+# The targets for the default run, checked in the summary lines: the mean test AUC at least
+# AHEAD_OF_AUTOGLUON above AutoGluon's, no table more than AUTOGLUON_LIMIT below it, and no
+# more wall time than AutoGluon on any table. The plain pipelines are context.
+BELOW_PLAIN_LIMIT, AUTOGLUON_LIMIT, AHEAD_OF_AUTOGLUON = 0.02, 0.01, 0.005
 
 
 def auc_of(record, arm):
@@ -82,12 +84,15 @@ def targets_line(rows, mean, n):
     below = [row for row in rows if row["minus_plain"] is not None
              and row["minus_plain"] < -BELOW_PLAIN_LIMIT]
     behind = sum(1 for row in rows if row["minus_plain"] is not None and row["minus_plain"] < 0)
-    return (f"dmflow's mean test AUC is {mean['minus_plain']:+.4f} from the best plain pipeline "
-            f"per table (target ≥ 0: {'met' if mean['minus_plain'] >= 0 else 'missed'}); it is "
-            f"below it on {behind} of {len(rows)} tables, by more than {BELOW_PLAIN_LIMIT} on "
-            f"{len(below)} (target 0). It is {mean['minus_autogluon']:+.4f} from AutoGluon "
-            f"(target ≥ −{AUTOGLUON_LIMIT}: "
-            f"{'met' if mean['minus_autogluon'] >= -AUTOGLUON_LIMIT else 'missed'}).")
+    far_behind = [row for row in rows if row["minus_autogluon"] is not None
+                  and row["minus_autogluon"] < -AUTOGLUON_LIMIT]
+    ahead = mean["minus_autogluon"] >= AHEAD_OF_AUTOGLUON
+    return (f"dmflow's mean test AUC is {mean['minus_autogluon']:+.4f} from AutoGluon's (target "
+            f"≥ +{AHEAD_OF_AUTOGLUON}: {'met' if ahead else 'missed'}); it is more than "
+            f"{AUTOGLUON_LIMIT} below it on {len(far_behind)} of {len(rows)} tables (target 0: "
+            f"{'met' if not far_behind else 'missed'}). Against the best plain pipeline per table: "
+            f"{mean['minus_plain']:+.4f}, below it on {behind} tables, by more than {BELOW_PLAIN_LIMIT} "
+            f"on {len(below)}.")
 
 
 def time_section(tables, names):
@@ -104,7 +109,11 @@ def time_section(tables, names):
                       fmt(ratio, 2)])
     header = ["table", "dmflow (run + predict)", *(LABELS[a] for a in PLAIN),
               "AutoGluon (its time limit)", "dmflow / AutoGluon"]
-    return table(header, lines)
+    ratios = [line[-1] for line in lines if line[-1] != fmt(None, 2)]
+    within = sum(1 for r in ratios if float(r) <= 1.0)
+    verdict = (f"dmflow's wall time is at most AutoGluon's on {within} of {len(ratios)} tables "
+               f"(target: all, {'met' if ratios and within == len(ratios) else 'missed'}).")
+    return table(header, lines) + "\n\n" + verdict
 
 
 def multiclass_section(tables, names):

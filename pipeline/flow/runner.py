@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..models import import_estimators, worker_modules
+from ..models import MODELS, import_estimators, worker_modules
 from ..record import CrossValidation, ModelRecord, RunRecord, Scores
 from ..rundir import default_stem, run_folder
 from ..selection import START_AFTER_S, cluster, start_workers, workers_die_with_parent
@@ -143,6 +143,21 @@ def run(config=None, *, verbose=True):
         return _run(config, verbose)
 
 
+def _start_after(config):
+    """Seconds of fits run in this process before the workers start: none unless the search is tiny.
+
+    A search of at most one candidate per job is done in about a second on a small
+    table, before the workers would be up: waiting for them (and sharing two cores
+    with their start) made such a run 1.3 s slower (``benchmarks/results/floor.md``).
+    A larger search keeps them busy, and deferring their start by a second of fits
+    made a default run on a 5,282-row table 2 s slower.
+    """
+    from joblib import effective_n_jobs
+
+    planned = sum(config.n_candidates or MODELS[name].n_candidates for name in config.models)
+    return START_AFTER_S if planned <= effective_n_jobs(config.n_jobs) else 0.0
+
+
 def _run(config, verbose):
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -160,9 +175,8 @@ def _run(config, verbose):
         # second, not the start of the search.
         config, dataset = stages.load_dataset(config)
         stages.check_settings(config, dataset)
-        # the workers start once the fits run here have taken START_AFTER_S seconds
         start_workers(config.backend, config.n_jobs, modules=worker_modules(config.models),
-                      after=START_AFTER_S)
+                      after=_start_after(config))
         import_estimators(config.models)
         parts = stages.split(config, dataset)
         found = stages.search(config, dataset, parts, verbose=verbose, scratch=holder.staging)

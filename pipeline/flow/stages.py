@@ -315,6 +315,7 @@ def _selection_summary(config, parts, found, run_info):
         candidates=sum(len(r.trials) for r in singles.values()),
         skipped=found.skipped,
         ensemble_rule=ENSEMBLE_RULE,
+        compared_on_folds=found.compared_on,
     )
 
 

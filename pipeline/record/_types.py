@@ -128,6 +128,9 @@ class SelectionInfo(Part):
     candidates: int | None = None
     skipped: list[Skipped] | None = items(Skipped)
     ensemble_rule: dict | None = None
+    #: Written when the time limit left models with different folds: how many folds all
+    #: of them finished, on which the best was chosen.
+    compared_on_folds: int | None = optional()
 
 
 @dataclass(eq=False, repr=False)  # equality and repr: see Part

@@ -110,6 +110,7 @@ def selection_section(record, make):
         "longest_fold_s": selection.longest_fold_s,
         "fixed_cost_s": selection.fixed_cost_s,
         "candidates": selection.candidates,
+        "compared_on_folds": selection.compared_on_folds,
         "skipped": [{"model": s.model, "reason": s.reason,
                      "params": None if s.params is None else settings_text(s.params)}
                     for s in selection.skipped or []],

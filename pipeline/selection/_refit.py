@@ -20,7 +20,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..errors import DataError
-from ._backends import parallel, single_threaded
+from ._backends import parallel
 from ._ensemble import (
     MIN_WEIGHT,
     EnsembleClassifier,
@@ -31,6 +31,7 @@ from ._ensemble import (
 )
 from ._scoring import better, score_proba
 from ._search import RACE_STANDARD_ERRORS, SearchResult
+from ._workers import single_threaded
 
 __all__ = ["ENSEMBLE", "ENSEMBLE_RULE", "Found", "refit_models", "select", "selection_keys"]
 
@@ -64,6 +65,9 @@ class Found:
         Model name -> seconds of its refit.
     timings : dict
         Seconds of the stages of selection (``search_s``, ``refit_s``), once measured.
+    compared_on : int or None
+        None when every model finished the same folds; otherwise how many folds all
+        of them finished, on which the best was chosen (see :func:`selection_keys`).
     """
 
     results: dict
@@ -74,6 +78,7 @@ class Found:
     models: dict = field(default_factory=dict)
     refit_times: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    compared_on: int | None = None
 
     def description(self, name):
         """One line about a model for the report."""
@@ -128,7 +133,7 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
     order = list(results)
     keys = selection_keys(results, metric)
     best_single = max(order, key=lambda n: (keys[n], -order.index(n)))
-    found = Found(results, skipped, best_single, best_single)
+    found = Found(results, skipped, best_single, best_single, compared_on=shared_folds(results))
     if ensemble and len(results) > 1:
         result, weights = _ensemble_result(results, parts, metric)
         found.results = {**results, ENSEMBLE: result}
@@ -142,6 +147,21 @@ def select(results, skipped, parts, *, metric="roc_auc", ensemble=True):
                        for name, r in found.results.items())
     logger.info("Cross-validated %s: %s; chosen: %s", metric, scores, found.best)
     return found
+
+
+def shared_folds(results):
+    """None when every model finished the same folds; otherwise how many folds all of them finished.
+
+    Examples
+    --------
+    >>> from pipeline.selection import SearchResult
+    >>> shared_folds({"a": SearchResult(folds=[0, 1, 2]), "b": SearchResult(folds=[0])})
+    1
+    >>> shared_folds({"a": SearchResult(folds=[0, 1]), "b": SearchResult(folds=[0, 1])}) is None
+    True
+    """
+    common = set.intersection(*(set(r.folds) for r in results.values()))
+    return None if all(len(r.folds) == len(common) for r in results.values()) else len(common)
 
 
 def selection_keys(results, metric):
@@ -174,9 +194,9 @@ def selection_keys(results, metric):
     >>> max(keys, key=keys.get), keys["logreg"]
     ('logreg', (0, 0.85))
     """
-    common = set.intersection(*(set(r.folds) for r in results.values()))
-    if all(len(r.folds) == len(common) for r in results.values()):
+    if shared_folds(results) is None:
         return {name: (0, better(metric, r.score)) for name, r in results.items()}
+    common = set.intersection(*(set(r.folds) for r in results.values()))
     if not common:
         logger.info("The time limit left the models no fold in common: those with more folds rank first.")
         return {name: (len(r.folds), better(metric, r.score)) for name, r in results.items()}

@@ -47,8 +47,9 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from ..errors import ConfigError
-from ._backends import BACKENDS, check_backend, parallel, single_threaded
+from ._backends import BACKENDS, check_backend, parallel
 from ._scoring import better, score_proba
+from ._workers import single_threaded
 
 __all__ = ["BACKENDS", "SearchResult", "aligned_proba", "race_folds", "search_models"]
 

@@ -236,3 +236,13 @@ def test_sequence_run_with_neural_models(tmp_path):
     assert model.manifest_["metadata"]["kind"] == "sequence"
     series = frame.drop(columns="label").to_numpy("float32")[:5, :, None]
     assert model.predict(series).shape == (5,)
+
+
+def test_workers_start_at_once_unless_the_search_has_at_most_one_candidate_per_job():
+    from pipeline.flow.runner import _start_after
+    from pipeline.selection import START_AFTER_S
+
+    assert _start_after(RunConfig(models=["logreg"], n_candidates=1, n_jobs=2)) == START_AFTER_S
+    assert _start_after(RunConfig(models=["logreg", "hgb"], n_candidates=1, n_jobs=2)) == START_AFTER_S
+    assert _start_after(RunConfig(models=["logreg", "hgb", "rf"], n_candidates=1, n_jobs=2)) == 0.0
+    assert _start_after(RunConfig(models=["logreg"], n_jobs=2)) == 0.0  # its own 6 candidates

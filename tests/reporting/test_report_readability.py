@@ -122,3 +122,19 @@ def test_sequence_dataset_is_described_in_series_steps_and_channels():
                                                     "roles": {"numeric": ["a", "b"], "categorical": ["c"]}}}),
                          "dataset")
     assert "<th>Rows</th>" in table_run and "Numeric columns (2)" in table_run
+
+
+@pytest.mark.parametrize("shared, says", [
+    (None, None),
+    (2, "the best was chosen on the 2 fold(s) all of them finished"),
+    (0, "with no fold in common, the models with more folds ranked first"),
+])
+def test_the_selection_section_says_when_models_were_compared_on_shared_folds(metrics, shared, says):
+    cut = {**metrics, "selection": {**metrics["selection"], "time_limit_s": 30.0, "longest_fold_s": 4.0}}
+    if shared is not None:
+        cut["selection"]["compared_on_folds"] = shared
+    selection = _section(render_report(cut), "selection")
+    if says is None:
+        assert "different numbers of folds" not in selection
+    else:
+        assert f"The models finished different numbers of folds, so {says}." in selection

@@ -15,6 +15,7 @@ def test_every_fold_finished_compares_the_cross_validated_means():
     results = {"a": _result([0.7, 0.9], [0, 1]), "b": _result([0.85, 0.8], [0, 1])}
     keys = selection_keys(results, "roc_auc")
     assert keys == {"a": (0, pytest.approx(0.8)), "b": (0, pytest.approx(0.825))}
+    assert select(results, [], parts=None, ensemble=False).compared_on is None
 
 
 def test_a_model_with_one_lucky_fold_does_not_beat_one_with_three(caplog):
@@ -23,7 +24,7 @@ def test_a_model_with_one_lucky_fold_does_not_beat_one_with_three(caplog):
     results = {"logreg": _result([0.8890, 0.8770, 0.8785], [0, 1, 2]), "hgb": _result([0.8856], [0])}
     with caplog.at_level(logging.INFO, logger="pipeline.selection"):
         found = select(results, [], parts=None, ensemble=False)
-    assert found.best == "logreg"
+    assert found.best == "logreg" and found.compared_on == 1
     assert "compared on the 1 fold(s) all of them finished" in caplog.text
 
 

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from joblib import delayed, parallel_config
+from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
@@ -354,38 +354,3 @@ def test_no_race_with_fewer_than_four_folds(data):
     found, _ = search_models(cands, X, y, folds[:3], classes=[0, 1], verbose=False, backend="sequential")
     assert [len(t["fold_scores"]) for t in found["probe"].trials] == [3, 3]
     assert not any(t.get("stopped") for t in found["probe"].trials)
-
-
-def test_workers_started_early_are_the_ones_the_search_uses(monkeypatch):
-    from pipeline.selection import _backends
-
-    monkeypatch.setattr(_backends, "_starting", {})
-    assert _backends.start_workers("sequential", 2) is None
-    starter = _backends.start_workers("loky", 2, modules=("json",))
-    assert _backends.start_workers("loky", 2) is None  # once per process
-    starter.join()
-    with _backends.parallel("loky", 2, None) as runner:
-        pids = set(runner(delayed(os.getpid)() for _ in range(4)))
-    assert os.getpid() not in pids and len(pids) <= 2
-
-
-def _pid_after(seconds):
-    time.sleep(seconds)
-    return os.getpid()
-
-
-def test_tasks_run_here_until_they_took_the_start_threshold_then_on_the_workers(monkeypatch):
-    from pipeline.selection import _backends
-
-    monkeypatch.setattr(_backends, "_starting", {})
-    starter = _backends.start_workers("loky", 2, modules=("json",), after=0.3)
-    with _backends.parallel("loky", 2, None) as runner:
-        assert list(runner(delayed(_pid_after)(0.05) for _ in range(3))) == [os.getpid()] * 3
-        assert starter.thread is None  # 0.15 s of work: no worker started
-        here = list(runner(delayed(_pid_after)(0.2) for _ in range(2)))
-    assert here == [os.getpid()] * 2 and starter.thread is not None  # the threshold passed: starting
-    starter.join()
-    assert _backends.workers_ready("loky", 2)
-    with _backends.parallel("loky", 2, None) as runner:
-        pids = set(runner(delayed(_pid_after)(0.0) for _ in range(4)))
-    assert os.getpid() not in pids
