@@ -147,12 +147,15 @@ def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size,
         est_X = X_np
     contenders = {}
 
-    def plain():
-        torch.manual_seed(0)
-        m = make_module()
-        t_fit, _ = _timed(lambda: plain_fit(m, inputs, y, epochs=epochs, batch_size=batch_size))
-        t_pred, _ = _timed(lambda: plain_predict(m, inputs))
-        return t_fit, t_pred
+    def plain_on(make):
+        def plain():
+            torch.manual_seed(0)
+            m = make()
+            t_fit, _ = _timed(lambda: plain_fit(m, inputs, y, epochs=epochs, batch_size=batch_size))
+            t_pred, _ = _timed(lambda: plain_predict(m, inputs))
+            return t_fit, t_pred
+
+        return plain
 
     def engine():
         torch.manual_seed(0)
@@ -167,16 +170,9 @@ def run_workload(name, make_module, inputs, y, estimator, *, epochs, batch_size,
         t_pred, _ = _timed(lambda: est.predict_proba(est_X))
         return t_fit, t_pred
 
-    contenders["plain loop"] = plain
+    contenders["plain loop"] = plain_on(make_module)
     if make_estimators_module is not None:
-        def plain_like():
-            torch.manual_seed(0)
-            m = make_estimators_module()
-            t_fit, _ = _timed(lambda: plain_fit(m, inputs, y, epochs=epochs, batch_size=batch_size))
-            t_pred, _ = _timed(lambda: plain_predict(m, inputs))
-            return t_fit, t_pred
-
-        contenders[LIKE_ESTIMATOR] = plain_like
+        contenders[LIKE_ESTIMATOR] = plain_on(make_estimators_module)
     contenders["Engine"] = engine
     contenders[f"{type(estimator()).__name__} (estimator)"] = wrapper
     if skorch is not None:
@@ -406,7 +402,7 @@ def main(argv=None):
     command = " ".join(["python benchmarks/bench_neural.py", *(argv if argv is not None else sys.argv[1:])])
     markdown = to_markdown(info, rows, threads, sizes, args.repeats, elapsed, command)
     (RESULTS / f"neural{suffix}.md").write_text(markdown)
-    print(to_markdown(info, rows, threads, sizes, args.repeats, elapsed))
+    print(markdown)
 
 
 if __name__ == "__main__":

@@ -31,18 +31,8 @@ EXIT_USAGE, EXIT_DATA, EXIT_CONFIG, EXIT_BUG = 2, 65, 78, 1
 _SIGNAL_EXIT_BASE = 128
 
 
-def _build_parser():
-    parser = argparse.ArgumentParser(
-        prog="dmflow",
-        description="From a labelled table to a chosen model and an HTML evaluation report.",
-    )
-    parser.add_argument("--version", action="version", version=f"dmflow {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="only warnings and errors, no progress bars")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-
+def _add_run(commands):
+    """``dmflow run``: every config key as a flag."""
     run = commands.add_parser(
         "run", help="run the six-phase flow and write a run folder",
         description="Every config key is a flag; flags override the --config file.",
@@ -51,6 +41,9 @@ def _build_parser():
     add_config_flags(run)
     run.set_defaults(func=_cmd_run)
 
+
+def _add_predict(commands):
+    """``dmflow predict``: score raw rows with a model folder."""
     predict = commands.add_parser("predict", help="predict classes and probabilities for raw rows")
     predict.add_argument("--model", required=True, metavar="RUN/model", help="a run's model folder")
     predict.add_argument("--data", required=True, metavar="PATH", help="CSV/TSV/Parquet rows to score")
@@ -75,6 +68,9 @@ def _build_parser():
                          help="refuse the model unless it is signed with this public key's private key")
     predict.set_defaults(func=_cmd_predict)
 
+
+def _add_sign(commands):
+    """``dmflow sign``: sign a model folder."""
     sign = commands.add_parser(
         "sign", help="sign a model folder with an elliptic-curve private key (writes model.sig)",
         description="Make a key pair with: openssl ecparam -name prime256v1 -genkey -noout -out key.pem "
@@ -83,19 +79,43 @@ def _build_parser():
     sign.add_argument("--key", required=True, metavar="PRIVATE.pem", help="the private key")
     sign.set_defaults(func=_cmd_sign)
 
+
+def _add_verify(commands):
+    """``dmflow verify``: check a model folder's signature."""
     verify = commands.add_parser("verify", help="check a model folder's signature and files")
     verify.add_argument("--model", required=True, metavar="RUN/model", help="the model folder to check")
     verify.add_argument("--key", required=True, metavar="PUBLIC.pem", help="the signer's public key")
     verify.set_defaults(func=_cmd_verify)
 
+
+def _add_compare(commands):
+    """``dmflow compare``: run folders side by side."""
     compare = commands.add_parser("compare", help="one HTML page setting run folders side by side")
     compare.add_argument("runs", nargs="+", metavar="RUN", help="run folders (two or more)")
     compare.add_argument("--out", metavar="FILE", default="compare.html",
                          help="HTML file to write (default: compare.html)")
     compare.set_defaults(func=_cmd_compare)
 
+
+def _add_datasets(commands):
+    """``dmflow datasets``: list the bundled datasets."""
     datasets = commands.add_parser("datasets", help="list the bundled datasets")
     datasets.set_defaults(func=_cmd_datasets)
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="dmflow",
+        description="From a labelled table to a chosen model and an HTML evaluation report.",
+    )
+    parser.add_argument("--version", action="version", version=f"dmflow {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="only warnings and errors, no progress bars")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for add in (_add_run, _add_predict, _add_sign, _add_verify, _add_compare, _add_datasets):
+        add(commands)
 
     from .translate import add_translate_commands  # needs none of the translate extra's packages
 

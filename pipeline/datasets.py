@@ -468,6 +468,34 @@ class Roles:
         }
 
 
+def _column_role(series, name, forced_cat, forced_num, ignored):
+    """One column's role (``numeric``, ``categorical``, ``dates`` or ``dropped``) and the reason."""
+    if name in ignored:
+        return "dropped", "listed in `ignore`"
+    if series.isna().all():
+        return "dropped", "all values missing"
+    if name in forced_cat:
+        return "categorical", "listed in `categorical`"
+    if name in forced_num or _is_numeric(series):
+        if not _is_numeric(series):
+            raise_text_in_numeric(series, name)
+        why = None if name in forced_num else identifier_reason(series, name)
+        if why:
+            return "dropped", why
+        _warn_odd_numbers(series, name)
+        return "numeric", "listed in `numeric`" if name in forced_num else "numbers"
+    if is_date_column(series):
+        return "dates", date_reason()
+    _check_mostly_numeric_text(series, name)
+    if _looks_like_identifier(series):
+        return "dropped", (f"identifier-like: {series.nunique()} distinct values "
+                           f"in {int(series.notna().sum())} rows; list it under `categorical` to keep it")
+    why = text_reason(series)
+    if why:
+        return "dropped", why
+    return "categorical", f"categories ({series.nunique()} distinct values)"
+
+
 def infer_roles(X, *, categorical=None, numeric=None, ignore=None):
     """Sort the feature columns into numeric, categorical and date ones, or leave them out.
 
@@ -514,47 +542,14 @@ def infer_roles(X, *, categorical=None, numeric=None, ignore=None):
         )
     roles = Roles()
     for column in X.columns:
-        series = X[column]
-        name = str(column)
-        if name in ignored:
-            roles.dropped[name] = "listed in `ignore`"
+        series, name = X[column], str(column)
+        role, reason = _column_role(series, name, forced_cat, forced_num, ignored)
+        if role == "dropped":
+            roles.dropped[name] = reason
             continue
-        if series.isna().all():
-            roles.dropped[name] = "all values missing"
-            continue
-        if name in forced_cat:
-            roles.categorical.append(name)
-            roles.reasons[name] = "listed in `categorical`"
-        elif name in forced_num or _is_numeric(series):
-            if not _is_numeric(series):
-                raise_text_in_numeric(series, name)
-            why = None if name in forced_num else identifier_reason(series, name)
-            if why:
-                roles.dropped[name] = why
-                continue
-            roles.numeric.append(name)
-            roles.reasons[name] = "listed in `numeric`" if name in forced_num else "numbers"
-            _warn_odd_numbers(series, name)
-        elif is_date_column(series):
-            roles.dates.append(name)
-            roles.reasons[name] = date_reason()
-            continue
-        else:
-            _check_mostly_numeric_text(series, name)
-            if _looks_like_identifier(series):
-                roles.dropped[name] = (
-                    f"identifier-like: {series.nunique()} distinct values "
-                    f"in {int(series.notna().sum())} rows; "
-                    "list it under `categorical` to keep it"
-                )
-                continue
-            why = text_reason(series)
-            if why:
-                roles.dropped[name] = why
-                continue
-            roles.categorical.append(name)
-            roles.reasons[name] = f"categories ({series.nunique()} distinct values)"
-        if series.nunique(dropna=True) == 1:
+        getattr(roles, role).append(name)
+        roles.reasons[name] = reason
+        if role != "dates" and series.nunique(dropna=True) == 1:
             value = series.dropna().iloc[0]
             logger.warning(
                 "Column %r holds a single value (%r); it carries no information but is kept.",

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..models import MODELS, import_estimators, worker_modules
+from joblib import effective_n_jobs
+
+from ..models import candidates_wanted, import_estimators, worker_modules
 from ..record import CrossValidation, ModelRecord, RunRecord, Scores
 from ..rundir import default_stem, run_folder
 from ..selection import START_AFTER_S, cluster, start_workers, workers_die_with_parent
@@ -143,7 +145,7 @@ def run(config=None, *, verbose=True):
         return _run(config, verbose)
 
 
-def _start_after(config):
+def _start_after(config, n_rows=0):
     """Seconds of fits run in this process before the workers start: none unless the search is tiny.
 
     A search of at most one candidate per job is done in about a second on a small
@@ -152,9 +154,7 @@ def _start_after(config):
     A larger search keeps them busy, and deferring their start by a second of fits
     made a default run on a 5,282-row table 2 s slower.
     """
-    from joblib import effective_n_jobs
-
-    planned = sum(config.n_candidates or MODELS[name].n_candidates for name in config.models)
+    planned = sum(candidates_wanted(name, config, n_rows) for name in config.models)
     return START_AFTER_S if planned <= effective_n_jobs(config.n_jobs) else 0.0
 
 
@@ -176,7 +176,7 @@ def _run(config, verbose):
         config, dataset = stages.load_dataset(config)
         stages.check_settings(config, dataset)
         start_workers(config.backend, config.n_jobs, modules=worker_modules(config.models),
-                      after=_start_after(config))
+                      after=_start_after(config, len(dataset.frame)))
         import_estimators(config.models)
         parts = stages.split(config, dataset)
         found = stages.search(config, dataset, parts, verbose=verbose, scratch=holder.staging)

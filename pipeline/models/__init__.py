@@ -7,10 +7,11 @@ from ._registry import (
     build_candidate,
     build_model,
     candidate_params,
+    candidates_wanted,
     import_estimators,
     phase_options,
     worker_modules,
 )
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "import_estimators", "phase_options", "worker_modules"]
+           "candidates_wanted", "import_estimators", "phase_options", "worker_modules"]

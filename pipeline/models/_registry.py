@@ -25,7 +25,7 @@ from ..phases import PHASE_NAMES, PHASES
 from . import neural
 
 __all__ = ["LARGE_ROWS", "MODELS", "ModelSpec", "build_candidate", "build_model", "candidate_params",
-           "import_estimators", "phase_options", "worker_modules"]
+           "candidates_wanted", "import_estimators", "phase_options", "worker_modules"]
 
 #: Above this many non-test rows the default search is lighter: 3 folds instead of
 #: 5 and half the candidates per model (at least 2), as each fit already learns
@@ -317,8 +317,7 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
     options = phase_options(name, config, kind)
     fixed = set(config.model_params.get(name, {}))
     space = {**options, **{k: v for k, v in spec.grid.items() if k.removeprefix("model__") not in fixed}}
-    wanted = config.n_candidates or (
-        spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2))
+    wanted = candidates_wanted(name, config, n_rows)
     found = [{key: values[0] for key, values in options.items()}]
     # All lists: the sampler draws without repeats, and at most the whole grid.
     n_draws = min(4 * wanted, len(ParameterGrid(space)))
@@ -330,6 +329,21 @@ def candidate_params(name, config, kind="table", *, n_rows=0):
         if params not in found:
             found.append(params)
     return found
+
+
+def candidates_wanted(name, config, n_rows=0):
+    """How many candidates :func:`candidate_params` draws for a model: ``config.n_candidates``, or
+    the model's own number, halved above :data:`LARGE_ROWS` rows (fewer when its grid is smaller).
+
+    Examples
+    --------
+    >>> from pipeline import RunConfig
+    >>> candidates_wanted("logreg", RunConfig()), candidates_wanted("logreg", RunConfig(n_candidates=1))
+    (6, 1)
+    """
+    spec = MODELS[name]
+    own = spec.n_candidates if n_rows <= LARGE_ROWS else max(2, spec.n_candidates // 2)
+    return config.n_candidates or own
 
 
 def build_candidate(name, config, params, roles=None, *, kind="table", memory=None):

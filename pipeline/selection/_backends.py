@@ -152,7 +152,6 @@ def parallel(backend, n_jobs, scheduler):
         active, _ = get_active_backend()
         if not active.supports_return_generator:
             if starting is not None:
-                starting.start()
                 starting.join()  # two pools at once would replace each other's workers
             logger.info("joblib backend %s returns no generator: tasks run in chunks.", type(active).__name__)
             yield _Chunks(n_jobs)

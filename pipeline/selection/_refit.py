@@ -160,8 +160,12 @@ def shared_folds(results):
     >>> shared_folds({"a": SearchResult(folds=[0, 1]), "b": SearchResult(folds=[0, 1])}) is None
     True
     """
-    common = set.intersection(*(set(r.folds) for r in results.values()))
+    common = _common_folds(results)
     return None if all(len(r.folds) == len(common) for r in results.values()) else len(common)
+
+
+def _common_folds(results):
+    return set.intersection(*(set(r.folds) for r in results.values()))
 
 
 def selection_keys(results, metric):
@@ -194,14 +198,15 @@ def selection_keys(results, metric):
     >>> max(keys, key=keys.get), keys["logreg"]
     ('logreg', (0, 0.85))
     """
-    if shared_folds(results) is None:
+    shared = shared_folds(results)
+    if shared is None:
         return {name: (0, better(metric, r.score)) for name, r in results.items()}
-    common = set.intersection(*(set(r.folds) for r in results.values()))
-    if not common:
+    if not shared:
         logger.info("The time limit left the models no fold in common: those with more folds rank first.")
         return {name: (len(r.folds), better(metric, r.score)) for name, r in results.items()}
     logger.info("The time limit stopped some models' folds early: the models are compared on the %d "
-                "fold(s) all of them finished.", len(common))
+                "fold(s) all of them finished.", shared)
+    common = _common_folds(results)
     keys = {}
     for name, r in results.items():
         shared = [s for fold, s in zip(r.folds, r.fold_scores) if fold in common and s is not None]

@@ -130,8 +130,8 @@ class _Starter:
                 self.thread.start()
 
     def _starting_thread(self):
-        workers = self.n_jobs if self.n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + self.n_jobs)
         n_jobs, modules = self.n_jobs, self.modules
+        workers = effective_n_jobs(n_jobs)
 
         def start():
             try:
@@ -148,14 +148,17 @@ class _Starter:
 
         A timer starts them during the task, so a single long fit does not hold them back.
         """
-        timer = threading.Timer(max(0.0, self.after - self.seconds), self.start)
-        timer.daemon = True
+        timer = None
+        if self.thread is None:  # once they are starting, there is nothing left to time
+            timer = threading.Timer(max(0.0, self.after - self.seconds), self.start)
+            timer.daemon = True
+            timer.start()
         clock = time.perf_counter()
-        timer.start()
         try:
             yield
         finally:
-            timer.cancel()
+            if timer is not None:
+                timer.cancel()
             self.seconds += time.perf_counter() - clock
 
     def ready(self):
